@@ -1,0 +1,3 @@
+module github.com/purezmq/zmq4
+
+go 1.26
