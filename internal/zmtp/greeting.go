@@ -1,0 +1,65 @@
+package zmtp
+
+import "bytes"
+
+// GreetingSize is the length of a ZMTP 3.x greeting in bytes.
+const GreetingSize = 64
+
+// Greeting field offsets and sizes (ZMTP 3.x, RFC 23/37).
+const (
+	greetingSignatureEnd = 9
+	greetingMajor        = 10
+	greetingMinor        = 11
+	greetingMechanism    = 12
+	mechanismSize        = 20
+	greetingAsServer     = 32
+)
+
+// Greeting is the decoded form of a peer's 64-byte greeting.
+type Greeting struct {
+	Major, Minor byte
+	// Mechanism is the mechanism name with its trailing NUL padding removed.
+	Mechanism string
+	AsServer  bool
+}
+
+// AppendGreeting appends our 64-byte ZMTP 3.1 greeting to dst: 0xFF, eight
+// padding bytes forming a big-endian uint64 of 1 (as libzmq sends without a
+// routing id), 0x7F, version 3.1, the mechanism name NUL-padded to 20 bytes
+// (longer names are cut to 20), the as-server byte and 31 zero bytes.
+func AppendGreeting(dst []byte, mechanism string, asServer bool) []byte {
+	dst = append(dst, 0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 1)
+	if len(mechanism) > mechanismSize {
+		mechanism = mechanism[:mechanismSize]
+	}
+	dst = append(dst, mechanism...)
+	for i := len(mechanism); i < mechanismSize; i++ {
+		dst = append(dst, 0)
+	}
+	var server byte
+	if asServer {
+		server = 1
+	}
+	dst = append(dst, server)
+	for i := greetingAsServer + 1; i < GreetingSize; i++ {
+		dst = append(dst, 0)
+	}
+	return dst
+}
+
+// ParseGreeting decodes a peer's 64-byte greeting. It requires the signature
+// bytes (b[0] == 0xFF, bit 0 of b[9] set) and a major version of at least 3;
+// it does not validate the padding or the filler, as the RFC asks.
+func ParseGreeting(b []byte) (Greeting, error) {
+	if len(b) < GreetingSize || b[0] != 0xFF || b[greetingSignatureEnd]&1 != 1 || b[greetingMajor] < 3 {
+		return Greeting{}, ErrMalformed
+	}
+	mechanism := b[greetingMechanism : greetingMechanism+mechanismSize]
+	mechanism = bytes.TrimRight(mechanism, "\x00")
+	return Greeting{
+		Major:     b[greetingMajor],
+		Minor:     b[greetingMinor],
+		Mechanism: string(mechanism),
+		AsServer:  b[greetingAsServer] == 1,
+	}, nil
+}

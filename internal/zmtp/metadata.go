@@ -1,0 +1,69 @@
+package zmtp
+
+import (
+	"encoding/binary"
+	"strings"
+)
+
+// Limits of the metadata property encoding (RFC 23 "Metadata").
+const (
+	maxPropertyName  = 255
+	maxPropertyValue = 1<<31 - 1
+)
+
+// Property is one metadata name/value pair, as carried by READY, INITIATE
+// and ZAP replies.
+type Property struct {
+	Name, Value string
+}
+
+// AppendProperty appends one property: the name length (1 byte), the name,
+// the value length (4 bytes, big-endian) and the value. It panics if name is
+// empty or longer than 255 bytes or value is 2^31 bytes or longer; callers
+// validate user-supplied names before they get here.
+func AppendProperty(dst []byte, name, value string) []byte {
+	if len(name) == 0 || len(name) > maxPropertyName {
+		panic("zmtp: property name must be 1..255 bytes")
+	}
+	if len(value) > maxPropertyValue {
+		panic("zmtp: property value too long")
+	}
+	dst = append(dst, byte(len(name)))
+	dst = append(dst, name...)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(value)))
+	return append(dst, value...)
+}
+
+// ParseMetadata parses a run of concatenated properties. A zero-length name
+// or a property cut short anywhere yields ErrMalformed. The strings are
+// copies, so b may be reused afterwards.
+func ParseMetadata(b []byte) ([]Property, error) {
+	var props []Property
+	for len(b) > 0 {
+		nameLen := int(b[0])
+		if nameLen == 0 || len(b) < 1+nameLen+4 {
+			return nil, ErrMalformed
+		}
+		name := b[1 : 1+nameLen]
+		b = b[1+nameLen:]
+		valueLen := binary.BigEndian.Uint32(b)
+		b = b[4:]
+		if uint64(valueLen) > uint64(len(b)) {
+			return nil, ErrMalformed
+		}
+		props = append(props, Property{Name: string(name), Value: string(b[:valueLen])})
+		b = b[valueLen:]
+	}
+	return props, nil
+}
+
+// Lookup returns the value of the first property whose name matches name,
+// ignoring ASCII case.
+func Lookup(props []Property, name string) (string, bool) {
+	for _, p := range props {
+		if strings.EqualFold(p.Name, name) {
+			return p.Value, true
+		}
+	}
+	return "", false
+}
