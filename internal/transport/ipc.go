@@ -1,0 +1,146 @@
+package transport
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+)
+
+// maxIPCPathLen is the longest ipc path libzmq accepts on Linux: the size
+// of sockaddr_un.sun_path less the terminating NUL. Abstract names count
+// their leading '@'.
+const maxIPCPathLen = 107
+
+// ipcListener accepts connections on a Unix domain socket and removes the
+// socket file it created when closed.
+type ipcListener struct {
+	ln       *net.UnixListener
+	path     string      // socket path, "@name" for an abstract socket
+	created  os.FileInfo // the socket file as bound, nil for abstract sockets
+	tmpDir   string      // directory made for "ipc://*", removed on Close
+	endpoint string
+	once     sync.Once
+	closeErr error
+}
+
+// listenIPC binds a Unix domain socket at ep.Addr. "*" binds a fresh path
+// in a new temporary directory; a name starting with '@' is a Linux
+// abstract socket. As in libzmq, an existing socket file at the path is
+// removed first, so binding twice to one path succeeds and the newer
+// listener owns the path. A path that is not a socket is left alone and the
+// bind fails.
+func listenIPC(ep Endpoint, opts *Options) (Listener, error) {
+	path := ep.Addr
+	tmpDir := ""
+	if path == "*" {
+		dir, err := os.MkdirTemp(ipcTempRoot(), "tmp")
+		if err != nil {
+			return nil, err
+		}
+		tmpDir = dir
+		path = filepath.Join(dir, "socket")
+	}
+	fail := func(err error) (Listener, error) {
+		if tmpDir != "" {
+			os.RemoveAll(tmpDir)
+		}
+		return nil, err
+	}
+	if err := checkIPCPath(path); err != nil {
+		return fail(err)
+	}
+	abstract := path[0] == '@'
+	if !abstract {
+		removeStaleSocket(path)
+	}
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		return fail(err)
+	}
+	ln.SetUnlinkOnClose(false) // Close removes the file only if it is still ours
+	l := &ipcListener{ln: ln, path: path, tmpDir: tmpDir, endpoint: "ipc://" + path}
+	if !abstract {
+		fi, err := os.Lstat(path)
+		if err != nil {
+			ln.Close()
+			return fail(err)
+		}
+		l.created = fi
+	}
+	return l, nil
+}
+
+// ipcTempRoot picks the directory for "ipc://*": $TMPDIR, $TEMPDIR or $TMP
+// if one names a directory (libzmq's order), else the system default.
+func ipcTempRoot() string {
+	for _, name := range []string{"TMPDIR", "TEMPDIR", "TMP"} {
+		dir := os.Getenv(name)
+		if dir == "" {
+			continue
+		}
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			return dir
+		}
+	}
+	return os.TempDir()
+}
+
+// checkIPCPath rejects empty names and paths longer than sun_path allows.
+func checkIPCPath(path string) error {
+	if path == "" || path == "@" {
+		return invalidf("empty ipc path")
+	}
+	if len(path) > maxIPCPathLen {
+		return errnof(syscall.ENAMETOOLONG, "ipc path %q is longer than %d bytes", path, maxIPCPathLen)
+	}
+	return nil
+}
+
+// removeStaleSocket removes a socket file left at path by an earlier bind.
+func removeStaleSocket(path string) {
+	fi, err := os.Lstat(path)
+	if err == nil && fi.Mode()&os.ModeSocket != 0 {
+		os.Remove(path)
+	}
+}
+
+// Accept waits for the next connection.
+func (l *ipcListener) Accept() (net.Conn, error) {
+	c, err := l.ln.AcceptUnix()
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Close stops listening, removes the socket file if it is still the one
+// this listener created, and removes the directory made for "ipc://*".
+func (l *ipcListener) Close() error {
+	l.once.Do(func() {
+		l.closeErr = l.ln.Close()
+		if l.created != nil {
+			if fi, err := os.Lstat(l.path); err == nil && os.SameFile(fi, l.created) {
+				os.Remove(l.path)
+			}
+		}
+		if l.tmpDir != "" {
+			os.Remove(l.tmpDir)
+		}
+	})
+	return l.closeErr
+}
+
+// Endpoint returns "ipc://" and the bound path.
+func (l *ipcListener) Endpoint() string { return l.endpoint }
+
+// dialIPC connects to the Unix domain socket at ep.Addr.
+func dialIPC(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
+	if err := checkIPCPath(ep.Addr); err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, "unix", ep.Addr)
+}

@@ -1,0 +1,38 @@
+package transport
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Options carries the socket options that affect transports. The zero value
+// is usable: non-positive sizes, counts and durations mean "leave the OS
+// default", and KeepAlive 0 (off) is the OS default on common systems.
+type Options struct {
+	IPv6           bool           // ZMQ_IPV6: allow IPv6 (bind * gives dual-stack [::]; resolve AAAA); false means IPv4 only
+	Backlog        int            // listen backlog (libzmq default 100); <= 0 leaves Go's default
+	KeepAlive      int            // ZMQ_TCP_KEEPALIVE: -1 OS default, 0 off, 1 on
+	KeepAliveCnt   int            // ZMQ_TCP_KEEPALIVE_CNT, <= 0 OS default
+	KeepAliveIdle  int            // ZMQ_TCP_KEEPALIVE_IDLE in seconds, <= 0 OS default
+	KeepAliveIntvl int            // ZMQ_TCP_KEEPALIVE_INTVL in seconds, <= 0 OS default
+	SndBuf         int            // SO_SNDBUF in bytes, <= 0 OS default
+	RcvBuf         int            // SO_RCVBUF in bytes, <= 0 OS default
+	TOS            int            // IP_TOS / IPV6_TCLASS, 0 leaves it
+	BindToDevice   string         // SO_BINDTODEVICE, "" for none
+	ConnectTimeout time.Duration  // ZMQ_CONNECT_TIMEOUT, 0 for none
+	TCPMaxRT       time.Duration  // ZMQ_TCP_MAXRT (TCP_USER_TIMEOUT), 0 leaves it
+	AcceptFilters  []netip.Prefix // ZMQ_TCP_ACCEPT_FILTER: when non-empty, accepted tcp peers outside all prefixes are closed at once
+}
+
+// defaultOptions returns the options used when the caller passes nil.
+func defaultOptions() *Options {
+	return &Options{KeepAlive: -1, KeepAliveCnt: -1, KeepAliveIdle: -1, KeepAliveIntvl: -1, SndBuf: -1, RcvBuf: -1, Backlog: 100}
+}
+
+// orDefault returns opts, or the defaults when opts is nil.
+func orDefault(opts *Options) *Options {
+	if opts == nil {
+		return defaultOptions()
+	}
+	return opts
+}

@@ -1,0 +1,16 @@
+//go:build !linux
+
+package transport
+
+// On systems other than Linux the socket options are not applied; the
+// connections still work with the OS defaults.
+
+func applyPreBindOptions(fd int, ipv6 bool, opts *Options) error { return nil }
+
+func applyConnOptions(fd int, opts *Options) error { return nil }
+
+func setReuseAddr(fd int) error { return nil }
+
+func setBacklog(fd int, backlog int) error { return nil }
+
+func isIPv6Socket(fd int) bool { return false }

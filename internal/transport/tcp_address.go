@@ -1,0 +1,231 @@
+package transport
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// bindAddr is a resolved local tcp address.
+type bindAddr struct {
+	ip   netip.Addr
+	port uint16
+	// mapped marks an IPv4 address used while IPv6 is on: libzmq then binds
+	// an IPv4-mapped IPv6 address and prints it as [::ffff:a.b.c.d].
+	mapped bool
+}
+
+// resolveBindHostPort resolves "host:port" for binding as libzmq does: the
+// host is "*", an interface name or a numeric address (no DNS); the port is
+// "*", "0" (both ephemeral) or a number.
+func resolveBindHostPort(hostport string, ipv6 bool) (bindAddr, error) {
+	host, port, err := splitHostPort(hostport)
+	if err != nil {
+		return bindAddr{}, invalidf("%q: %v", hostport, err)
+	}
+	var n uint16
+	if port != "*" {
+		n, err = parsePortNumber(port)
+		if err != nil {
+			return bindAddr{}, invalidf("%q: %v", hostport, err)
+		}
+	}
+	return resolveLocalHost(host, n, ipv6)
+}
+
+// resolveLocalHost resolves a bindable host: "*", an interface name, or a
+// numeric IPv4/IPv6 address with an optional %zone.
+func resolveLocalHost(host string, port uint16, ipv6 bool) (bindAddr, error) {
+	zone := ""
+	if i := strings.LastIndexByte(host, '%'); i >= 0 {
+		host, zone = host[:i], host[i+1:]
+		if err := checkZone(zone); err != nil {
+			return bindAddr{}, err
+		}
+	}
+	if host == "*" {
+		if ipv6 {
+			return bindAddr{ip: netip.IPv6Unspecified(), port: port}, nil
+		}
+		return bindAddr{ip: netip.IPv4Unspecified(), port: port}, nil
+	}
+	if ip, ok := interfaceAddr(host, ipv6); ok {
+		return bindAddr{ip: withZone(ip, zone), port: port}, nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return bindAddr{}, errnof(syscall.ENODEV, "%q is neither an interface nor a numeric address", host)
+	}
+	ip = ip.WithZone("")
+	switch {
+	case ip.Is4In6() || ip.Is4():
+		return bindAddr{ip: ip.Unmap(), port: port, mapped: ipv6}, nil
+	case !ipv6:
+		return bindAddr{}, errnof(syscall.ENODEV, "IPv6 address %s while IPv6 is off", host)
+	}
+	return bindAddr{ip: withZone(ip, zone), port: port}, nil
+}
+
+// checkZone accepts an IPv6 zone that names an existing interface or is a
+// non-zero interface index, as libzmq does.
+func checkZone(zone string) error {
+	if zone == "" {
+		return invalidf("empty IPv6 zone")
+	}
+	if c := zone[0]; ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') {
+		if _, err := net.InterfaceByName(zone); err != nil {
+			return invalidf("zone %q: no such interface", zone)
+		}
+		return nil
+	}
+	if n, err := strconv.Atoi(zone); err != nil || n <= 0 {
+		return invalidf("zone %q is not an interface", zone)
+	}
+	return nil
+}
+
+// withZone adds zone to an IPv6 address; IPv4 addresses have no zone.
+func withZone(ip netip.Addr, zone string) netip.Addr {
+	if zone == "" || !ip.Is6() || ip.Is4In6() {
+		return ip
+	}
+	return ip.WithZone(zone)
+}
+
+// interfaceAddr returns the first address of the wanted family on the
+// interface called name: IPv6 when ipv6 is on, IPv4 otherwise (libzmq
+// looks for one family only). Link-local IPv6 addresses get the interface
+// as their zone.
+func interfaceAddr(name string, ipv6 bool) (netip.Addr, bool) {
+	ifi, err := net.InterfaceByName(name)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	addrs, err := ifi.Addrs()
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	for _, a := range addrs {
+		ipnet, ok := a.(*net.IPNet)
+		if !ok {
+			continue
+		}
+		ip, ok := netip.AddrFromSlice(ipnet.IP)
+		if !ok {
+			continue
+		}
+		ip = ip.Unmap()
+		if ip.Is4() == ipv6 {
+			continue
+		}
+		if ip.IsLinkLocalUnicast() && ip.Is6() {
+			ip = ip.WithZone(ifi.Name)
+		}
+		return ip, true
+	}
+	return netip.Addr{}, false
+}
+
+// network returns the Go network name for listening on or dialing a.
+// The IPv6 wildcard is dual-stack, as libzmq clears IPV6_V6ONLY.
+func (a bindAddr) network() string {
+	switch {
+	case a.ip.Is4():
+		return "tcp4"
+	case a.ip.IsUnspecified():
+		return "tcp"
+	}
+	return "tcp6"
+}
+
+// endpoint formats a bound address as libzmq's ZMQ_LAST_ENDPOINT does.
+func formatTCPEndpoint(ip netip.Addr, port int, mapped bool) string {
+	p := strconv.Itoa(port)
+	switch {
+	case ip.Is4() && mapped:
+		return "tcp://[::ffff:" + ip.String() + "]:" + p
+	case ip.Is4():
+		return "tcp://" + ip.String() + ":" + p
+	}
+	return "tcp://[" + ip.String() + "]:" + p
+}
+
+// resolveDialHostPort resolves a remote "host:port" at dial time. Host names
+// are looked up in DNS; with IPv6 off only IPv4 addresses are used, with it
+// on an IPv6 address is preferred, as libzmq asks for AAAA with V4MAPPED.
+func resolveDialHostPort(ctx context.Context, hostport string, ipv6 bool) (netip.AddrPort, error) {
+	host, port, err := splitHostPort(hostport)
+	if err != nil {
+		return netip.AddrPort{}, invalidf("%q: %v", hostport, err)
+	}
+	if port == "*" {
+		return netip.AddrPort{}, invalidf("%q: wildcard port in a remote address", hostport)
+	}
+	n, err := parsePortNumber(port)
+	if err != nil {
+		return netip.AddrPort{}, invalidf("%q: %v", hostport, err)
+	}
+	ip, err := resolveRemoteHost(ctx, host, ipv6)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	return netip.AddrPortFrom(ip, n), nil
+}
+
+// resolveRemoteHost resolves a numeric address or a host name.
+func resolveRemoteHost(ctx context.Context, host string, ipv6 bool) (netip.Addr, error) {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if ip.Is4In6() {
+			ip = ip.Unmap()
+		}
+		if ip.Is6() && !ipv6 {
+			return netip.Addr{}, invalidf("IPv6 address %s while IPv6 is off", host)
+		}
+		return ip, nil
+	}
+	if strings.IndexByte(host, '%') >= 0 || host == "*" {
+		return netip.Addr{}, invalidf("%q is not a host", host)
+	}
+	family := "ip4"
+	if ipv6 {
+		family = "ip"
+	}
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, family, host)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	var first4 netip.Addr
+	for _, ip := range ips {
+		ip = ip.Unmap()
+		if ip.Is6() && ipv6 {
+			return ip, nil
+		}
+		if ip.Is4() && !first4.IsValid() {
+			first4 = ip
+		}
+	}
+	if !first4.IsValid() {
+		return netip.Addr{}, errnof(syscall.EADDRNOTAVAIL, "no usable address for %q", host)
+	}
+	return first4, nil
+}
+
+// resolveSource resolves a tcp source address ("host" or "host:port") with
+// the bind rules: "*", interface names or numeric addresses.
+func resolveSource(src string, ipv6 bool) (bindAddr, error) {
+	host, port, err := splitSourceHostPort(src)
+	if err != nil {
+		return bindAddr{}, invalidf("source %q: %v", src, err)
+	}
+	var n uint16
+	if port != "" && port != "*" {
+		n, err = parsePortNumber(port)
+		if err != nil {
+			return bindAddr{}, invalidf("source %q: %v", src, err)
+		}
+	}
+	return resolveLocalHost(host, n, ipv6)
+}

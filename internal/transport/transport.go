@@ -1,0 +1,68 @@
+// Package transport opens the byte streams ZeroMQ sockets run ZMTP over:
+// it parses endpoints and binds or connects tcp and ipc with libzmq 4.3's
+// address rules. inproc is parsed here but carried in memory by the socket
+// layer.
+package transport
+
+import (
+	"context"
+	"net"
+	"net/netip"
+)
+
+// Listener accepts connections on a bound endpoint.
+type Listener interface {
+	// Accept waits for and returns the next connection.
+	Accept() (net.Conn, error)
+	// Close stops listening; for ipc it removes the socket file it created.
+	Close() error
+	// Endpoint returns the resolved endpoint, as ZMQ_LAST_ENDPOINT shows it.
+	Endpoint() string
+}
+
+// Listen binds ep. opts may be nil for the defaults. inproc and the schemes
+// parsed only for recognition (ws, udp) give ErrProtocolNotSupported.
+func Listen(ep Endpoint, opts *Options) (Listener, error) {
+	opts = orDefault(opts)
+	switch ep.Scheme {
+	case "tcp":
+		return listenTCP(ep, opts)
+	case "ipc":
+		return listenIPC(ep, opts)
+	}
+	return nil, ErrProtocolNotSupported
+}
+
+// Dial connects to ep, resolving host names now. opts may be nil for the
+// defaults; opts.ConnectTimeout, when set, bounds the attempt in addition
+// to ctx. inproc, ws and udp give ErrProtocolNotSupported.
+func Dial(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
+	opts = orDefault(opts)
+	if opts.ConnectTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.ConnectTimeout)
+		defer cancel()
+	}
+	switch ep.Scheme {
+	case "tcp":
+		return dialTCP(ctx, ep, opts)
+	case "ipc":
+		return dialIPC(ctx, ep, opts)
+	}
+	return nil, ErrProtocolNotSupported
+}
+
+// PeerAddress returns the peer IP as text ("127.0.0.1", "::1") for tcp, ""
+// otherwise. An IPv4 peer of a dual-stack listener shows as
+// "::ffff:127.0.0.1", as in libzmq.
+func PeerAddress(c net.Conn) string {
+	ta, ok := c.RemoteAddr().(*net.TCPAddr)
+	if !ok {
+		return ""
+	}
+	ip, ok := netip.AddrFromSlice(ta.IP)
+	if !ok {
+		return ""
+	}
+	return ip.WithZone(ta.Zone).String()
+}
