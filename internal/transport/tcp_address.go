@@ -141,7 +141,7 @@ func (a bindAddr) network() string {
 	return "tcp6"
 }
 
-// endpoint formats a bound address as libzmq's ZMQ_LAST_ENDPOINT does.
+// formatTCPEndpoint formats a bound address as libzmq's ZMQ_LAST_ENDPOINT does.
 func formatTCPEndpoint(ip netip.Addr, port int, mapped bool) string {
 	p := strconv.Itoa(port)
 	switch {
@@ -150,7 +150,26 @@ func formatTCPEndpoint(ip netip.Addr, port int, mapped bool) string {
 	case ip.Is4():
 		return "tcp://" + ip.String() + ":" + p
 	}
-	return "tcp://[" + ip.String() + "]:" + p
+	return "tcp://[" + printableZone(ip).String() + "]:" + p
+}
+
+// printableZone drops the zone of an IPv6 address that is not link-local
+// and turns a numeric zone into its interface name, as getnameinfo does for
+// libzmq.
+func printableZone(ip netip.Addr) netip.Addr {
+	zone := ip.Zone()
+	if zone == "" {
+		return ip
+	}
+	if !ip.IsLinkLocalUnicast() && !ip.IsLinkLocalMulticast() {
+		return ip.WithZone("")
+	}
+	if n, err := strconv.Atoi(zone); err == nil {
+		if ifi, err := net.InterfaceByIndex(n); err == nil {
+			return ip.WithZone(ifi.Name)
+		}
+	}
+	return ip
 }
 
 // resolveDialHostPort resolves a remote "host:port" at dial time. Host names

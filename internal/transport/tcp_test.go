@@ -128,6 +128,10 @@ func TestTCPLastEndpointForms(t *testing.T) {
 		{"tcp://[::1]:*", true, `^tcp://\[::1\]:\d+$`, "[::1]", true},
 		{"tcp://::1:*", true, `^tcp://\[::1\]:\d+$`, "[::1]", true},
 		{"tcp://lo:*", true, `^tcp://\[::1\]:\d+$`, "[::1]", true},
+		{"tcp://[::1%lo]:*", true, `^tcp://\[::1\]:\d+$`, "[::1]", true},
+		{"tcp://[::]:*", true, `^tcp://\[::\]:\d+$`, "127.0.0.1", true},
+		{"tcp://[::ffff:127.0.0.1]:*", true, `^tcp://\[::ffff:127\.0\.0\.1\]:\d+$`, "127.0.0.1", false},
+		{"tcp://127.0.0.1%lo:*", false, `^tcp://127\.0\.0\.1:\d+$`, "127.0.0.1", false},
 	}
 	for _, tc := range cases {
 		if tc.needV6 && !v6 {
@@ -322,6 +326,52 @@ func TestPeerAddressDualStack(t *testing.T) {
 	_, accepted = roundTrip(t, l, "tcp://[::1]:"+portOf(t, l.Endpoint()), opts)
 	if got := PeerAddress(accepted); got != "::1" {
 		t.Errorf("PeerAddress of IPv6 peer = %q, want ::1", got)
+	}
+}
+
+func TestTCPLinkLocalZone(t *testing.T) {
+	// A link-local address keeps its zone in the endpoint, as libzmq prints it.
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Skip("no lo interface")
+	}
+	ifaces, _ := net.Interfaces()
+	for _, ifi := range ifaces {
+		if ifi.Index == lo.Index {
+			continue
+		}
+		addrs, _ := ifi.Addrs()
+		for _, a := range addrs {
+			ipnet, ok := a.(*net.IPNet)
+			if !ok {
+				continue
+			}
+			ip, _ := netip.AddrFromSlice(ipnet.IP)
+			if !ip.Is6() || !ip.IsLinkLocalUnicast() {
+				continue
+			}
+			bind := "tcp://[" + ip.String() + "%" + strconv.Itoa(ifi.Index) + "]:*"
+			l, err := Listen(mustParse(t, bind), &Options{IPv6: true})
+			if err != nil {
+				t.Logf("bind %s: %v", bind, err)
+				continue
+			}
+			defer l.Close()
+			want := "tcp://[" + ip.WithZone(ifi.Name).String() + "]:"
+			if !strings.HasPrefix(l.Endpoint(), want) {
+				t.Fatalf("bind %s: Endpoint() = %q, want prefix %q", bind, l.Endpoint(), want)
+			}
+			return
+		}
+	}
+	t.Skip("no link-local IPv6 address to bind")
+}
+
+func TestConnectTimeout(t *testing.T) {
+	l := listen(t, "tcp://127.0.0.1:*", nil)
+	_, err := Dial(context.Background(), mustParse(t, "tcp://127.0.0.1:"+portOf(t, l.Endpoint())), &Options{ConnectTimeout: time.Nanosecond})
+	if err == nil || !isTimeout(err) {
+		t.Fatalf("Dial with an expired connect timeout: %v, want a timeout", err)
 	}
 }
 
