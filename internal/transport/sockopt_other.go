@@ -14,3 +14,5 @@ func setReuseAddr(fd int) error { return nil }
 func setBacklog(fd int, backlog int) error { return nil }
 
 func isIPv6Socket(fd int) bool { return false }
+
+func setTOS(fd int, ipv6 bool, tos int) error { return nil }

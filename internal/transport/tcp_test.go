@@ -392,3 +392,24 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }
+
+func TestAcceptAfterClose(t *testing.T) {
+	dir := t.TempDir()
+	for _, s := range []string{"tcp://127.0.0.1:*", "ipc://" + dir + "/c.sock"} {
+		l := listen(t, s, nil)
+		done := make(chan error, 1)
+		go func() {
+			_, err := l.Accept()
+			done <- err
+		}()
+		if err := l.Close(); err != nil {
+			t.Fatalf("%s: Close: %v", s, err)
+		}
+		if err := <-done; !errors.Is(err, net.ErrClosed) {
+			t.Errorf("%s: Accept after Close: %v, want net.ErrClosed", s, err)
+		}
+		if _, err := l.Accept(); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("%s: second Accept after Close: %v, want net.ErrClosed", s, err)
+		}
+	}
+}

@@ -12,7 +12,8 @@ import (
 
 // Listener accepts connections on a bound endpoint.
 type Listener interface {
-	// Accept waits for and returns the next connection.
+	// Accept waits for and returns the next connection. Once the listener
+	// is closed it returns an error wrapping net.ErrClosed.
 	Accept() (net.Conn, error)
 	// Close stops listening; for ipc it removes the socket file it created.
 	Close() error
