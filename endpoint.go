@@ -1,0 +1,410 @@
+package zmq4
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+
+	"net/netip"
+
+	"github.com/purezmq/zmq4/internal/transport"
+)
+
+// transportOptionsLocked builds the transport options from the socket's.
+func (s *Socket) transportOptionsLocked() *transport.Options {
+	o := &s.opt
+	return &transport.Options{
+		IPv6:           o.ipv6,
+		Backlog:        o.backlog,
+		KeepAlive:      o.tcpKeepalive,
+		KeepAliveCnt:   o.tcpKeepaliveCnt,
+		KeepAliveIdle:  o.tcpKeepaliveIdle,
+		KeepAliveIntvl: o.tcpKeepaliveIntvl,
+		SndBuf:         o.sndbuf,
+		RcvBuf:         o.rcvbuf,
+		TOS:            o.tos,
+		BindToDevice:   o.bindToDevice,
+		ConnectTimeout: max(o.connectTimeout, 0),
+		TCPMaxRT:       max(o.tcpMaxrt, 0),
+		AcceptFilters:  append([]netip.Prefix(nil), o.acceptFilters...),
+	}
+}
+
+// errnoOf maps a transport error to the Errno pebbe's callers expect.
+func errnoOf(err error) error {
+	var se syscall.Errno
+	if errors.As(err, &se) {
+		return Errno(se)
+	}
+	if errors.Is(err, transport.ErrProtocolNotSupported) {
+		return EPROTONOSUPPORT
+	}
+	if errors.Is(err, transport.ErrInvalidEndpoint) {
+		return einval
+	}
+	return err
+}
+
+// usesRoutingIDs reports whether pipes of this socket type must be made
+// afresh for each connection, because the pattern keys them by the peer's
+// identity.
+func usesRoutingIDs(t Type) bool {
+	return t == ROUTER || t == STREAM || t == SERVER || t == PEER
+}
+
+// ---- bind ----
+
+// binding is one bound endpoint: a listener and the connections it accepted.
+type binding struct {
+	s          *Socket
+	l          transport.Listener
+	endpoint   string
+	mu         sync.Mutex
+	closed     bool
+	conns      map[net.Conn]struct{}
+	inprocName string
+}
+
+// Bind makes the socket accept connections on endpoint.
+func (s *Socket) Bind(endpoint string) error {
+	ep, err := transport.ParseEndpoint(endpoint)
+	if err != nil {
+		return errnoOf(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkUsable(); err != nil {
+		return err
+	}
+	if ep.Scheme == "inproc" {
+		return s.bindInprocLocked(ep.Addr, endpoint)
+	}
+	if s.typ == STREAM && ep.Scheme != "tcp" {
+		return EPROTONOSUPPORT
+	}
+	l, err := transport.Listen(ep, s.transportOptionsLocked())
+	if err != nil {
+		s.event(EVENT_BIND_FAILED, endpoint, int(AsErrno(errnoOf(err))))
+		return errnoOf(err)
+	}
+	b := &binding{s: s, l: l, endpoint: l.Endpoint(), conns: map[net.Conn]struct{}{}}
+	s.binds[b.endpoint] = append(s.binds[b.endpoint], b)
+	s.opt.lastEndpoint = b.endpoint
+	s.event(EVENT_LISTENING, b.endpoint, 0)
+	s.goTracked(b.acceptLoop)
+	return nil
+}
+
+// goTracked runs fn in a goroutine that Term waits for.
+func (s *Socket) goTracked(fn func()) {
+	s.ctx.wg.Add(1)
+	go func() {
+		defer s.ctx.wg.Done()
+		fn()
+	}()
+}
+
+func (b *binding) acceptLoop() {
+	for {
+		conn, err := b.l.Accept()
+		if err != nil {
+			b.mu.Lock()
+			closed := b.closed
+			b.mu.Unlock()
+			if closed || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			b.s.event(EVENT_ACCEPT_FAILED, b.endpoint, int(AsErrno(errnoOf(err))))
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		b.mu.Lock()
+		if b.closed {
+			b.mu.Unlock()
+			conn.Close()
+			return
+		}
+		b.conns[conn] = struct{}{}
+		b.mu.Unlock()
+		b.s.event(EVENT_ACCEPTED, b.endpoint, 0)
+		b.s.goTracked(func() {
+			b.s.serveConn(conn, nil, b.endpoint)
+			b.mu.Lock()
+			delete(b.conns, conn)
+			b.mu.Unlock()
+		})
+	}
+}
+
+// serveConn runs the right engine for the socket type.
+func (s *Socket) serveConn(conn net.Conn, p *pipe, endpoint string) bool {
+	if s.typ == STREAM {
+		return s.runRawSession(conn, endpoint)
+	}
+	return s.runSession(conn, p, endpoint, nil)
+}
+
+// close stops accepting and drops the connections accepted here.
+func (b *binding) close() {
+	b.mu.Lock()
+	b.closed = true
+	conns := make([]net.Conn, 0, len(b.conns))
+	for c := range b.conns {
+		conns = append(conns, c)
+	}
+	b.mu.Unlock()
+	if b.l != nil {
+		b.l.Close()
+		b.s.event(EVENT_CLOSED, b.endpoint, 0)
+	}
+	if b.inprocName != "" {
+		b.s.ctx.inproc.unbind(b.inprocName, b.s)
+	}
+	_ = conns
+}
+
+// Unbind stops accepting on an endpoint given to Bind (or read back with
+// GetLastEndpoint) and closes the connections accepted there.
+func (s *Socket) Unbind(endpoint string) error {
+	s.mu.Lock()
+	if err := s.checkUsable(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	bs := s.binds[endpoint]
+	if len(bs) == 0 {
+		s.mu.Unlock()
+		return ENOENT
+	}
+	delete(s.binds, endpoint)
+	var pipes []*pipe
+	for p := range s.pipes {
+		if !p.connectSide && p.endpoint == endpoint {
+			pipes = append(pipes, p)
+		}
+	}
+	s.mu.Unlock()
+	for _, b := range bs {
+		b.close()
+	}
+	for _, p := range pipes {
+		s.endPipe(p, false)
+		s.detachPipe(p)
+	}
+	return nil
+}
+
+// ---- connect ----
+
+// connecter keeps one connected endpoint alive, reconnecting with backoff.
+type connecter struct {
+	s        *Socket
+	ep       transport.Endpoint
+	endpoint string
+	p        *pipe  // kept across reconnections; nil for id-keyed patterns
+	rid      []byte // CONNECT_ROUTING_ID for this connect
+
+	mu      sync.Mutex
+	ctx     context.Context
+	cancel  context.CancelFunc
+	closing bool
+	eng     *engine
+}
+
+// Connect connects the socket to endpoint. It returns at once: connecting,
+// reconnecting and queueing meanwhile happen in the background.
+func (s *Socket) Connect(endpoint string) error {
+	ep, err := transport.ParseEndpoint(endpoint)
+	if err != nil {
+		return errnoOf(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkUsable(); err != nil {
+		return err
+	}
+	if ep.Scheme == "inproc" {
+		return s.connectInprocLocked(ep.Addr, endpoint)
+	}
+	if s.typ == STREAM && ep.Scheme != "tcp" {
+		return EPROTONOSUPPORT
+	}
+	if ep.Scheme != "tcp" && ep.Scheme != "ipc" {
+		return EPROTONOSUPPORT
+	}
+	c := &connecter{s: s, ep: ep, endpoint: endpoint, rid: s.opt.connectRid}
+	s.opt.connectRid = nil
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	if !s.opt.immediate && !usesRoutingIDs(s.typ) && s.typ != STREAM {
+		so := s.sessionOptionsLocked()
+		c.p = newNetPipe(s, so.sndhwm, so.rcvhwm, endpoint)
+		c.p.connectSide = true
+		c.p.setStop(c.stopPipe)
+		s.attachPipeLocked(c.p)
+	}
+	s.connects[endpoint] = append(s.connects[endpoint], c)
+	s.opt.lastEndpoint = endpoint
+	s.goTracked(c.run)
+	return nil
+}
+
+func (c *connecter) run() {
+	s := c.s
+	s.mu.Lock()
+	ivl := s.opt.reconnectIvl
+	ivlMax := s.opt.reconnectIvlMax
+	topts := s.transportOptionsLocked()
+	s.mu.Unlock()
+	next := ivl
+	for {
+		if c.finished() {
+			return
+		}
+		conn, err := transport.Dial(c.ctx, c.ep, topts)
+		if err != nil {
+			if c.ctx.Err() != nil {
+				return
+			}
+			s.event(EVENT_CONNECT_DELAYED, c.endpoint, int(AsErrno(errnoOf(err))))
+		} else {
+			next = ivl
+			s.event(EVENT_CONNECTED, c.endpoint, 0)
+			started := s.serveConnectedPipe(c, conn)
+			_ = started
+			if c.finished() {
+				return
+			}
+		}
+		if ivl < 0 {
+			return
+		}
+		wait := next
+		if ivlMax > ivl {
+			next *= 2
+			if next > ivlMax {
+				next = ivlMax
+			}
+		}
+		s.event(EVENT_CONNECT_RETRIED, c.endpoint, int(wait/time.Millisecond))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-c.ctx.Done():
+			t.Stop()
+			return
+		}
+	}
+}
+
+// serveConnectedPipe runs one connection of the connecter.
+func (s *Socket) serveConnectedPipe(c *connecter, conn net.Conn) bool {
+	if s.typ == STREAM {
+		return s.runRawSession(conn, c.endpoint)
+	}
+	return s.runSession(conn, c.p, c.endpoint, func(e *engine) {
+		e.connectRid = c.rid
+		c.mu.Lock()
+		c.eng = e
+		stopNow := c.ctx.Err() != nil
+		c.mu.Unlock()
+		if stopNow {
+			e.conn.Close()
+		}
+	})
+}
+
+// finished reports whether the connecter should stop: it was stopped, or
+// it is closing and has nothing left to send.
+func (c *connecter) finished() bool {
+	if c.ctx.Err() != nil {
+		return true
+	}
+	c.mu.Lock()
+	closing := c.closing
+	c.mu.Unlock()
+	if !closing {
+		return false
+	}
+	return c.p == nil || c.p.out.pending() == 0
+}
+
+// stop ends the connecter. With linger, it keeps trying to deliver what is
+// queued until the socket's LINGER passes.
+func (c *connecter) stop(linger bool) {
+	c.mu.Lock()
+	c.closing = true
+	e := c.eng
+	c.mu.Unlock()
+	if !linger || c.p == nil || e == nil && c.p.out.pending() == 0 {
+		c.cancel()
+		if e != nil {
+			e.stop(false)
+		}
+		return
+	}
+	c.p.out.close()
+	d := c.s.lingerDuration()
+	if d > 0 {
+		time.AfterFunc(d, func() {
+			c.cancel()
+			c.mu.Lock()
+			e := c.eng
+			c.mu.Unlock()
+			if e != nil {
+				e.stop(false)
+			}
+		})
+	}
+}
+
+// stopPipe is the persistent pipe's stop function.
+func (c *connecter) stopPipe(linger bool) { c.stop(linger) }
+
+func (s *Socket) lingerDuration() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opt.linger
+}
+
+// Disconnect undoes one Connect to endpoint.
+func (s *Socket) Disconnect(endpoint string) error {
+	s.mu.Lock()
+	if err := s.checkUsable(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	cs := s.connects[endpoint]
+	if len(cs) == 0 {
+		if s.disconnectInprocLocked(endpoint) {
+			s.mu.Unlock()
+			return nil
+		}
+		s.mu.Unlock()
+		return ENOENT
+	}
+	delete(s.connects, endpoint)
+	var pipes []*pipe
+	for p := range s.pipes {
+		if p.connectSide && p.endpoint == endpoint {
+			pipes = append(pipes, p)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range cs {
+		c.stop(false)
+	}
+	for _, p := range pipes {
+		s.endPipe(p, false)
+		s.detachPipe(p)
+	}
+	return nil
+}
+
+// pipeDisconnected is called when the connection behind a persistent pipe
+// ends; the pipe stays and keeps queueing.
+func (s *Socket) pipeDisconnected(p *pipe) {
+	s.signal()
+}

@@ -1,0 +1,503 @@
+package zmq4
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/purezmq/zmq4/internal/mechanism"
+	"github.com/purezmq/zmq4/internal/transport"
+	"github.com/purezmq/zmq4/internal/zmtp"
+)
+
+// engine runs one ZMTP connection for a pipe: the greeting, the security
+// handshake, then a reader loop (this goroutine) and a writer goroutine.
+//
+// The reader decodes everything one read delivered and pushes the whole
+// batch into the pipe's inbound queue with one lock. The writer takes all
+// queued outbound messages at once, encodes them into one buffer and writes
+// it with one system call.
+type engine struct {
+	s        *Socket
+	conn     net.Conn
+	p        *pipe
+	endpoint string
+	r        *zmtp.Reader
+	codec    mechanism.MessageCodec
+	peerMin  byte // peer's ZMTP minor version: 0 means 3.0
+
+	outR    queueReader   // reads p.out
+	wakeOut chan struct{} // outbound queue got a message
+	wakeIn  chan struct{} // inbound queue got room
+	done    chan struct{} // closed when the engine stops
+	stopped sync.Once
+
+	wbuf  []byte
+	bufs  net.Buffers
+	batch []frame
+
+	connectRid []byte // CONNECT_ROUTING_ID of the connect that made this engine
+	lingering  atomic.Bool
+	lastRecv   atomic.Int64 // unix nanoseconds of the last frame received
+	hb         heartbeatState
+}
+
+// errStopped ends an engine that was told to stop.
+var errStopped = errors.New("zmq4: engine stopped")
+
+// sessionOptions is the snapshot of socket options an engine works with.
+type sessionOptions struct {
+	typ           Type
+	maxmsgsize    int64
+	handshakeIvl  time.Duration
+	sndhwm        int
+	rcvhwm        int
+	mech          mechanism.Config
+	heartbeatIvl  time.Duration
+	heartbeatTTL  time.Duration
+	heartbeatTout time.Duration
+}
+
+func (s *Socket) sessionOptionsLocked() sessionOptions {
+	o := &s.opt
+	so := sessionOptions{
+		typ:           s.typ,
+		maxmsgsize:    o.maxmsgsize,
+		handshakeIvl:  o.handshakeIvl,
+		sndhwm:        o.sndhwm,
+		rcvhwm:        o.rcvhwm,
+		heartbeatIvl:  o.heartbeatIvl,
+		heartbeatTTL:  o.heartbeatTTL,
+		heartbeatTout: o.heartbeatTimeout,
+	}
+	if o.conflate && conflateApplies(s.typ) {
+		so.sndhwm, so.rcvhwm = 1, 1
+	}
+	if so.heartbeatTout < 0 {
+		so.heartbeatTout = so.heartbeatIvl
+	}
+	m := &so.mech
+	m.Mechanism = o.mechanism.String()
+	m.SocketType = s.typ.String()
+	m.Identity = []byte(o.identity)
+	m.SendIdentity = s.typ == REQ || s.typ == DEALER || s.typ == ROUTER
+	for _, kv := range o.metadata {
+		m.Metadata = append(m.Metadata, zmtp.Property{Name: kv[0], Value: kv[1]})
+	}
+	switch o.mechanism {
+	case PLAIN:
+		m.AsServer = o.plainServer
+		m.Username, m.Password = o.plainUsername, o.plainPassword
+	case CURVE:
+		m.AsServer = o.curveServer
+		m.PublicKey, m.SecretKey, m.ServerKey = o.curvePublicKey, o.curveSecretKey, o.curveServerKey
+	}
+	m.ZAPDomain = o.zapDomain
+	m.ZAPEnforceDomain = o.zapEnforceDomain
+	m.LocalRoutingID = o.identity
+	return so
+}
+
+// handshake exchanges greetings and runs the security mechanism. On success
+// it returns the peer's properties.
+func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
+	c := e.conn
+	if so.handshakeIvl > 0 {
+		c.SetDeadline(time.Now().Add(so.handshakeIvl))
+	}
+	mech := so.mech.Mechanism
+	g := zmtp.AppendGreeting(make([]byte, 0, zmtp.GreetingSize), mech, so.mech.AsServer)
+	if _, err := c.Write(g); err != nil {
+		return nil, err
+	}
+	e.r = zmtp.NewReader(c, so.maxmsgsize)
+	raw, err := e.r.ReadGreeting()
+	if err != nil {
+		return nil, err
+	}
+	pg, err := zmtp.ParseGreeting(raw)
+	if err != nil {
+		return nil, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: protoErrUnspecified, Err: err}
+	}
+	if pg.Mechanism != mech {
+		return nil, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: protoErrMechanismMismatch,
+			Err: errors.New("zmq4: security mechanism mismatch")}
+	}
+	e.peerMin = pg.Minor
+	if pg.Major > 3 {
+		e.peerMin = 1
+	}
+	cfg := so.mech
+	cfg.PeerAddress = transport.PeerAddress(c)
+	cfg.ZAP = e.s.ctx.zapFunc()
+	res, err := mechanism.Handshake(handshakeConn{e}, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	props := make(map[string]string, len(res.Properties)+2)
+	for _, p := range res.Properties {
+		props[p.Name] = p.Value
+	}
+	if res.UserID != "" {
+		props["User-Id"] = res.UserID
+	}
+	if cfg.PeerAddress != "" {
+		props["Peer-Address"] = cfg.PeerAddress
+	}
+	peerType, _ := zmtp.Lookup(res.Properties, "Socket-Type")
+	if !zmtp.Compatible(so.typ.String(), peerType) {
+		e.writeRawFrame(zmtp.FlagCommand, zmtp.AppendError(nil, "Invalid socket type"))
+		return nil, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: protoErrInvalidMetadata,
+			Err: errors.New("zmq4: incompatible peer socket type " + peerType)}
+	}
+	e.codec = res.Codec
+	c.SetDeadline(time.Time{})
+	return props, nil
+}
+
+// handshakeConn gives the mechanism framed access to the connection.
+type handshakeConn struct{ e *engine }
+
+func (h handshakeConn) ReadFrame() (zmtp.Frame, error) { return h.e.r.ReadFrame() }
+func (h handshakeConn) WriteFrame(flags byte, body []byte) error {
+	return h.e.writeRawFrame(flags, body)
+}
+
+func (e *engine) writeRawFrame(flags byte, body []byte) error {
+	_, err := e.conn.Write(zmtp.AppendFrame(nil, flags, body))
+	return err
+}
+
+// ZMTP protocol error codes reported with HANDSHAKE_FAILED_PROTOCOL.
+const (
+	protoErrUnspecified       = 0x10000000
+	protoErrUnexpectedCommand = 0x10000001
+	protoErrInvalidMetadata   = 0x10000018
+	protoErrMechanismMismatch = 0x11000002
+)
+
+// runSession runs a connection for the socket until it ends. p is the
+// connecter's persistent pipe, or nil to make a pipe for this connection
+// alone. It reports whether the handshake succeeded.
+func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, onStart func(*engine)) bool {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		conn.Close()
+		return false
+	}
+	so := s.sessionOptionsLocked()
+	s.mu.Unlock()
+
+	e := &engine{s: s, conn: conn, endpoint: endpoint,
+		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}
+	if onStart != nil {
+		onStart(e)
+	}
+	props, err := e.handshake(&so)
+	if err != nil {
+		conn.Close()
+		s.handshakeFailed(endpoint, err)
+		return false
+	}
+	persistent := p != nil
+	if p == nil {
+		p = newNetPipe(s, so.sndhwm, so.rcvhwm, endpoint)
+	}
+	e.p = p
+	if !persistent {
+		p.connectRid = e.connectRid
+		p.connectSide = e.connectRid != nil || onStart != nil
+	}
+	p.setPeer(props, props["Socket-Type"], []byte(props["Identity"]))
+	p.engine.Store(e)
+	if !persistent {
+		p.setStop(e.stop)
+		if !s.attachPipe(p) {
+			conn.Close()
+			return true
+		}
+	}
+	s.event(EVENT_HANDSHAKE_SUCCEEDED, endpoint, 0)
+	s.peerReady(p)
+
+	e.outR = newQueueReader(p.out)
+	e.lastRecv.Store(time.Now().UnixNano())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.writeLoop()
+	}()
+	e.startHeartbeat(&so)
+	err = e.readLoop()
+	e.stop(false)
+	wg.Wait()
+	e.stopHeartbeat()
+	p.engine.CompareAndSwap(e, nil)
+	if persistent {
+		// The connecter keeps the pipe for the next connection; messages
+		// handed to this engine's writer and not yet sent are lost, as in
+		// libzmq.
+		s.pipeDisconnected(p)
+	} else {
+		p.in.q.close()
+		s.detachPipe(p)
+	}
+	if !e.lingering.Load() {
+		s.event(EVENT_DISCONNECTED, endpoint, 0)
+	}
+	return true
+}
+
+// stop ends the engine. With linger, the writer first sends what is queued;
+// the socket's LINGER bounds how long that may take.
+func (e *engine) stop(linger bool) {
+	if linger {
+		e.lingering.Store(true)
+		e.p.out.close()
+		if d := e.s.lingerDuration(); d >= 0 {
+			time.AfterFunc(d, func() { e.stop(false) })
+		}
+		return
+	}
+	e.stopped.Do(func() {
+		close(e.done)
+		e.conn.Close()
+	})
+}
+
+// readLoop decodes frames until the connection fails.
+func (e *engine) readLoop() error {
+	pending := e.batch[:0]
+	complete := 0 // frames in pending that form whole messages
+	for {
+		f, err := e.r.ReadFrame()
+		if err != nil {
+			return err
+		}
+		e.lastRecv.Store(time.Now().UnixNano())
+		if e.codec != nil {
+			flags, payload, err := e.codec.Open(f.Body)
+			if err != nil {
+				e.s.event(EVENT_HANDSHAKE_FAILED_PROTOCOL, e.endpoint, protocolCode(err))
+				return err
+			}
+			f = zmtp.Frame{Flags: flags, Body: payload}
+		}
+		n := len(f.Body)
+		body := f.Body[:n:n]
+		if f.IsCommand() {
+			if complete != len(pending) {
+				return errors.New("zmq4: command inside a multipart message")
+			}
+			cf, ok, err := e.command(body)
+			if err != nil {
+				return err
+			}
+			if ok {
+				pending = append(pending, cf)
+				complete = len(pending)
+			}
+		} else {
+			var flags uint8
+			if f.More() {
+				flags = frameMore
+			}
+			pending = append(pending, frame{data: body, flags: flags})
+			if !f.More() {
+				complete = len(pending)
+			}
+		}
+		if complete > 0 && (complete >= 4096 || !e.r.Buffered()) {
+			if err := e.deliver(pending[:complete]); err != nil {
+				return err
+			}
+			rest := copy(pending, pending[complete:])
+			clear(pending[rest:])
+			pending = pending[:rest]
+			complete = 0
+		}
+	}
+}
+
+// deliver pushes whole messages into the inbound queue, waiting for room.
+func (e *engine) deliver(fs []frame) error {
+	q := e.p.in.q
+	for len(fs) > 0 {
+		n := q.pushBatch(fs)
+		fs = fs[n:]
+		if len(fs) == 0 {
+			return nil
+		}
+		select {
+		case <-e.wakeIn:
+		case <-e.done:
+			return errStopped
+		}
+	}
+	return nil
+}
+
+// command handles a command frame received after the handshake. It returns
+// a frame to queue for the socket when the command carries one.
+func (e *engine) command(body []byte) (frame, bool, error) {
+	name, data, err := zmtp.ParseCommand(body)
+	if err != nil {
+		return frame{}, false, err
+	}
+	switch name {
+	case zmtp.CmdPing:
+		ttl, ctx, err := zmtp.ParsePing(data)
+		if err != nil {
+			return frame{}, false, err
+		}
+		e.p.out.pushFrame(frame{data: zmtp.AppendPong(nil, ctx), flags: frameCommand}, true)
+		e.hb.peerTTL(time.Duration(ttl) * 100 * time.Millisecond)
+	case zmtp.CmdPong:
+	case zmtp.CmdSubscribe:
+		return frame{data: data, flags: frameSubscribe}, true, nil
+	case zmtp.CmdCancel:
+		return frame{data: data, flags: frameCancel}, true, nil
+	case zmtp.CmdJoin:
+		return frame{data: data, flags: frameJoin}, true, nil
+	case zmtp.CmdLeave:
+		return frame{data: data, flags: frameLeave}, true, nil
+	case zmtp.CmdError:
+		reason, _ := zmtp.ParseError(data)
+		return frame{}, false, errors.New("zmq4: peer sent ERROR: " + reason)
+	}
+	return frame{}, false, nil
+}
+
+// writeLoop sends queued messages until the engine stops. When the socket
+// closed the queue (linger), it ends once everything is sent.
+func (e *engine) writeLoop() {
+	for {
+		fs, ok, closed := e.outR.takeAll()
+		if !ok {
+			if closed {
+				e.stop(false)
+				return
+			}
+			select {
+			case <-e.wakeOut:
+				continue
+			case <-e.done:
+				return
+			}
+		}
+		if err := e.writeFrames(fs); err != nil {
+			e.stop(false)
+			return
+		}
+	}
+}
+
+// largeFrame is the size from which a frame's data is written in place
+// (writev) rather than copied into the write buffer.
+const largeFrame = 16 << 10
+
+// writeFrames encodes a batch and writes it with one system call.
+func (e *engine) writeFrames(fs []frame) error {
+	buf := e.wbuf[:0]
+	bufs := e.bufs[:0]
+	segStart := 0
+	var err error
+	for _, f := range fs {
+		var flags byte
+		data := f.data
+		switch {
+		case f.flags&frameCommand != 0:
+			flags = zmtp.FlagCommand
+		case f.flags&(frameSubscribe|frameCancel) != 0:
+			sub := f.flags&frameSubscribe != 0
+			if e.peerMin >= 1 {
+				name := zmtp.CmdCancel
+				if sub {
+					name = zmtp.CmdSubscribe
+				}
+				data = zmtp.AppendCommand(nil, name, data)
+				flags = zmtp.FlagCommand
+			} else {
+				b := make([]byte, 1+len(data))
+				if sub {
+					b[0] = 1
+				}
+				copy(b[1:], data)
+				data = b
+			}
+		case f.flags&(frameJoin|frameLeave) != 0:
+			name := zmtp.CmdLeave
+			if f.flags&frameJoin != 0 {
+				name = zmtp.CmdJoin
+			}
+			data = zmtp.AppendCommand(nil, name, data)
+			flags = zmtp.FlagCommand
+		default:
+			if f.more() {
+				flags = zmtp.FlagMore
+			}
+		}
+		if e.codec != nil {
+			sealed := len(data) + 33
+			buf = zmtp.AppendFrameHeader(buf, 0, sealed)
+			if buf, err = e.codec.Seal(buf, flags, data); err != nil {
+				return err
+			}
+			continue
+		}
+		buf = zmtp.AppendFrameHeader(buf, flags, len(data))
+		if len(data) >= largeFrame {
+			bufs = append(bufs, buf[segStart:], data)
+			segStart = len(buf)
+			continue
+		}
+		buf = append(buf, data...)
+	}
+	if len(bufs) == 0 {
+		_, err = e.conn.Write(buf)
+	} else {
+		if segStart < len(buf) {
+			bufs = append(bufs, buf[segStart:])
+		}
+		toWrite := bufs
+		_, err = toWrite.WriteTo(e.conn)
+		clear(bufs)
+	}
+	if cap(buf) <= 1<<20 {
+		e.wbuf = buf[:0]
+	} else {
+		e.wbuf = nil
+	}
+	e.bufs = bufs[:0]
+	return err
+}
+
+// protocolCode returns the ZMTP error code inside err, or the unspecified one.
+func protocolCode(err error) int {
+	var me *mechanism.Error
+	if errors.As(err, &me) {
+		return me.Code
+	}
+	return protoErrUnspecified
+}
+
+// handshakeFailed raises the monitor event that fits err.
+func (s *Socket) handshakeFailed(endpoint string, err error) {
+	var me *mechanism.Error
+	if errors.As(err, &me) {
+		switch me.Kind {
+		case mechanism.FailedAuth:
+			s.event(EVENT_HANDSHAKE_FAILED_AUTH, endpoint, me.Code)
+		case mechanism.FailedProtocol:
+			s.event(EVENT_HANDSHAKE_FAILED_PROTOCOL, endpoint, me.Code)
+		default:
+			s.event(EVENT_HANDSHAKE_FAILED_NO_DETAIL, endpoint, me.Code)
+		}
+		return
+	}
+	s.event(EVENT_HANDSHAKE_FAILED_NO_DETAIL, endpoint, 0)
+}

@@ -1,0 +1,108 @@
+package zmq4
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/purezmq/zmq4/internal/trie"
+)
+
+// pipe is a socket's link to one peer: a queue of messages from the peer (in)
+// and a queue of messages to it (out). The far ends belong to a connection
+// engine (tcp, ipc) or to the peer socket itself (inproc).
+//
+// Fields under "socket-owned" are touched only with the socket's mutex held.
+type pipe struct {
+	s   *Socket
+	in  queueReader
+	out *queue
+
+	// Set before the pipe is attached and read-only afterwards, except
+	// props, which changes under propsMu on each (re)connection.
+	endpoint    string // endpoint that made the pipe (bind or connect string)
+	connectSide bool
+	inproc      bool
+
+	propsMu     sync.Mutex
+	props       map[string]string // peer metadata: Socket-Type, Identity, User-Id, Peer-Address, ...
+	peerType    string
+	peerID      []byte // the Identity the peer announced
+	ready       bool   // the peer finished its handshake at least once
+	connections int    // handshakes completed so far
+
+	// Socket-owned.
+	attached   bool
+	inActive   bool // listed in the fair queue
+	outActive  bool // listed as writable in the load balancer
+	routingID  []byte
+	connectRid []byte    // the id CONNECT_ROUTING_ID gave this connection
+	subs       trie.Trie // topics this peer subscribed to (XPUB, PUB)
+	groups     map[string]bool
+	routeKey   uint32 // numeric routing id (SERVER, PEER)
+
+	stop   func(linger bool)      // ends the far side (engine or inproc peer); nil when none
+	engine atomic.Pointer[engine] // the connection serving the pipe, if any
+}
+
+func newPipe(s *Socket, in, out *queue, endpoint string) *pipe {
+	p := &pipe{s: s, in: newQueueReader(in), out: out, endpoint: endpoint}
+	in.onReadable = func() { s.pipeReadable(p) }
+	out.onWritable = func() { s.pipeWritable(p) }
+	return p
+}
+
+// newNetPipe makes a pipe served by connection engines: the far-side
+// callbacks wake whichever engine currently serves it.
+func newNetPipe(s *Socket, sndhwm, rcvhwm int, endpoint string) *pipe {
+	p := newPipe(s, newQueue(rcvhwm), newQueue(sndhwm), endpoint)
+	p.out.onReadable = func() {
+		if e := p.engine.Load(); e != nil {
+			signalChan(e.wakeOut)
+		}
+	}
+	p.in.q.onWritable = func() {
+		if e := p.engine.Load(); e != nil {
+			signalChan(e.wakeIn)
+		}
+	}
+	return p
+}
+
+// signalChan does a non-blocking send on a one-slot wake-up channel.
+func signalChan(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// setStop sets the function that ends the pipe's far side.
+func (p *pipe) setStop(f func(linger bool)) {
+	p.propsMu.Lock()
+	p.stop = f
+	p.propsMu.Unlock()
+}
+
+// stopFunc returns the function that ends the pipe's far side, or nil.
+func (p *pipe) stopFunc() func(linger bool) {
+	p.propsMu.Lock()
+	defer p.propsMu.Unlock()
+	return p.stop
+}
+
+// metadata returns a copy-free view of the peer's properties.
+func (p *pipe) metadata() map[string]string {
+	p.propsMu.Lock()
+	defer p.propsMu.Unlock()
+	return p.props
+}
+
+func (p *pipe) setPeer(props map[string]string, peerType string, peerID []byte) {
+	p.propsMu.Lock()
+	p.props = props
+	p.peerType = peerType
+	p.peerID = peerID
+	p.ready = true
+	p.connections++
+	p.propsMu.Unlock()
+}

@@ -1,0 +1,325 @@
+package zmq4
+
+import "sync"
+
+// frame is one part of a message as it travels inside the library. data is
+// never written to once the frame exists, so frames can be shared freely.
+type frame struct {
+	data  []byte
+	flags uint8
+}
+
+// Frame flags.
+const (
+	frameMore      uint8 = 1 << iota // more parts of this message follow
+	frameCommand                     // data is a complete ZMTP command body (engine level)
+	frameSubscribe                   // data is a topic being subscribed to
+	frameCancel                      // data is a topic being unsubscribed from
+	frameJoin                        // data is a group being joined (DISH)
+	frameLeave                       // data is a group being left (DISH)
+)
+
+func (f frame) more() bool { return f.flags&frameMore != 0 }
+
+// queue carries whole messages in one direction between two parties: a socket
+// and a connection engine, or two sockets over inproc. Its high-water mark
+// counts messages, as libzmq's pipes do. The reader takes everything queued
+// in one swap and reports what it consumed in batches, so the lock is taken
+// about once per batch rather than once per message.
+//
+// Readiness is edge-triggered: a reader that finds the queue empty is marked
+// idle and is called back (onReadable) by the next push; a writer that finds
+// it full is marked blocked and is called back (onWritable) when the reader
+// reports room. Callbacks run outside the lock.
+type queue struct {
+	mu            sync.Mutex
+	frames        []frame
+	unread        int // messages pushed and not yet reported consumed
+	hwm           int // 0 means no limit
+	readerIdle    bool
+	writerBlocked bool
+	closed        bool // the writer will push no more
+
+	onReadable func()
+	onWritable func()
+}
+
+func newQueue(hwm int) *queue {
+	return &queue{hwm: hwm, readerIdle: true}
+}
+
+// full reports whether the queue is at its high-water mark; call with mu held.
+func (q *queue) full() bool { return q.hwm > 0 && q.unread >= q.hwm }
+
+// push appends one whole message unless the queue is full, in which case it
+// marks the writer blocked and returns false. force ignores the HWM (used for
+// subscriptions and engine commands, which libzmq never drops).
+func (q *queue) push(m []frame, force bool) bool {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return true
+	}
+	if !force && q.full() {
+		q.writerBlocked = true
+		q.mu.Unlock()
+		return false
+	}
+	q.frames = append(q.frames, m...)
+	q.unread++
+	wake := q.readerIdle
+	q.readerIdle = false
+	q.mu.Unlock()
+	if wake && q.onReadable != nil {
+		q.onReadable()
+	}
+	return true
+}
+
+// pushFrame is push for a one-part message.
+func (q *queue) pushFrame(f frame, force bool) bool {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return true
+	}
+	if !force && q.full() {
+		q.writerBlocked = true
+		q.mu.Unlock()
+		return false
+	}
+	q.frames = append(q.frames, f)
+	q.unread++
+	wake := q.readerIdle
+	q.readerIdle = false
+	q.mu.Unlock()
+	if wake && q.onReadable != nil {
+		q.onReadable()
+	}
+	return true
+}
+
+// canPush reports whether a push would succeed now; when it would not, the
+// writer is marked blocked so that onWritable fires when room appears.
+func (q *queue) canPush() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || !q.full() {
+		return true
+	}
+	q.writerBlocked = true
+	return false
+}
+
+// pushBatch appends as many whole messages from fs as the HWM allows and
+// returns how many frames it took. fs must hold whole messages only.
+func (q *queue) pushBatch(fs []frame) int {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return len(fs)
+	}
+	taken := 0
+	for taken < len(fs) && !q.full() {
+		end := taken
+		for fs[end].more() {
+			end++
+		}
+		end++
+		q.unread++
+		taken = end
+	}
+	q.frames = append(q.frames, fs[:taken]...)
+	if taken < len(fs) {
+		q.writerBlocked = true
+	}
+	wake := taken > 0 && q.readerIdle
+	if wake {
+		q.readerIdle = false
+	}
+	q.mu.Unlock()
+	if wake && q.onReadable != nil {
+		q.onReadable()
+	}
+	return taken
+}
+
+// discard drops every queued message (the reader must not be active).
+func (q *queue) discard() {
+	q.mu.Lock()
+	clear(q.frames)
+	q.frames = q.frames[:0]
+	q.unread = 0
+	wake := q.writerBlocked
+	q.writerBlocked = false
+	q.mu.Unlock()
+	if wake && q.onWritable != nil {
+		q.onWritable()
+	}
+}
+
+// close tells the reader that nothing more will come.
+func (q *queue) close() {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
+	q.closed = true
+	wake := q.readerIdle
+	q.readerIdle = false
+	q.mu.Unlock()
+	if wake && q.onReadable != nil {
+		q.onReadable()
+	}
+}
+
+// setHWM changes the high-water mark and wakes a blocked writer if that
+// made room.
+func (q *queue) setHWM(hwm int) {
+	q.mu.Lock()
+	q.hwm = hwm
+	wake := q.writerBlocked && !q.full()
+	if wake {
+		q.writerBlocked = false
+	}
+	q.mu.Unlock()
+	if wake && q.onWritable != nil {
+		q.onWritable()
+	}
+}
+
+// pending returns the number of unread messages.
+func (q *queue) pending() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.unread
+}
+
+// queueReader is the reading end of a queue. It holds the batch taken in the
+// last swap; it is used by one party at a time (the socket under its lock,
+// or the engine's writer goroutine).
+type queueReader struct {
+	q      *queue
+	buf    []frame
+	pos    int
+	read   int // messages consumed since the last report
+	report int // report consumption after this many messages
+}
+
+func newQueueReader(q *queue) queueReader {
+	r := queueReader{q: q}
+	r.setReport()
+	return r
+}
+
+func (r *queueReader) setReport() {
+	r.report = 1 << 30
+	if r.q.hwm > 0 {
+		r.report = (r.q.hwm + 1) / 2
+	}
+}
+
+// next returns the next whole message, or ok=false when none is queued; then
+// closed tells whether the writer has gone for good. The returned slice is
+// valid until the next call.
+func (r *queueReader) next() (m []frame, ok, closed bool) {
+	if r.pos >= len(r.buf) {
+		if ok, closed = r.refill(); !ok {
+			return nil, false, closed
+		}
+	}
+	start := r.pos
+	for r.buf[r.pos].more() {
+		r.pos++
+	}
+	r.pos++
+	r.read++
+	if r.read >= r.report {
+		r.flushReport()
+	}
+	return r.buf[start:r.pos], true, false
+}
+
+// hasMessage reports whether next would return a message, without consuming
+// it. It marks the reader idle when the queue is empty.
+func (r *queueReader) hasMessage() (ok, closed bool) {
+	if r.pos < len(r.buf) {
+		return true, false
+	}
+	return r.refill()
+}
+
+// takeAll returns every queued frame at once and counts them all consumed.
+func (r *queueReader) takeAll() (fs []frame, ok, closed bool) {
+	if r.pos >= len(r.buf) {
+		if ok, closed = r.refill(); !ok {
+			return nil, false, closed
+		}
+	}
+	fs = r.buf[r.pos:]
+	r.pos = len(r.buf)
+	for _, f := range fs {
+		if !f.more() {
+			r.read++
+		}
+	}
+	r.flushReport()
+	return fs, true, false
+}
+
+// flushReport tells the writer how many messages were consumed.
+func (r *queueReader) flushReport() {
+	q := r.q
+	q.mu.Lock()
+	q.unread -= r.read
+	r.read = 0
+	wake := q.writerBlocked && !q.full()
+	if wake {
+		q.writerBlocked = false
+	}
+	q.mu.Unlock()
+	if wake && q.onWritable != nil {
+		q.onWritable()
+	}
+}
+
+// refill swaps the queue's frames into the reader's buffer.
+func (r *queueReader) refill() (ok, closed bool) {
+	q := r.q
+	clear(r.buf) // let the collector free the data of consumed frames
+	q.mu.Lock()
+	q.unread -= r.read
+	r.read = 0
+	wake := q.writerBlocked && !q.full()
+	if wake {
+		q.writerBlocked = false
+	}
+	if len(q.frames) == 0 {
+		q.readerIdle = true
+		closed = q.closed
+		r.buf = r.buf[:0]
+		r.pos = 0
+		q.mu.Unlock()
+		if wake && q.onWritable != nil {
+			q.onWritable()
+		}
+		return false, closed
+	}
+	r.buf, q.frames = q.frames, r.buf[:0]
+	r.pos = 0
+	q.mu.Unlock()
+	if wake && q.onWritable != nil {
+		q.onWritable()
+	}
+	return true, false
+}
+
+// drop discards everything queued, counting it consumed.
+func (r *queueReader) drop() {
+	for {
+		if _, ok, _ := r.takeAll(); !ok {
+			return
+		}
+	}
+}

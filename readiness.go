@@ -1,0 +1,64 @@
+package zmq4
+
+import (
+	"net"
+
+	"github.com/purezmq/zmq4/internal/transport"
+)
+
+// conflateApplies reports whether CONFLATE acts on the socket type; libzmq
+// honours it for DEALER, PULL, PUSH, PUB and SUB only.
+func conflateApplies(t Type) bool {
+	switch t {
+	case DEALER, PULL, PUSH, PUB, SUB:
+		return true
+	}
+	return false
+}
+
+// hwmChangedLocked applies new HWMs to the pipes that exist. Call with s.mu
+// held.
+func (s *Socket) hwmChangedLocked() {
+	snd, rcv := s.effectiveHWMsLocked()
+	for p := range s.pipes {
+		if p.inproc {
+			continue // an inproc pipe's HWM combines both sockets' and stays
+		}
+		p.out.setHWM(snd)
+		p.in.q.setHWM(rcv)
+		p.in.setReport()
+	}
+}
+
+// eventsLocked answers ZMQ_EVENTS: whether a message can be received now
+// (POLLIN) and whether one can be sent now (POLLOUT). Call with s.mu held.
+func (s *Socket) eventsLocked() State {
+	if s.closed {
+		return 0
+	}
+	s.absorbReady()
+	var st State
+	if len(s.recvRest) > 0 || s.pat.hasIn() {
+		st |= POLLIN
+	}
+	if s.pat.hasOut() {
+		st |= POLLOUT
+	}
+	return st
+}
+
+// GetEvents reports POLLIN and POLLOUT readiness.
+func (s *Socket) getEvents() (State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkUsable(); err != nil {
+		return 0, err
+	}
+	return s.eventsLocked(), nil
+}
+
+// fdLocked returns a file descriptor for ZMQ_FD. Not available yet.
+func (s *Socket) fdLocked() (int, error) { return -1, ENOTSUP }
+
+// peerAddress is the Peer-Address property of a connection.
+func peerAddress(c net.Conn) string { return transport.PeerAddress(c) }

@@ -1,0 +1,312 @@
+package zmq4
+
+import (
+	"fmt"
+)
+
+// Send sends one message part; with SNDMORE more parts follow.
+func (s *Socket) Send(data string, flags Flag) (int, error) {
+	return s.sendPart([]byte(data), flags, false)
+}
+
+// SendBytes sends one message part; with SNDMORE more parts follow.
+func (s *Socket) SendBytes(data []byte, flags Flag) (int, error) {
+	return s.sendPart(data, flags, true)
+}
+
+// sendPart adds one part to the message being built and sends the message
+// when the part is the last one. copyNeeded is false when data is already
+// a private copy.
+func (s *Socket) sendPart(data []byte, flags Flag, copyNeeded bool) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkUsable(); err != nil {
+		return -1, err
+	}
+	if flags&SNDMORE != 0 && !multipartAllowed(s.typ) {
+		return -1, einval
+	}
+	var owned []byte
+	if copyNeeded {
+		owned = s.copyData(data)
+	} else {
+		owned = data[:len(data):len(data)]
+	}
+	if flags&SNDMORE != 0 {
+		s.sendParts = append(s.sendParts, frame{data: owned, flags: frameMore})
+		return len(data), nil
+	}
+	s.sendParts = append(s.sendParts, frame{data: owned})
+	err := s.sendMessageLocked(s.sendParts, flags)
+	if err == eagain || err == ETERM || err == ErrorSocketClosed {
+		// An unsent message stays whole for a retry, as libzmq keeps it.
+		s.sendParts = s.sendParts[:len(s.sendParts)-1]
+		return -1, err
+	}
+	clear(s.sendParts)
+	s.sendParts = s.sendParts[:0]
+	if err != nil {
+		return -1, err
+	}
+	return len(data), nil
+}
+
+// multipartAllowed reports whether the type sends multipart messages.
+func multipartAllowed(t Type) bool {
+	switch t {
+	case SERVER, CLIENT, RADIO, DISH, GATHER, SCATTER, PEER, CHANNEL:
+		return false
+	}
+	return true
+}
+
+// SendMessage sends a multipart message. Parts may be strings, []byte,
+// []string or [][]byte (each element a part), or other values formatted
+// with fmt.Sprint. It returns the total number of bytes sent.
+func (s *Socket) SendMessage(parts ...interface{}) (int, error) {
+	return s.sendMessage(0, parts...)
+}
+
+// SendMessageDontwait is SendMessage with DONTWAIT.
+func (s *Socket) SendMessageDontwait(parts ...interface{}) (int, error) {
+	return s.sendMessage(DONTWAIT, parts...)
+}
+
+func (s *Socket) sendMessage(flags Flag, parts ...interface{}) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkUsable(); err != nil {
+		return -1, err
+	}
+	// The parts are built apart from s.sendParts so that concurrent
+	// SendMessage calls never share state.
+	msg := make([]frame, 0, len(parts))
+	total := 0
+	add := func(b []byte) {
+		msg = append(msg, frame{data: s.copyData(b), flags: frameMore})
+		total += len(b)
+	}
+	for _, p := range parts {
+		switch v := p.(type) {
+		case string:
+			add([]byte(v))
+		case []byte:
+			add(v)
+		case []string:
+			for _, x := range v {
+				add([]byte(x))
+			}
+		case [][]byte:
+			for _, x := range v {
+				add(x)
+			}
+		default:
+			add([]byte(fmt.Sprint(v)))
+		}
+	}
+	if len(msg) == 0 {
+		return 0, nil
+	}
+	if len(msg) > 1 && !multipartAllowed(s.typ) {
+		return -1, einval
+	}
+	msg[len(msg)-1].flags &^= frameMore
+	if err := s.sendMessageLocked(msg, flags); err != nil {
+		return -1, err
+	}
+	return total, nil
+}
+
+// recvPart returns the next part of the current message, receiving a new
+// message when none is in progress.
+func (s *Socket) recvPartLocked(flags Flag) ([]byte, error) {
+	if err := s.checkUsable(); err != nil {
+		return nil, err
+	}
+	if len(s.recvRest) == 0 {
+		m, p, err := s.recvMessageLocked(flags)
+		if err != nil {
+			return nil, err
+		}
+		s.recvRest = m
+		s.recvPipe = p
+	}
+	f := s.recvRest[0]
+	s.recvRest = s.recvRest[1:]
+	s.rcvmore = len(s.recvRest) > 0
+	return f.data, nil
+}
+
+// RecvBytes receives one message part.
+func (s *Socket) RecvBytes(flags Flag) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := s.recvPartLocked(flags)
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b, nil
+}
+
+// Recv receives one message part as a string.
+func (s *Socket) Recv(flags Flag) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := s.recvPartLocked(flags)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// RecvMessageBytes receives every part of a message (the rest of the
+// current one, if a part was already received).
+func (s *Socket) RecvMessageBytes(flags Flag) ([][]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.recvMessageBytesLocked(flags)
+}
+
+func (s *Socket) recvMessageBytesLocked(flags Flag) ([][]byte, error) {
+	first, err := s.recvPartLocked(flags)
+	if err != nil {
+		return nil, err
+	}
+	msg := make([][]byte, 1, 1+len(s.recvRest))
+	msg[0] = nonNil(first)
+	for len(s.recvRest) > 0 {
+		b, _ := s.recvPartLocked(0)
+		msg = append(msg, nonNil(b))
+	}
+	return msg, nil
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// RecvMessage receives every part of a message as strings.
+func (s *Socket) RecvMessage(flags Flag) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	first, err := s.recvPartLocked(flags)
+	if err != nil {
+		return nil, err
+	}
+	msg := make([]string, 1, 1+len(s.recvRest))
+	msg[0] = string(first)
+	for len(s.recvRest) > 0 {
+		b, _ := s.recvPartLocked(0)
+		msg = append(msg, string(b))
+	}
+	return msg, nil
+}
+
+// metadataLocked returns the requested properties of the pipe the current
+// message came from.
+func (s *Socket) metadataLocked(properties []string) map[string]string {
+	out := make(map[string]string, len(properties))
+	if s.recvPipe == nil {
+		return out
+	}
+	props := s.recvPipe.metadata()
+	for _, name := range properties {
+		if v, ok := lookupProperty(props, name); ok {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// lookupProperty finds a property by name; libzmq's "Routing-Id" is an
+// alias of "Identity".
+func lookupProperty(props map[string]string, name string) (string, bool) {
+	if v, ok := props[name]; ok {
+		return v, true
+	}
+	if name == "Routing-Id" {
+		v, ok := props["Identity"]
+		return v, ok
+	}
+	for k, v := range props {
+		if equalFoldASCII(k, name) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// RecvWithMetadata receives a part and the named properties of the
+// connection it came over (Socket-Type, Identity, User-Id, Peer-Address,
+// and any property the peer or the ZAP handler supplied).
+func (s *Socket) RecvWithMetadata(flags Flag, properties ...string) (string, map[string]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := s.recvPartLocked(flags)
+	if err != nil {
+		return "", nil, err
+	}
+	return string(b), s.metadataLocked(properties), nil
+}
+
+// RecvBytesWithMetadata is RecvBytes that also returns properties.
+func (s *Socket) RecvBytesWithMetadata(flags Flag, properties ...string) ([]byte, map[string]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := s.recvPartLocked(flags)
+	if err != nil {
+		return nil, nil, err
+	}
+	return nonNil(b), s.metadataLocked(properties), nil
+}
+
+// RecvMessageWithMetadata is RecvMessage that also returns properties.
+func (s *Socket) RecvMessageWithMetadata(flags Flag, properties ...string) ([]string, map[string]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	parts, err := s.recvMessageBytesLocked(flags)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]string, len(parts))
+	for i, b := range parts {
+		out[i] = string(b)
+	}
+	return out, s.metadataLocked(properties), nil
+}
+
+// RecvMessageBytesWithMetadata is RecvMessageBytes that also returns properties.
+func (s *Socket) RecvMessageBytesWithMetadata(flags Flag, properties ...string) ([][]byte, map[string]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	parts, err := s.recvMessageBytesLocked(flags)
+	if err != nil {
+		return nil, nil, err
+	}
+	return parts, s.metadataLocked(properties), nil
+}

@@ -1,0 +1,435 @@
+package zmq4
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// pattern is the routing logic of one socket type. All methods run with the
+// socket's mutex held, in the caller's goroutine, as libzmq runs them in the
+// application thread.
+type pattern interface {
+	// attach is called when a pipe joins the socket, detach when it leaves.
+	attach(p *pipe)
+	detach(p *pipe)
+	// peerReady is called after each successful handshake on p.
+	peerReady(p *pipe)
+	// readable and writable report pipes that became ready again after the
+	// pattern found them empty or full.
+	readable(p *pipe)
+	writable(p *pipe)
+	// send routes one whole message; it returns EAGAIN when it would block.
+	send(m []frame) error
+	// recv returns one whole message, or EAGAIN when none is ready. The
+	// slice is valid until the next recv.
+	recv() ([]frame, *pipe, error)
+	// hasIn and hasOut answer POLLIN and POLLOUT.
+	hasIn() bool
+	hasOut() bool
+}
+
+// Socket is a ZeroMQ socket. Unlike libzmq's, it is safe for concurrent use
+// by several goroutines: each call runs under the socket's lock, and a
+// multipart message sent in one call never interleaves with another.
+type Socket struct {
+	ctx *Context
+	typ Type
+	pat pattern
+	id  int
+
+	mu       sync.Mutex
+	opt      options
+	closed   bool
+	pipes    map[*pipe]struct{}
+	binds    map[string][]*binding
+	connects map[string][]*connecter
+
+	// Frame-by-frame API state.
+	sendParts    []frame // frames sent with SNDMORE, waiting for the last one
+	recvRest     []frame // frames of the current message not yet returned
+	recvPipe     *pipe   // pipe the current message came from
+	rcvmore      bool
+	slab         []byte     // copy buffer for outgoing data
+	pendingNotes [][][]byte // ROUTER_NOTIFY messages waiting to be received
+
+	// Readiness: pipes report edges here without taking mu.
+	readyMu  sync.Mutex
+	readyIn  []*pipe
+	readyOut []*pipe
+	changed  chan struct{} // closed when readiness may have changed
+	hasReady atomic.Bool
+	watchers []chan<- struct{}
+
+	wg sync.WaitGroup // goroutines: engines, connecters, listeners
+
+	mon monitorState
+}
+
+// newSocket makes a socket of the given type in ctx.
+func newSocket(ctx *Context, t Type) (*Socket, error) {
+	s := &Socket{ctx: ctx, typ: t, pipes: map[*pipe]struct{}{},
+		binds: map[string][]*binding{}, connects: map[string][]*connecter{}}
+	s.opt = defaultOptions(t)
+	pat, err := newPattern(s, t)
+	if err != nil {
+		return nil, err
+	}
+	s.pat = pat
+	return s, nil
+}
+
+// String describes the socket, as pebbe's does.
+func (s *Socket) String() string {
+	return fmt.Sprintf("Socket(%v,%p)", s.typ, s)
+}
+
+// Context returns the context the socket was made in.
+func (s *Socket) Context() (*Context, error) {
+	if s.isClosed() {
+		return nil, ErrorSocketClosed
+	}
+	return s.ctx, nil
+}
+
+func (s *Socket) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// ---- readiness ----
+
+// pipeReadable is called (outside any socket lock) when p's inbound queue
+// gets a message after the socket found it empty.
+func (s *Socket) pipeReadable(p *pipe) {
+	s.readyMu.Lock()
+	s.readyIn = append(s.readyIn, p)
+	s.hasReady.Store(true)
+	s.signalLocked()
+	s.readyMu.Unlock()
+}
+
+// pipeWritable is called when p's outbound queue has room again.
+func (s *Socket) pipeWritable(p *pipe) {
+	s.readyMu.Lock()
+	s.readyOut = append(s.readyOut, p)
+	s.hasReady.Store(true)
+	s.signalLocked()
+	s.readyMu.Unlock()
+}
+
+// signal wakes everything waiting for a change in the socket's state.
+func (s *Socket) signal() {
+	s.readyMu.Lock()
+	s.signalLocked()
+	s.readyMu.Unlock()
+}
+
+func (s *Socket) signalLocked() {
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
+	}
+	for _, w := range s.watchers {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// changedChan returns a channel closed at the next signal. Take it before
+// checking a condition, then wait on it if the condition was false.
+func (s *Socket) changedChan() <-chan struct{} {
+	s.readyMu.Lock()
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	c := s.changed
+	s.readyMu.Unlock()
+	return c
+}
+
+// watch registers a channel that receives (without blocking) at each signal.
+func (s *Socket) watch(c chan<- struct{}) {
+	s.readyMu.Lock()
+	s.watchers = append(s.watchers, c)
+	s.readyMu.Unlock()
+}
+
+func (s *Socket) unwatch(c chan<- struct{}) {
+	s.readyMu.Lock()
+	for i, w := range s.watchers {
+		if w == c {
+			s.watchers = append(s.watchers[:i], s.watchers[i+1:]...)
+			break
+		}
+	}
+	s.readyMu.Unlock()
+}
+
+// absorbReady hands pipes that reported readiness to the pattern. Call with
+// mu held.
+func (s *Socket) absorbReady() {
+	if !s.hasReady.Load() {
+		return
+	}
+	s.readyMu.Lock()
+	in, out := s.readyIn, s.readyOut
+	s.readyIn, s.readyOut = nil, nil
+	s.hasReady.Store(false)
+	s.readyMu.Unlock()
+	for _, p := range in {
+		if p.attached {
+			s.pat.readable(p)
+		}
+	}
+	for _, p := range out {
+		if p.attached {
+			s.pat.writable(p)
+		}
+	}
+}
+
+// ---- pipes ----
+
+// attachPipe adds p to the socket. It fails when the socket is closed.
+func (s *Socket) attachPipe(p *pipe) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attachPipeLocked(p)
+}
+
+func (s *Socket) attachPipeLocked(p *pipe) bool {
+	if s.closed {
+		return false
+	}
+	p.attached = true
+	s.pipes[p] = struct{}{}
+	s.pat.attach(p)
+	s.signal()
+	return true
+}
+
+// detachPipe removes p from the socket; messages it still holds for the
+// socket stay readable until drained when keepInbound is set.
+func (s *Socket) detachPipe(p *pipe) {
+	s.mu.Lock()
+	s.detachPipeLocked(p)
+	s.mu.Unlock()
+}
+
+func (s *Socket) detachPipeLocked(p *pipe) {
+	if !p.attached {
+		return
+	}
+	p.attached = false
+	delete(s.pipes, p)
+	s.pat.detach(p)
+	if s.recvPipe == p && len(s.recvRest) == 0 {
+		s.recvPipe = nil
+	}
+	s.signal()
+}
+
+// peerReady tells the pattern that p's peer finished a handshake.
+func (s *Socket) peerReady(p *pipe) {
+	s.mu.Lock()
+	if p.attached {
+		s.pat.peerReady(p)
+	}
+	s.mu.Unlock()
+	s.signal()
+}
+
+// ---- copying outgoing data ----
+
+const slabSize = 32 << 10
+
+// copyData copies b into memory the library owns, so the caller may reuse b.
+// Small parts share a slab that is never written twice.
+func (s *Socket) copyData(b []byte) []byte {
+	n := len(b)
+	if n == 0 {
+		return nil
+	}
+	if n > slabSize/4 {
+		c := make([]byte, n)
+		copy(c, b)
+		return c
+	}
+	if len(s.slab)+n > cap(s.slab) {
+		s.slab = make([]byte, 0, slabSize)
+	}
+	start := len(s.slab)
+	s.slab = append(s.slab, b...)
+	return s.slab[start : start+n : start+n]
+}
+
+// ---- the blocking core ----
+
+// waitFor waits until ch is closed, the timeout passes or the context ends.
+// It returns nil to retry, EAGAIN on timeout, ETERM on termination.
+func (s *Socket) waitFor(ch <-chan struct{}, deadline time.Time, hasDeadline bool) error {
+	if !hasDeadline {
+		select {
+		case <-ch:
+			return nil
+		case <-s.ctx.done:
+			return ETERM
+		}
+	}
+	d := time.Until(deadline)
+	if d <= 0 {
+		return eagain
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ch:
+		return nil
+	case <-t.C:
+		return eagain
+	case <-s.ctx.done:
+		return ETERM
+	}
+}
+
+// sendMessage routes one whole message, blocking as the flags and SNDTIMEO
+// say. The frames' data must already be owned by the library.
+func (s *Socket) sendMessageLocked(m []frame, flags Flag) error {
+	s.absorbReady()
+	err := s.pat.send(m)
+	if err != eagain || flags&DONTWAIT != 0 {
+		return err
+	}
+	timeout := s.opt.sndtimeo
+	if timeout == 0 {
+		return eagain
+	}
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	// The lock is released while waiting, so the message must not live in
+	// memory another call may reuse meanwhile.
+	m = append([]frame(nil), m...)
+	for {
+		ch := s.changedChan()
+		s.absorbReady()
+		if err = s.pat.send(m); err != eagain {
+			return err
+		}
+		s.mu.Unlock()
+		werr := s.waitFor(ch, deadline, timeout > 0)
+		s.mu.Lock()
+		if s.closed {
+			return ErrorSocketClosed
+		}
+		if werr != nil {
+			return werr
+		}
+	}
+}
+
+// recvMessageLocked returns one whole message, blocking as flags and
+// RCVTIMEO say.
+func (s *Socket) recvMessageLocked(flags Flag) ([]frame, *pipe, error) {
+	s.absorbReady()
+	m, p, err := s.pat.recv()
+	if err != eagain || flags&DONTWAIT != 0 {
+		return m, p, err
+	}
+	timeout := s.opt.rcvtimeo
+	if timeout == 0 {
+		return nil, nil, eagain
+	}
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	for {
+		ch := s.changedChan()
+		s.absorbReady()
+		if m, p, err = s.pat.recv(); err != eagain {
+			return m, p, err
+		}
+		s.mu.Unlock()
+		werr := s.waitFor(ch, deadline, timeout > 0)
+		s.mu.Lock()
+		if s.closed {
+			return nil, nil, ErrorSocketClosed
+		}
+		if werr != nil {
+			return nil, nil, werr
+		}
+	}
+}
+
+// checkUsable returns the error for calls on a closed socket or a
+// terminated context. Call with mu held.
+func (s *Socket) checkUsable() error {
+	if s.closed {
+		return ErrorSocketClosed
+	}
+	if s.ctx.terminated() {
+		return ETERM
+	}
+	return nil
+}
+
+// ---- close ----
+
+// Close closes the socket. Messages still queued for peers keep being sent
+// in the background for up to LINGER (forever when it is -1); Term waits for
+// them.
+func (s *Socket) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrorSocketClosed
+	}
+	s.closed = true
+	linger := s.opt.linger
+	binds := s.binds
+	connects := s.connects
+	s.binds = map[string][]*binding{}
+	s.connects = map[string][]*connecter{}
+	pipes := make([]*pipe, 0, len(s.pipes))
+	for p := range s.pipes {
+		pipes = append(pipes, p)
+	}
+	s.mu.Unlock()
+
+	for _, bs := range binds {
+		for _, b := range bs {
+			b.close()
+		}
+	}
+	for _, cs := range connects {
+		for _, c := range cs {
+			c.stop(linger != 0)
+		}
+	}
+	for _, p := range pipes {
+		s.endPipe(p, linger != 0)
+	}
+	s.mu.Lock()
+	for _, p := range pipes {
+		s.detachPipeLocked(p)
+	}
+	s.mu.Unlock()
+	s.stopMonitor()
+	s.signal()
+	s.ctx.forget(s, linger)
+	return nil
+}
+
+// endPipe stops the far side of p; with linger, queued output is sent first.
+func (s *Socket) endPipe(p *pipe, linger bool) {
+	if stop := p.stopFunc(); stop != nil {
+		stop(linger)
+	}
+}

@@ -1,0 +1,173 @@
+package zmq4
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"net"
+	"sync"
+)
+
+// streamPattern speaks raw TCP: each connection gets a routing id; received
+// data arrives as [id][bytes], and [id][bytes] sends bytes to that
+// connection ([id][empty] closes it). With STREAM_NOTIFY, [id][empty] is
+// also received when a connection opens and when it closes.
+type streamPattern struct {
+	s      *Socket
+	fq     fairQueue
+	byID   map[string]*pipe
+	nextID uint32
+	msg    []frame
+}
+
+func newStreamPattern(s *Socket) *streamPattern {
+	return &streamPattern{s: s, byID: map[string]*pipe{}, nextID: rand.Uint32()}
+}
+
+func (x *streamPattern) attach(p *pipe) {
+	id := p.connectRid
+	if len(id) == 0 {
+		for {
+			id = make([]byte, 5)
+			binary.BigEndian.PutUint32(id[1:], x.nextID)
+			x.nextID++
+			if x.byID[string(id)] == nil {
+				break
+			}
+		}
+	}
+	p.routingID = id
+	x.byID[string(id)] = p
+	x.fq.add(p)
+}
+
+func (x *streamPattern) detach(p *pipe) {
+	if x.byID[string(p.routingID)] == p {
+		delete(x.byID, string(p.routingID))
+	}
+}
+
+func (x *streamPattern) peerReady(p *pipe) {}
+func (x *streamPattern) readable(p *pipe)  { x.fq.add(p) }
+func (x *streamPattern) writable(p *pipe)  {}
+func (x *streamPattern) hasIn() bool       { return x.fq.hasIn() }
+func (x *streamPattern) hasOut() bool      { return true }
+
+func (x *streamPattern) send(m []frame) error {
+	if len(m) < 2 {
+		return nil
+	}
+	p := x.byID[string(m[0].data)]
+	if p == nil {
+		return EHOSTUNREACH
+	}
+	data := m[1]
+	data.flags = 0
+	if !p.out.pushFrame(data, len(data.data) == 0) {
+		return eagain
+	}
+	return nil
+}
+
+func (x *streamPattern) recv() ([]frame, *pipe, error) {
+	m, p, ok := x.fq.recv()
+	if !ok {
+		return nil, nil, eagain
+	}
+	x.msg = append(x.msg[:0], frame{data: p.routingID, flags: frameMore}, frame{data: m[0].data})
+	return x.msg, p, nil
+}
+
+// runRawSession serves one STREAM connection: no ZMTP, raw bytes both ways.
+func (s *Socket) runRawSession(conn net.Conn, endpoint string) bool {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		conn.Close()
+		return false
+	}
+	snd, rcv := s.opt.sndhwm, s.opt.rcvhwm
+	notify := s.opt.streamNotify
+	s.mu.Unlock()
+	p := newNetPipe(s, snd, rcv, endpoint)
+	e := &engine{s: s, conn: conn, endpoint: endpoint, p: p,
+		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}
+	p.engine.Store(e)
+	p.setStop(e.stop)
+	p.setPeer(map[string]string{"Peer-Address": peerAddress(conn)}, "", nil)
+	if notify {
+		p.in.q.pushFrame(frame{}, true)
+	}
+	if !s.attachPipe(p) {
+		conn.Close()
+		return false
+	}
+	e.outR = newQueueReader(p.out)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.rawWriteLoop()
+	}()
+	e.rawReadLoop()
+	e.stop(false)
+	wg.Wait()
+	if notify {
+		p.in.q.pushFrame(frame{}, true)
+	}
+	p.in.q.close()
+	s.detachPipe(p)
+	return true
+}
+
+func (e *engine) rawReadLoop() {
+	q := e.p.in.q
+	var chunk []byte
+	for {
+		if len(chunk) < 4096 {
+			chunk = make([]byte, 64<<10)
+		}
+		n, err := e.conn.Read(chunk)
+		if n > 0 {
+			data := chunk[:n:n]
+			chunk = chunk[n:]
+			for !q.push([]frame{{data: data}}, false) {
+				select {
+				case <-e.wakeIn:
+				case <-e.done:
+					return
+				}
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (e *engine) rawWriteLoop() {
+	for {
+		fs, ok, closed := e.outR.takeAll()
+		if !ok {
+			if closed {
+				e.stop(false)
+				return
+			}
+			select {
+			case <-e.wakeOut:
+				continue
+			case <-e.done:
+				return
+			}
+		}
+		for _, f := range fs {
+			if len(f.data) == 0 {
+				e.stop(false)
+				return
+			}
+			if _, err := e.conn.Write(f.data); err != nil {
+				e.stop(false)
+				return
+			}
+		}
+	}
+}
