@@ -1,0 +1,995 @@
+package zmq4
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/purezmq/zmq4/internal/z85"
+)
+
+// RouterNotifyOption is a set of flags for SetRouterNotify.
+type RouterNotifyOption int
+
+// Flags for SetRouterNotify; they may be OR'ed.
+const (
+	NotifyConnect    = 1
+	NotifyDisconnect = 2
+)
+
+// Flags for SetReconnectStop; they may be OR'ed.
+const (
+	ReconnectStopConnRefused     = 1
+	ReconnectStopHandshakeFailed = 2
+	ReconnectStopAfterDisconnect = 4
+)
+
+// Limits libzmq puts on option values.
+const (
+	maxShortOptionLen = 255 // routing ids, PLAIN credentials, ZAP domain, ...
+	maxDeviceNameLen  = 16  // IFNAMSIZ
+	curveKeyLen       = 32
+	curveKeyZ85Len    = 40
+	maxHeartbeatTTL   = 65535 * 100 * time.Millisecond
+)
+
+// Socket types that accept the type-specific options, as in libzmq, where
+// REP is built on ROUTER, REQ on DEALER and PUB on XPUB.
+var (
+	routerOptionTypes      = []Type{ROUTER, REP}
+	probeRouterTypes       = []Type{ROUTER, REP, DEALER, REQ}
+	connectRidTypes        = []Type{ROUTER, REP, STREAM}
+	reqOptionTypes         = []Type{REQ}
+	xpubOptionTypes        = []Type{XPUB, PUB}
+	xpubNodropTypes        = []Type{XPUB, PUB, RADIO}
+	onlyFirstSubscribeType = []Type{XPUB, PUB, XSUB}
+	streamOptionTypes      = []Type{STREAM}
+)
+
+// setOption runs set on the socket's options with the socket locked, once
+// the socket is known to be open and its context alive.
+func (s *Socket) setOption(set func(o *options) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkUsable(); err != nil {
+		return err
+	}
+	return set(&s.opt)
+}
+
+// setTypedOption is setOption for an option only some socket types accept;
+// the others give EINVAL, as in libzmq.
+func (s *Socket) setTypedOption(types []Type, set func(o *options) error) error {
+	return s.setOption(func(o *options) error {
+		if !typeIn(s.typ, types) {
+			return einval
+		}
+		return set(o)
+	})
+}
+
+func typeIn(t Type, types []Type) bool {
+	for _, x := range types {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// flagFromInt reads an int option used as a boolean where libzmq accepts
+// any non-negative value.
+func flagFromInt(value int) (bool, error) {
+	if value < 0 {
+		return false, einval
+	}
+	return value != 0, nil
+}
+
+// strictFlagFromInt reads an int option that must be 0 or 1.
+func strictFlagFromInt(value int) (bool, error) {
+	if value != 0 && value != 1 {
+		return false, einval
+	}
+	return value == 1, nil
+}
+
+// nonNegativeMillis truncates d to whole milliseconds, as pebbe does before
+// calling libzmq, and rejects negative results.
+func nonNegativeMillis(d time.Duration) (time.Duration, error) {
+	ms := d / time.Millisecond
+	if ms < 0 {
+		return 0, einval
+	}
+	return ms * time.Millisecond, nil
+}
+
+// shortBytes checks a 1..255 byte value.
+func shortBytes(value string) ([]byte, error) {
+	if len(value) == 0 || len(value) > maxShortOptionLen {
+		return nil, einval
+	}
+	return []byte(value), nil
+}
+
+// optionalBytes returns nil for an empty value and a copy otherwise.
+func optionalBytes(value string) []byte {
+	if value == "" {
+		return nil
+	}
+	return []byte(value)
+}
+
+// setAsServer records the security role. libzmq keeps one server flag for
+// every mechanism, so both of ours move together.
+func (o *options) setAsServer(server bool) {
+	o.plainServer = server
+	o.curveServer = server
+}
+
+// SetSndhwm sets the high water mark for outbound messages (ZMQ_SNDHWM); it also applies to existing connections.
+func (s *Socket) SetSndhwm(value int) error {
+	return s.setOption(func(o *options) error {
+		if value < 0 {
+			return einval
+		}
+		o.sndhwm = value
+		s.hwmChangedLocked()
+		return nil
+	})
+}
+
+// SetRcvhwm sets the high water mark for inbound messages (ZMQ_RCVHWM); it also applies to existing connections.
+func (s *Socket) SetRcvhwm(value int) error {
+	return s.setOption(func(o *options) error {
+		if value < 0 {
+			return einval
+		}
+		o.rcvhwm = value
+		s.hwmChangedLocked()
+		return nil
+	})
+}
+
+// SetAffinity sets the I/O thread affinity (ZMQ_AFFINITY); it is stored but has no effect in this implementation.
+func (s *Socket) SetAffinity(value uint64) error {
+	return s.setOption(func(o *options) error {
+		o.affinity = value
+		return nil
+	})
+}
+
+// SetSubscribe adds a message filter on a SUB or XSUB socket (ZMQ_SUBSCRIBE).
+func (s *Socket) SetSubscribe(filter string) error {
+	return s.setOption(func(o *options) error {
+		return s.subscribeLocked([]byte(filter), true)
+	})
+}
+
+// SetUnsubscribe removes a message filter added by SetSubscribe (ZMQ_UNSUBSCRIBE).
+func (s *Socket) SetUnsubscribe(filter string) error {
+	return s.setOption(func(o *options) error {
+		return s.subscribeLocked([]byte(filter), false)
+	})
+}
+
+// SetIdentity sets the socket's routing id (ZMQ_IDENTITY), 1 to 255 bytes.
+func (s *Socket) SetIdentity(value string) error {
+	return s.setOption(func(o *options) error {
+		if len(value) == 0 || len(value) > maxShortOptionLen {
+			return einval
+		}
+		o.identity = value
+		return nil
+	})
+}
+
+// SetRate sets the multicast data rate (ZMQ_RATE); it is stored but has no effect in this implementation.
+func (s *Socket) SetRate(value int) error {
+	return s.setOption(func(o *options) error {
+		if value <= 0 {
+			return einval
+		}
+		o.rate = value
+		return nil
+	})
+}
+
+// SetRecoveryIvl sets the multicast recovery interval (ZMQ_RECOVERY_IVL); it is stored but has no effect in this implementation.
+func (s *Socket) SetRecoveryIvl(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		d, err := nonNegativeMillis(value)
+		if err != nil {
+			return err
+		}
+		o.recoveryIvl = d
+		return nil
+	})
+}
+
+// SetSndbuf sets the kernel send buffer size (ZMQ_SNDBUF); -1 keeps the OS default.
+func (s *Socket) SetSndbuf(value int) error {
+	return s.setOption(func(o *options) error {
+		if value < -1 {
+			return einval
+		}
+		o.sndbuf = value
+		return nil
+	})
+}
+
+// SetRcvbuf sets the kernel receive buffer size (ZMQ_RCVBUF); -1 keeps the OS default.
+func (s *Socket) SetRcvbuf(value int) error {
+	return s.setOption(func(o *options) error {
+		if value < -1 {
+			return einval
+		}
+		o.rcvbuf = value
+		return nil
+	})
+}
+
+// SetLinger sets how long Close lets pending messages be sent (ZMQ_LINGER); a negative value means forever.
+func (s *Socket) SetLinger(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		o.linger = durationFromOption(value)
+		return nil
+	})
+}
+
+// SetReconnectIvl sets the reconnection interval (ZMQ_RECONNECT_IVL); a negative value disables reconnection.
+func (s *Socket) SetReconnectIvl(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		o.reconnectIvl = durationFromOption(value)
+		return nil
+	})
+}
+
+// SetReconnectIvlMax sets the maximum reconnection interval for exponential backoff (ZMQ_RECONNECT_IVL_MAX); 0 disables backoff.
+func (s *Socket) SetReconnectIvlMax(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		d, err := nonNegativeMillis(value)
+		if err != nil {
+			return err
+		}
+		o.reconnectIvlMax = d
+		return nil
+	})
+}
+
+// SetBacklog sets the listen queue length for bound TCP and IPC endpoints (ZMQ_BACKLOG).
+func (s *Socket) SetBacklog(value int) error {
+	return s.setOption(func(o *options) error {
+		if value < 0 {
+			return einval
+		}
+		o.backlog = value
+		return nil
+	})
+}
+
+// SetMaxmsgsize sets the largest inbound message accepted (ZMQ_MAXMSGSIZE); -1 means no limit.
+func (s *Socket) SetMaxmsgsize(value int64) error {
+	return s.setOption(func(o *options) error {
+		o.maxmsgsize = value
+		return nil
+	})
+}
+
+// SetMulticastHops sets the multicast TTL (ZMQ_MULTICAST_HOPS); it is stored but has no effect in this implementation.
+func (s *Socket) SetMulticastHops(value int) error {
+	return s.setOption(func(o *options) error {
+		if value <= 0 {
+			return einval
+		}
+		o.multicastHops = value
+		return nil
+	})
+}
+
+// SetRcvtimeo sets how long a receive may block before EAGAIN (ZMQ_RCVTIMEO); a negative value means forever.
+func (s *Socket) SetRcvtimeo(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		o.rcvtimeo = durationFromOption(value)
+		return nil
+	})
+}
+
+// SetSndtimeo sets how long a send may block before EAGAIN (ZMQ_SNDTIMEO); a negative value means forever.
+func (s *Socket) SetSndtimeo(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		o.sndtimeo = durationFromOption(value)
+		return nil
+	})
+}
+
+// SetIpv6 enables IPv6 on the socket's TCP endpoints (ZMQ_IPV6).
+func (s *Socket) SetIpv6(value bool) error {
+	return s.setOption(func(o *options) error {
+		o.ipv6 = value
+		return nil
+	})
+}
+
+// SetIpv4only is the deprecated inverse of SetIpv6 (ZMQ_IPV4ONLY).
+func (s *Socket) SetIpv4only(value bool) error {
+	return s.setOption(func(o *options) error {
+		o.ipv6 = !value
+		return nil
+	})
+}
+
+// SetImmediate queues messages only to completed connections (ZMQ_IMMEDIATE).
+func (s *Socket) SetImmediate(value bool) error {
+	return s.setOption(func(o *options) error {
+		o.immediate = value
+		return nil
+	})
+}
+
+// SetRouterMandatory makes a ROUTER report unroutable messages with EHOSTUNREACH (ZMQ_ROUTER_MANDATORY).
+func (s *Socket) SetRouterMandatory(value int) error {
+	return s.setTypedOption(routerOptionTypes, func(o *options) error {
+		on, err := flagFromInt(value)
+		if err != nil {
+			return err
+		}
+		o.routerMandatory = on
+		return nil
+	})
+}
+
+// SetRouterRaw switches a ROUTER socket to raw mode (ZMQ_ROUTER_RAW); deprecated in favour of STREAM sockets.
+func (s *Socket) SetRouterRaw(value int) error {
+	return s.setTypedOption(routerOptionTypes, func(o *options) error {
+		on, err := flagFromInt(value)
+		if err != nil {
+			return err
+		}
+		o.routerRaw = on
+		return nil
+	})
+}
+
+// SetProbeRouter sends an empty message to each new peer of a ROUTER, DEALER or REQ socket (ZMQ_PROBE_ROUTER).
+func (s *Socket) SetProbeRouter(value int) error {
+	return s.setTypedOption(probeRouterTypes, func(o *options) error {
+		on, err := flagFromInt(value)
+		if err != nil {
+			return err
+		}
+		o.probeRouter = on
+		return nil
+	})
+}
+
+// SetXpubVerbose passes all subscribe messages, not only new ones, to the XPUB application (ZMQ_XPUB_VERBOSE).
+func (s *Socket) SetXpubVerbose(value int) error {
+	return s.setTypedOption(xpubOptionTypes, func(o *options) error {
+		on, err := flagFromInt(value)
+		if err != nil {
+			return err
+		}
+		o.xpubVerbose = on
+		o.xpubVerboser = false
+		return nil
+	})
+}
+
+// SetXpubVerboser passes all subscribe and unsubscribe messages to the XPUB application (ZMQ_XPUB_VERBOSER).
+func (s *Socket) SetXpubVerboser(value int) error {
+	return s.setTypedOption(xpubOptionTypes, func(o *options) error {
+		on, err := flagFromInt(value)
+		if err != nil {
+			return err
+		}
+		o.xpubVerbose = on
+		o.xpubVerboser = on
+		return nil
+	})
+}
+
+// SetXpubNodrop makes sends on a full XPUB or PUB fail with EAGAIN instead of dropping (ZMQ_XPUB_NODROP).
+func (s *Socket) SetXpubNodrop(value bool) error {
+	return s.setTypedOption(xpubNodropTypes, func(o *options) error {
+		o.xpubNodrop = value
+		return nil
+	})
+}
+
+// SetXpubManual lets the XPUB application manage subscriptions itself (ZMQ_XPUB_MANUAL).
+func (s *Socket) SetXpubManual(value int) error {
+	return s.setTypedOption(xpubOptionTypes, func(o *options) error {
+		on, err := flagFromInt(value)
+		if err != nil {
+			return err
+		}
+		o.xpubManual = on
+		return nil
+	})
+}
+
+// SetXpubWelcomeMsg sets a message an XPUB sends to each new subscriber (ZMQ_XPUB_WELCOME_MSG); "" removes it.
+func (s *Socket) SetXpubWelcomeMsg(value string) error {
+	return s.setTypedOption(xpubOptionTypes, func(o *options) error {
+		o.xpubWelcomeMsg = optionalBytes(value)
+		return nil
+	})
+}
+
+// SetOnlyFirstSubscribe treats only the first frame of multipart messages as subscriptions (ZMQ_ONLY_FIRST_SUBSCRIBE).
+func (s *Socket) SetOnlyFirstSubscribe(value bool) error {
+	return s.setTypedOption(onlyFirstSubscribeType, func(o *options) error {
+		o.onlyFirstSubscribe = value
+		return nil
+	})
+}
+
+// SetReqCorrelate makes a REQ socket tag requests and match replies to them (ZMQ_REQ_CORRELATE).
+func (s *Socket) SetReqCorrelate(value int) error {
+	return s.setTypedOption(reqOptionTypes, func(o *options) error {
+		on, err := flagFromInt(value)
+		if err != nil {
+			return err
+		}
+		o.reqCorrelate = on
+		return nil
+	})
+}
+
+// SetReqRelaxed lets a REQ socket send a new request without waiting for the reply (ZMQ_REQ_RELAXED).
+func (s *Socket) SetReqRelaxed(value int) error {
+	return s.setTypedOption(reqOptionTypes, func(o *options) error {
+		on, err := flagFromInt(value)
+		if err != nil {
+			return err
+		}
+		o.reqRelaxed = on
+		return nil
+	})
+}
+
+// SetTcpKeepalive overrides SO_KEEPALIVE (ZMQ_TCP_KEEPALIVE): -1 OS default, 0 off, 1 on.
+func (s *Socket) SetTcpKeepalive(value int) error {
+	return s.setOption(func(o *options) error {
+		if value < -1 || value > 1 {
+			return einval
+		}
+		o.tcpKeepalive = value
+		return nil
+	})
+}
+
+// SetTcpKeepaliveIdle overrides TCP_KEEPIDLE in seconds (ZMQ_TCP_KEEPALIVE_IDLE); -1 keeps the OS default.
+func (s *Socket) SetTcpKeepaliveIdle(value int) error {
+	return s.setOption(func(o *options) error {
+		if value < -1 {
+			return einval
+		}
+		o.tcpKeepaliveIdle = value
+		return nil
+	})
+}
+
+// SetTcpKeepaliveCnt overrides TCP_KEEPCNT (ZMQ_TCP_KEEPALIVE_CNT); -1 keeps the OS default.
+func (s *Socket) SetTcpKeepaliveCnt(value int) error {
+	return s.setOption(func(o *options) error {
+		if value < -1 {
+			return einval
+		}
+		o.tcpKeepaliveCnt = value
+		return nil
+	})
+}
+
+// SetTcpKeepaliveIntvl overrides TCP_KEEPINTVL in seconds (ZMQ_TCP_KEEPALIVE_INTVL); -1 keeps the OS default.
+func (s *Socket) SetTcpKeepaliveIntvl(value int) error {
+	return s.setOption(func(o *options) error {
+		if value < -1 {
+			return einval
+		}
+		o.tcpKeepaliveIntvl = value
+		return nil
+	})
+}
+
+// SetTcpAcceptFilter adds an address or CIDR range allowed to connect over TCP (ZMQ_TCP_ACCEPT_FILTER); "" clears the list.
+func (s *Socket) SetTcpAcceptFilter(filter string) error {
+	return s.setOption(func(o *options) error {
+		if filter == "" {
+			o.acceptFilters = nil
+			return nil
+		}
+		p, err := parseAcceptFilter(filter, o.ipv6)
+		if err != nil {
+			return err
+		}
+		o.acceptFilters = append(o.acceptFilters, p)
+		return nil
+	})
+}
+
+// parseAcceptFilter reads "address" or "address/bits" as libzmq's
+// tcp_address_mask_t does: numeric addresses only, IPv6 ones only when the
+// socket has IPv6 enabled, and a missing mask meaning a single host.
+func parseAcceptFilter(filter string, ipv6 bool) (netip.Prefix, error) {
+	if len(filter) > maxShortOptionLen {
+		return netip.Prefix{}, einval
+	}
+	addrText, maskText, hasMask := filter, "", false
+	if i := strings.LastIndexByte(filter, '/'); i >= 0 {
+		addrText, maskText, hasMask = filter[:i], filter[i+1:], true
+		if maskText == "" {
+			return netip.Prefix{}, einval
+		}
+	}
+	if strings.HasPrefix(addrText, "[") && strings.HasSuffix(addrText, "]") {
+		addrText = addrText[1 : len(addrText)-1]
+	}
+	addr, err := netip.ParseAddr(addrText)
+	if err != nil {
+		return netip.Prefix{}, einval
+	}
+	addr = addr.WithZone("")
+	if addr.Is6() && !ipv6 {
+		return netip.Prefix{}, einval
+	}
+	bits := addr.BitLen()
+	if hasMask {
+		n, err := strconv.Atoi(maskText)
+		if err != nil || n < 0 || n > addr.BitLen() {
+			return netip.Prefix{}, einval
+		}
+		bits = n
+	}
+	return netip.PrefixFrom(addr, bits).Masked(), nil
+}
+
+// SetPlainServer makes the socket a PLAIN server (ZMQ_PLAIN_SERVER): 1 selects PLAIN as server, 0 returns to NULL.
+func (s *Socket) SetPlainServer(value int) error {
+	return s.setOption(func(o *options) error {
+		on, err := strictFlagFromInt(value)
+		if err != nil {
+			return err
+		}
+		o.setAsServer(on)
+		if on {
+			o.mechanism = PLAIN
+		} else {
+			o.mechanism = NULL
+		}
+		return nil
+	})
+}
+
+// SetPlainUsername sets the PLAIN username and makes the socket a PLAIN client (ZMQ_PLAIN_USERNAME); "" returns to NULL.
+func (s *Socket) SetPlainUsername(username string) error {
+	return s.setOption(func(o *options) error {
+		return o.setPlainCredential(&o.plainUsername, username)
+	})
+}
+
+// SetPlainPassword sets the PLAIN password and makes the socket a PLAIN client (ZMQ_PLAIN_PASSWORD); "" returns to NULL.
+func (s *Socket) SetPlainPassword(password string) error {
+	return s.setOption(func(o *options) error {
+		return o.setPlainCredential(&o.plainPassword, password)
+	})
+}
+
+// setPlainCredential stores a PLAIN username or password as libzmq does:
+// an empty value selects NULL security and leaves the stored one alone.
+func (o *options) setPlainCredential(field *string, value string) error {
+	if value == "" {
+		o.mechanism = NULL
+		return nil
+	}
+	if len(value) > maxShortOptionLen {
+		return einval
+	}
+	*field = value
+	o.setAsServer(false)
+	o.mechanism = PLAIN
+	return nil
+}
+
+// SetCurveServer makes the socket a CURVE server (ZMQ_CURVE_SERVER): 1 selects CURVE as server, 0 returns to NULL.
+func (s *Socket) SetCurveServer(value int) error {
+	return s.setOption(func(o *options) error {
+		on, err := strictFlagFromInt(value)
+		if err != nil {
+			return err
+		}
+		o.setAsServer(on)
+		if on {
+			o.mechanism = CURVE
+		} else {
+			o.mechanism = NULL
+		}
+		return nil
+	})
+}
+
+// SetCurvePublickey sets the socket's CURVE public key, 32 bytes or 40 Z85 characters (ZMQ_CURVE_PUBLICKEY).
+func (s *Socket) SetCurvePublickey(key string) error {
+	return s.setOption(func(o *options) error {
+		return o.setCurveKey(&o.curvePublicKey, key)
+	})
+}
+
+// SetCurveSecretkey sets the socket's CURVE secret key, 32 bytes or 40 Z85 characters (ZMQ_CURVE_SECRETKEY).
+func (s *Socket) SetCurveSecretkey(key string) error {
+	return s.setOption(func(o *options) error {
+		return o.setCurveKey(&o.curveSecretKey, key)
+	})
+}
+
+// SetCurveServerkey sets the server's CURVE public key and makes the socket a CURVE client (ZMQ_CURVE_SERVERKEY).
+func (s *Socket) SetCurveServerkey(key string) error {
+	return s.setOption(func(o *options) error {
+		if err := o.setCurveKey(&o.curveServerKey, key); err != nil {
+			return err
+		}
+		o.setAsServer(false)
+		return nil
+	})
+}
+
+// setCurveKey stores a CURVE key given raw or in Z85 (optionally with the
+// terminating NUL a C caller passes), and selects CURVE security.
+func (o *options) setCurveKey(field *[]byte, key string) error {
+	raw, err := decodeCurveKey(key)
+	if err != nil {
+		return err
+	}
+	*field = raw
+	o.mechanism = CURVE
+	return nil
+}
+
+func decodeCurveKey(key string) ([]byte, error) {
+	switch len(key) {
+	case curveKeyLen:
+		return []byte(key), nil
+	case curveKeyZ85Len + 1:
+		if key[curveKeyZ85Len] != 0 {
+			return nil, einval
+		}
+		key = key[:curveKeyZ85Len]
+		fallthrough
+	case curveKeyZ85Len:
+		raw, err := z85.Decode(key)
+		if err != nil {
+			return nil, einval
+		}
+		return raw, nil
+	}
+	return nil, einval
+}
+
+// SetZapDomain sets the ZAP authentication domain (ZMQ_ZAP_DOMAIN), 1 to 255 bytes.
+func (s *Socket) SetZapDomain(domain string) error {
+	return s.setOption(func(o *options) error {
+		if len(domain) == 0 || len(domain) > maxShortOptionLen {
+			return einval
+		}
+		o.zapDomain = domain
+		return nil
+	})
+}
+
+// SetZapEnforceDomain makes a server require a ZAP handler even for NULL security with no domain (ZMQ_ZAP_ENFORCE_DOMAIN).
+func (s *Socket) SetZapEnforceDomain(value bool) error {
+	return s.setOption(func(o *options) error {
+		o.zapEnforceDomain = value
+		return nil
+	})
+}
+
+// SetConflate keeps only the last message in the queues (ZMQ_CONFLATE).
+func (s *Socket) SetConflate(value bool) error {
+	return s.setOption(func(o *options) error {
+		o.conflate = value
+		return nil
+	})
+}
+
+// SetRouterHandover lets a new peer take over a routing id already in use on a ROUTER (ZMQ_ROUTER_HANDOVER).
+func (s *Socket) SetRouterHandover(value bool) error {
+	return s.setTypedOption(routerOptionTypes, func(o *options) error {
+		o.routerHandover = value
+		return nil
+	})
+}
+
+// SetTos sets the IP type-of-service field of TCP connections (ZMQ_TOS).
+func (s *Socket) SetTos(value int) error {
+	return s.setOption(func(o *options) error {
+		if value < 0 {
+			return einval
+		}
+		o.tos = value
+		return nil
+	})
+}
+
+// SetConnectRid sets the routing id given to the peer of the next Connect on a ROUTER or STREAM (ZMQ_CONNECT_RID).
+func (s *Socket) SetConnectRid(value string) error {
+	return s.setTypedOption(connectRidTypes, func(o *options) error {
+		rid, err := shortBytes(value)
+		if err != nil {
+			return err
+		}
+		o.connectRid = rid
+		return nil
+	})
+}
+
+// SetGssapiServer sets the GSSAPI server role (ZMQ_GSSAPI_SERVER); it is stored but has no effect in this implementation.
+func (s *Socket) SetGssapiServer(value bool) error {
+	return s.setOption(func(o *options) error {
+		o.gssapiServer = value
+		return nil
+	})
+}
+
+// SetGssapiPrincipal sets the GSSAPI principal (ZMQ_GSSAPI_PRINCIPAL); it is stored but has no effect in this implementation.
+func (s *Socket) SetGssapiPrincipal(value string) error {
+	return s.setOption(func(o *options) error {
+		if len(value) == 0 || len(value) > maxShortOptionLen {
+			return einval
+		}
+		o.gssapiPrincipal = value
+		return nil
+	})
+}
+
+// SetGssapiServicePrincipal sets the GSSAPI service principal (ZMQ_GSSAPI_SERVICE_PRINCIPAL); it is stored but has no effect in this implementation.
+func (s *Socket) SetGssapiServicePrincipal(value string) error {
+	return s.setOption(func(o *options) error {
+		if len(value) == 0 || len(value) > maxShortOptionLen {
+			return einval
+		}
+		o.gssapiServicePrincipal = value
+		return nil
+	})
+}
+
+// SetGssapiPlaintext disables GSSAPI encryption (ZMQ_GSSAPI_PLAINTEXT); it is stored but has no effect in this implementation.
+func (s *Socket) SetGssapiPlaintext(value bool) error {
+	return s.setOption(func(o *options) error {
+		o.gssapiPlaintext = value
+		return nil
+	})
+}
+
+// SetHandshakeIvl sets the maximum time for the ZMTP handshake (ZMQ_HANDSHAKE_IVL); 0 means no limit.
+func (s *Socket) SetHandshakeIvl(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		d, err := nonNegativeMillis(value)
+		if err != nil {
+			return err
+		}
+		o.handshakeIvl = d
+		return nil
+	})
+}
+
+// SetSocksProxy sets the SOCKS5 proxy "host:port" used for TCP connects (ZMQ_SOCKS_PROXY); "" removes it.
+func (s *Socket) SetSocksProxy(value string) error {
+	return s.setOption(func(o *options) error {
+		o.socksProxy = value
+		return nil
+	})
+}
+
+// SetStreamNotify makes a STREAM socket deliver empty messages on connect and disconnect (ZMQ_STREAM_NOTIFY), 0 or 1.
+func (s *Socket) SetStreamNotify(value int) error {
+	return s.setTypedOption(streamOptionTypes, func(o *options) error {
+		on, err := strictFlagFromInt(value)
+		if err != nil {
+			return err
+		}
+		o.streamNotify = on
+		return nil
+	})
+}
+
+// SetInvertMatching inverts subscription matching on PUB, XPUB, SUB and XSUB sockets (ZMQ_INVERT_MATCHING).
+func (s *Socket) SetInvertMatching(value int) error {
+	return s.setOption(func(o *options) error {
+		o.invertMatching = value != 0
+		return nil
+	})
+}
+
+// SetHeartbeatIvl sets the interval between ZMTP PINGs (ZMQ_HEARTBEAT_IVL); 0 disables heartbeats.
+func (s *Socket) SetHeartbeatIvl(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		d, err := nonNegativeMillis(value)
+		if err != nil {
+			return err
+		}
+		o.heartbeatIvl = d
+		return nil
+	})
+}
+
+// SetHeartbeatTtl sets the time-to-live the peer is asked to apply (ZMQ_HEARTBEAT_TTL), kept in tenths of a second up to 6553.5 s.
+func (s *Socket) SetHeartbeatTtl(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		ms := value / time.Millisecond
+		// libzmq keeps deciseconds, dividing the millisecond value with
+		// truncation toward zero.
+		ttl := ms / 100 * 100 * time.Millisecond
+		if ttl < 0 || ttl > maxHeartbeatTTL {
+			return einval
+		}
+		o.heartbeatTTL = ttl
+		return nil
+	})
+}
+
+// SetHeartbeatTimeout sets how long to wait for traffic after a PING before closing the connection (ZMQ_HEARTBEAT_TIMEOUT).
+func (s *Socket) SetHeartbeatTimeout(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		d, err := nonNegativeMillis(value)
+		if err != nil {
+			return err
+		}
+		o.heartbeatTimeout = d
+		return nil
+	})
+}
+
+// SetConnectTimeout sets the timeout of a TCP connect (ZMQ_CONNECT_TIMEOUT); 0 means the OS default.
+func (s *Socket) SetConnectTimeout(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		d, err := nonNegativeMillis(value)
+		if err != nil {
+			return err
+		}
+		o.connectTimeout = d
+		return nil
+	})
+}
+
+// SetTcpMaxrt sets TCP_USER_TIMEOUT, the maximum retransmission time (ZMQ_TCP_MAXRT); 0 means the OS default.
+func (s *Socket) SetTcpMaxrt(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		d, err := nonNegativeMillis(value)
+		if err != nil {
+			return err
+		}
+		o.tcpMaxrt = d
+		return nil
+	})
+}
+
+// SetMulticastMaxtpdu sets the multicast transport data unit size (ZMQ_MULTICAST_MAXTPDU); it is stored but has no effect in this implementation.
+func (s *Socket) SetMulticastMaxtpdu(value int) error {
+	return s.setOption(func(o *options) error {
+		if value <= 0 {
+			return einval
+		}
+		o.multicastMaxtpdu = value
+		return nil
+	})
+}
+
+// SetVmciBufferSize sets the VMCI buffer size (ZMQ_VMCI_BUFFER_SIZE); it is stored but has no effect in this implementation.
+func (s *Socket) SetVmciBufferSize(value uint64) error {
+	return s.setOption(func(o *options) error {
+		o.vmciBufferSize = value
+		return nil
+	})
+}
+
+// SetVmciBufferMinSize sets the VMCI minimum buffer size (ZMQ_VMCI_BUFFER_MIN_SIZE); it is stored but has no effect in this implementation.
+func (s *Socket) SetVmciBufferMinSize(value uint64) error {
+	return s.setOption(func(o *options) error {
+		o.vmciBufferMinSize = value
+		return nil
+	})
+}
+
+// SetVmciBufferMaxSize sets the VMCI maximum buffer size (ZMQ_VMCI_BUFFER_MAX_SIZE); it is stored but has no effect in this implementation.
+func (s *Socket) SetVmciBufferMaxSize(value uint64) error {
+	return s.setOption(func(o *options) error {
+		o.vmciBufferMaxSize = value
+		return nil
+	})
+}
+
+// SetVmciConnectTimeout sets the VMCI connect timeout (ZMQ_VMCI_CONNECT_TIMEOUT); it is stored but has no effect in this implementation.
+func (s *Socket) SetVmciConnectTimeout(value time.Duration) error {
+	return s.setOption(func(o *options) error {
+		o.vmciConnectTimeout = value / time.Millisecond * time.Millisecond
+		return nil
+	})
+}
+
+// SetUseFd sets a pre-created file descriptor to bind to (ZMQ_USE_FD); it is stored but has no effect in this implementation.
+func (s *Socket) SetUseFd(value int) error {
+	return s.setOption(func(o *options) error {
+		if value < -1 {
+			return einval
+		}
+		o.useFd = value
+		return nil
+	})
+}
+
+// ---- draft options (libzmq's DRAFT API) ----
+
+// SetRouterNotify makes a ROUTER deliver an empty message with the peer's routing id on connect and/or disconnect (ZMQ_ROUTER_NOTIFY).
+func (s *Socket) SetRouterNotify(value RouterNotifyOption) error {
+	return s.setTypedOption(routerOptionTypes, func(o *options) error {
+		if value < 0 || value > NotifyConnect|NotifyDisconnect {
+			return einval
+		}
+		o.routerNotify = int(value)
+		return nil
+	})
+}
+
+// SetHelloMsg sets a message sent to each new peer on connect (ZMQ_HELLO_MSG); "" removes it.
+func (s *Socket) SetHelloMsg(value string) error {
+	return s.setOption(func(o *options) error {
+		o.helloMsg = optionalBytes(value)
+		return nil
+	})
+}
+
+// SetDisconnectMsg sets a message the socket receives when an accepted peer disconnects (ZMQ_DISCONNECT_MSG); "" removes it.
+func (s *Socket) SetDisconnectMsg(value string) error {
+	return s.setOption(func(o *options) error {
+		o.disconnectMsg = optionalBytes(value)
+		return nil
+	})
+}
+
+// SetHiccupMsg sets a message the socket receives when a connected peer drops and reconnects (ZMQ_HICCUP_MSG); "" removes it.
+func (s *Socket) SetHiccupMsg(value string) error {
+	return s.setOption(func(o *options) error {
+		o.hiccupMsg = optionalBytes(value)
+		return nil
+	})
+}
+
+// SetReconnectStop stops reconnecting after the conditions given as ReconnectStop* flags (ZMQ_RECONNECT_STOP).
+func (s *Socket) SetReconnectStop(value int) error {
+	return s.setOption(func(o *options) error {
+		o.reconnectStop = value
+		return nil
+	})
+}
+
+// SetMetadata adds an application metadata property "X-name:value" sent in the handshake (ZMQ_METADATA).
+func (s *Socket) SetMetadata(property string) error {
+	return s.setOption(func(o *options) error {
+		name, value, found := strings.Cut(property, ":")
+		if !found || value == "" || !strings.HasPrefix(name, "X-") || len(name) > maxShortOptionLen {
+			return einval
+		}
+		// As in libzmq, a name set twice keeps its first value.
+		for _, kv := range o.metadata {
+			if kv[0] == name {
+				return nil
+			}
+		}
+		o.metadata = append(o.metadata, [2]string{name, value})
+		return nil
+	})
+}
+
+// SetBindToDevice binds the socket's TCP connections to a network interface (ZMQ_BINDTODEVICE); "" removes the binding.
+func (s *Socket) SetBindToDevice(device string) error {
+	return s.setOption(func(o *options) error {
+		if len(device) > maxDeviceNameLen {
+			return einval
+		}
+		o.bindToDevice = device
+		return nil
+	})
+}
