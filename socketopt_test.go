@@ -423,14 +423,14 @@ func TestOptClosedSocket(t *testing.T) {
 		}
 	}
 	others := map[string]error{
-		"GetType":           second(s.GetType()),
-		"GetRcvmore":        second(s.GetRcvmore()),
-		"GetEvents":         second(s.GetEvents()),
-		"GetLastEndpoint":   second(s.GetLastEndpoint()),
-		"GetFd":             second(s.GetFd()),
-		"GetThreadSafe":     second(s.GetThreadSafe()),
-		"GetMechanism":      second(s.GetMechanism()),
-		"GetCurveServerZ85": second(s.GetCurveServerkeyZ85()),
+		"GetType":           optErrOf(s.GetType()),
+		"GetRcvmore":        optErrOf(s.GetRcvmore()),
+		"GetEvents":         optErrOf(s.GetEvents()),
+		"GetLastEndpoint":   optErrOf(s.GetLastEndpoint()),
+		"GetFd":             optErrOf(s.GetFd()),
+		"GetThreadSafe":     optErrOf(s.GetThreadSafe()),
+		"GetMechanism":      optErrOf(s.GetMechanism()),
+		"GetCurveServerZ85": optErrOf(s.GetCurveServerkeyZ85()),
 		"SetSubscribe":      s.SetSubscribe("a"),
 		"SetCurveServer":    s.SetCurveServer(1),
 		"SetCurveKey":       s.SetCurvePublickey(optKeyRaw),
@@ -447,7 +447,7 @@ func TestOptClosedSocket(t *testing.T) {
 	}
 }
 
-func second[T any](_ T, err error) error { return err }
+func optErrOf[T any](_ T, err error) error { return err }
 
 // TestOptMechanism follows libzmq's rules for which option selects which
 // security mechanism and role.
