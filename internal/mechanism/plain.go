@@ -1,7 +1,8 @@
 package mechanism
 
 // runPlainClient runs C:HELLO, S:WELCOME, C:INITIATE, S:READY (RFC 24).
-// An ERROR from the server is accepted while waiting for WELCOME or READY.
+// An ERROR from the server is accepted while waiting for WELCOME or READY,
+// in the RFC form and in libzmq's (see plainErrorPrefix).
 func (s *session) runPlainClient() (*Result, *Error) {
 	hello := make([]byte, 0, len(helloPrefix)+2+len(s.cfg.Username)+len(s.cfg.Password))
 	hello = append(hello, helloPrefix...)
@@ -24,6 +25,8 @@ func (s *session) runPlainClient() (*Result, *Error) {
 		}
 	case hasPrefix(body, errorPrefix):
 		return nil, peerError(body)
+	case hasPrefix(body, plainErrorPrefix):
+		return nil, peerErrorAfter(body, len(plainErrorPrefix))
 	default:
 		return nil, protocolError(ProtocolErrorZMTPUnexpectedCommand, "PLAIN client expected WELCOME")
 	}
@@ -46,6 +49,8 @@ func (s *session) runPlainClient() (*Result, *Error) {
 		return result(props, nil, nil), nil
 	case hasPrefix(body, errorPrefix):
 		return nil, peerError(body)
+	case hasPrefix(body, plainErrorPrefix):
+		return nil, peerErrorAfter(body, len(plainErrorPrefix))
 	default:
 		return nil, protocolError(ProtocolErrorZMTPUnexpectedCommand, "PLAIN client expected READY")
 	}
@@ -70,7 +75,9 @@ func (s *session) runPlainServer() (*Result, *Error) {
 	if !reached {
 		return nil, noZAPHandler()
 	}
-	if failure := s.enforceZAPStatus(reply); failure != nil {
+	// ERROR goes out in libzmq's PLAIN form, the only one a libzmq PLAIN
+	// client recognises (it reports any other as an unexpected command).
+	if failure := s.enforceZAPStatusWith(reply, plainErrorPrefix); failure != nil {
 		return nil, failure
 	}
 	if failure := s.send([]byte(welcomePrefix)); failure != nil {

@@ -211,3 +211,24 @@ func TestConfigValidation(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainErrorInLibzmqForm(t *testing.T) {
+	// Our server sends ERROR as libzmq's PLAIN server does.
+	conn := &scriptConn{frames: []zmtp.Frame{{Flags: zmtp.FlagCommand, Body: []byte("\x05HELLO\x01u\x01p")}}}
+	z := &zapRecorder{reply: ZAPReply{Status: "400"}}
+	_, err := Handshake(conn, &Config{Mechanism: Plain, AsServer: true, SocketType: "REP", ZAP: z.handle})
+	wantFailure(t, "server", outcome{err: err}, FailedAuth, 400)
+	if len(conn.written) != 1 || string(conn.written[0]) != "\x5eRROR\x03400" {
+		t.Fatalf("server wrote %q", conn.written)
+	}
+	// Our client understands both forms, at WELCOME and at READY.
+	for _, body := range []string{"\x5eRROR\x03400", "\x05ERROR\x03400"} {
+		for _, before := range [][]zmtp.Frame{nil, {{Flags: zmtp.FlagCommand, Body: []byte(welcomePrefix)}}} {
+			frames := append(append([]zmtp.Frame(nil), before...), zmtp.Frame{Flags: zmtp.FlagCommand, Body: []byte(body)})
+			_, err := Handshake(&scriptConn{frames: frames}, &Config{Mechanism: Plain, SocketType: "REQ"})
+			wantFailure(t, body, outcome{err: err}, FailedAuth, 400)
+		}
+	}
+	_, err = Handshake(&scriptConn{frames: []zmtp.Frame{{Flags: zmtp.FlagCommand, Body: []byte("\x5eRROR\x05ab")}}}, &Config{Mechanism: Plain, SocketType: "REQ"})
+	wantFailure(t, "truncated", outcome{err: err}, FailedProtocol, ProtocolErrorZMTPMalformedCommandError)
+}

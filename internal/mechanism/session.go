@@ -11,7 +11,14 @@ const (
 	initiatePrefix = "\x08INITIATE"
 	readyPrefix    = "\x05READY"
 	errorPrefix    = "\x05ERROR"
-	messagePrefix  = "\x07MESSAGE"
+
+	// plainErrorPrefix is how libzmq's PLAIN mechanism writes and matches
+	// ERROR: its C literal "\x05ERROR" parses as the hex escape \x05E, so the
+	// command goes out as 0x5E "RROR", the reason length, the reason (libzmq
+	// 4.3.4 on the wire; same source in 4.3.5 and master). NULL and CURVE use
+	// the correct "\x05ERROR".
+	plainErrorPrefix = "\x5eRROR"
+	messagePrefix    = "\x07MESSAGE"
 )
 
 // session is one handshake in progress.
@@ -60,7 +67,12 @@ func wellFormed(body []byte) *Error {
 // peerError turns a received ERROR command into the failure libzmq reports:
 // FailedAuth when the reason is a ZAP status 300/400/500, no event otherwise.
 func peerError(body []byte) *Error {
-	reason, err := zmtp.ParseError(body[len(errorPrefix):])
+	return peerErrorAfter(body, len(errorPrefix))
+}
+
+// peerErrorAfter is peerError for an ERROR whose reason starts at offset.
+func peerErrorAfter(body []byte, offset int) *Error {
+	reason, err := zmtp.ParseError(body[offset:])
 	if err != nil {
 		return protocolError(ProtocolErrorZMTPMalformedCommandError, "malformed ERROR command")
 	}

@@ -123,6 +123,12 @@ func (s *session) askZAP(mechanism string, credentials ...[]byte) (reply *ZAPRep
 // enforceZAPStatus acts on a ZAP status as libzmq does: 200 passes, 300 fails
 // silently, 400 and 500 send ERROR with the status as reason first.
 func (s *session) enforceZAPStatus(reply *ZAPReply) *Error {
+	return s.enforceZAPStatusWith(reply, errorPrefix)
+}
+
+// enforceZAPStatusWith is enforceZAPStatus sending ERROR under the given
+// command prefix (see plainErrorPrefix).
+func (s *session) enforceZAPStatusWith(reply *ZAPReply, prefix string) *Error {
 	code, _ := zapStatusCode(reply.Status)
 	switch code {
 	case 200:
@@ -130,7 +136,9 @@ func (s *session) enforceZAPStatus(reply *ZAPReply) *Error {
 	case 300:
 		return authError(code, "ZAP handler answered 300 "+reply.StatusText)
 	}
-	if err := s.send(zmtp.AppendError(nil, reply.Status)); err != nil {
+	errorCommand := append([]byte(prefix), byte(len(reply.Status)))
+	errorCommand = append(errorCommand, reply.Status...)
+	if err := s.send(errorCommand); err != nil {
 		return err
 	}
 	return authError(code, "ZAP handler answered "+reply.Status+" "+reply.StatusText)
