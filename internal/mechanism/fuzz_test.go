@@ -70,6 +70,7 @@ func FuzzPlainServer(f *testing.F) {
 func FuzzPlainClient(f *testing.F) {
 	f.Add([]byte("\x07WELCOME"), []byte("\x05READY\x0bSocket-Type\x00\x00\x00\x03REP"))
 	f.Add([]byte("\x05ERROR\x03400"), []byte{})
+	f.Add([]byte("\x07WELCOME"), []byte("\x5eRROR\x03500"))
 	f.Fuzz(func(t *testing.T, welcome, ready []byte) {
 		conn := &scriptConn{frames: []zmtp.Frame{{Flags: zmtp.FlagCommand, Body: welcome}, {Flags: zmtp.FlagCommand, Body: ready}}}
 		_, err := Handshake(conn, &Config{Mechanism: Plain, SocketType: "REQ", Username: "u", Password: "p"})
@@ -252,6 +253,29 @@ func FuzzHandshakeMetadata(f *testing.F) {
 		}
 		if !bytes.Equal(again, meta) {
 			t.Fatalf("metadata %q parsed as %v", meta, receiver.res.Properties)
+		}
+	})
+}
+
+func FuzzParseZAPReply(f *testing.F) {
+	f.Add("200", zmtp.AppendProperty(nil, "Hello", "World"))
+	f.Add("400", []byte{})
+	f.Add("2000", []byte{1})
+	f.Fuzz(func(t *testing.T, status string, meta []byte) {
+		reply, err := ParseZAPReply(zapReplyFrames(status, meta))
+		if err != nil {
+			checkFailure(t, err)
+			return
+		}
+		if _, ok := zapStatusCode(reply.Status); !ok {
+			t.Fatalf("accepted status %q", reply.Status)
+		}
+		var again []byte
+		for _, p := range reply.Metadata {
+			again = zmtp.AppendProperty(again, p.Name, p.Value)
+		}
+		if !bytes.Equal(again, meta) {
+			t.Fatalf("metadata %q parsed as %v", meta, reply.Metadata)
 		}
 	})
 }
