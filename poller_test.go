@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -57,7 +58,37 @@ func pxSocket(t *testing.T, ctx *zmq.Context, typ zmq.Type) *zmq.Socket {
 	pxMust(t, s.SetRcvtimeo(hangGuard))
 	pxMust(t, s.SetSndtimeo(hangGuard))
 	t.Cleanup(func() { s.Close() })
+	pxOpen.Lock()
+	pxOpen.sockets[ctx] = append(pxOpen.sockets[ctx], s)
+	pxOpen.Unlock()
 	return s
+}
+
+// pxOpen lists the sockets pxSocket made, by context, for pxCloseAll.
+var pxOpen = struct {
+	sync.Mutex
+	sockets map[*zmq.Context][]*zmq.Socket
+}{sockets: map[*zmq.Context][]*zmq.Socket{}}
+
+// pxCloseAll closes every socket pxSocket made in ctx and waits (hang guard
+// only) for a Term already started to return.
+func pxCloseAll(t *testing.T, ctx *zmq.Context, termDone <-chan error) {
+	t.Helper()
+	pxOpen.Lock()
+	list := pxOpen.sockets[ctx]
+	delete(pxOpen.sockets, ctx)
+	pxOpen.Unlock()
+	for _, s := range list {
+		s.Close()
+	}
+	select {
+	case err := <-termDone:
+		if err != nil {
+			t.Errorf("Term: %v", err)
+		}
+	case <-time.After(hangGuard):
+		t.Error("Term did not return after every socket was closed")
+	}
 }
 
 // pxBind binds s to a fresh endpoint of the transport and returns the
