@@ -183,7 +183,9 @@ const (
 // alone. It reports whether the handshake succeeded.
 func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, onStart func(*engine)) bool {
 	s.mu.Lock()
-	if s.closed {
+	if s.closed && p == nil {
+		// A closed socket accepts no new peers; a lingering connecter's
+		// persistent pipe (p != nil) still gets its queue delivered.
 		s.mu.Unlock()
 		conn.Close()
 		return false
