@@ -496,6 +496,7 @@ func (s *Socket) handshakeFailed(endpoint string, err error) {
 			s.event(EVENT_HANDSHAKE_FAILED_AUTH, endpoint, me.Code)
 		case mechanism.FailedProtocol:
 			s.event(EVENT_HANDSHAKE_FAILED_PROTOCOL, endpoint, me.Code)
+		case mechanism.FailedUnreported:
 		default:
 			s.event(EVENT_HANDSHAKE_FAILED_NO_DETAIL, endpoint, me.Code)
 		}

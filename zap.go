@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/purezmq/zmq4/internal/mechanism"
-	"github.com/purezmq/zmq4/internal/zmtp"
 )
 
 // zapEndpoint is where a ZAP handler binds (RFC 27).
@@ -37,45 +36,14 @@ func (c *Context) zapRequest(req mechanism.ZAPRequest) (mechanism.ZAPReply, erro
 	if err := s.Connect(zapEndpoint); err != nil {
 		return mechanism.ZAPReply{}, errZAPUnreachable
 	}
-	parts := [][]byte{nil, []byte("1.0"), []byte("1"), []byte(req.Domain), []byte(req.Address),
-		[]byte(req.Identity), []byte(req.Mechanism)}
-	parts = append(parts, req.Credentials...)
-	if _, err := s.SendMessage(parts); err != nil {
+	if _, err := s.SendMessage(req.Frames()); err != nil {
 		return mechanism.ZAPReply{}, errZAPUnreachable
 	}
 	reply, err := s.RecvMessageBytes(0)
 	if err != nil {
 		return mechanism.ZAPReply{}, errZAPUnreachable
 	}
-	return parseZAPReply(reply)
-}
-
-// parseZAPReply checks a reply as libzmq does: exactly seven parts with
-// the empty delimiter, version "1.0", request id "1", a 3-digit status
-// from 200 to 500, and well-formed metadata.
-func parseZAPReply(m [][]byte) (mechanism.ZAPReply, error) {
-	bad := func(code int) (mechanism.ZAPReply, error) {
-		return mechanism.ZAPReply{}, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: code,
-			Err: errors.New("zmq4: malformed ZAP reply")}
-	}
-	if len(m) != 7 || len(m[0]) != 0 {
-		return bad(0x20000001)
-	}
-	if string(m[1]) != "1.0" {
-		return bad(0x20000003)
-	}
-	if string(m[2]) != "1" {
-		return bad(0x20000002)
-	}
-	st := m[3]
-	if len(st) != 3 || st[0] < '2' || st[0] > '5' || st[1] != '0' || st[2] != '0' {
-		return bad(0x20000004)
-	}
-	props, err := zmtp.ParseMetadata(m[6])
-	if err != nil {
-		return bad(0x20000005)
-	}
-	return mechanism.ZAPReply{Status: string(st), StatusText: string(m[4]), UserID: string(m[5]), Metadata: props}, nil
+	return mechanism.ParseZAPReply(reply)
 }
 
 // newInternalSocket makes a socket the library uses itself; it does not
