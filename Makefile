@@ -1,0 +1,42 @@
+# purezmq build, test and benchmark entry points.
+#
+#   make test   install the libzmq interop peer if missing, then build
+#               without cgo, vet, and run every test with the race detector
+#   make fuzz   run each fuzz target briefly (FUZZTIME each, default 10s)
+#   make bench  compare purezmq with libzmq (bench/compare.sh)
+
+GO       ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+PYTHON   ?= /usr/bin/python3
+FUZZTIME ?= 10s
+
+.PHONY: test pyzmq build vet fuzz bench
+
+test: pyzmq build vet
+	$(GO) test -race -timeout 20m ./...
+
+# The interop tests drive libzmq 4.3 through pyzmq (Debian's python3-zmq).
+pyzmq:
+	@if ! $(PYTHON) -c 'import zmq' >/dev/null 2>&1; then \
+		echo "installing python3-zmq for the libzmq interop tests"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-zmq >/dev/null; \
+	fi
+	@$(PYTHON) -c 'import zmq; print("libzmq peer: pyzmq", zmq.__version__, "on libzmq", zmq.zmq_version())'
+
+build:
+	CGO_ENABLED=0 $(GO) build ./...
+
+vet:
+	$(GO) vet ./...
+
+# Lists the fuzz targets of every package and runs each one for FUZZTIME.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list 'Fuzz.*' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+bench:
+	bash bench/compare.sh
