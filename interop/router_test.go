@@ -134,9 +134,25 @@ func TestInteropRouterUnknownPeer(t *testing.T) {
 		checkFrames(t, "hello from alice", recvFrames(t, s), frames("alice", "hi"))
 		_, err := s.SendMessage("bob", "lost")
 		if zmq.AsErrno(err) != zmq.EHOSTUNREACH {
-			t.Fatalf("send to unknown peer: got error %v, want EHOSTUNREACH", err)
+			t.Fatalf("SendMessage to unknown peer: got error %v, want EHOSTUNREACH", err)
 		}
+		checkUnroutableFirstFrame(t, s, []byte("bob"))
 		sendFrames(t, s, []byte("alice"), []byte("still routed"))
 		checkFrames(t, "after failed send", p.recv(), frames("still routed"))
 	})
+}
+
+// checkUnroutableFirstFrame checks that sending the routing id frame of a
+// peer that does not exist fails right away, on that SNDMORE frame, with
+// EHOSTUNREACH, as libzmq's ROUTER (with ROUTER_MANDATORY) and STREAM do.
+func checkUnroutableFirstFrame(t *testing.T, s *zmq.Socket, id []byte) {
+	t.Helper()
+	_, err := s.SendBytes(id, zmq.SNDMORE)
+	if zmq.AsErrno(err) == zmq.EHOSTUNREACH {
+		return
+	}
+	// Finish the message so that the socket stays usable for the rest of
+	// the test, and say what the last frame got.
+	_, last := s.SendBytes([]byte("lost"), 0)
+	t.Errorf("SendBytes(unknown id %q, SNDMORE): got %v, want EHOSTUNREACH as libzmq (the final frame then got %v)", id, err, last)
 }
