@@ -317,17 +317,17 @@ func (c *Cert) encode(withSecret bool, now time.Time) ([]byte, error) {
 	}
 	b.WriteString("\nmetadata\n")
 	for _, m := range c.metaCopy() {
-		line, err := zplItem(1, m.name, m.value)
+		line, err := zplItem(2, m.name, m.value)
 		if err != nil {
 			return nil, err
 		}
 		b.WriteString(line)
 	}
 	b.WriteString("curve\n")
-	publicLine, _ := zplItem(1, "public-key", c.PublicTxt())
+	publicLine, _ := zplItem(2, "public-key", c.PublicTxt())
 	b.WriteString(publicLine)
 	if withSecret {
-		secretLine, _ := zplItem(1, "secret-key", c.SecretTxt())
+		secretLine, _ := zplItem(2, "secret-key", c.SecretTxt())
 		b.WriteString(secretLine)
 	}
 	return b.Bytes(), nil
