@@ -1,0 +1,69 @@
+// Command zmq is purezmq's command-line tool: perf tools that mirror
+// libzmq's (so the same measurement runs against either library), a short
+// demonstration of the main messaging patterns, and a local benchmark.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usageText = `zmq: the purezmq command-line tool (pure-Go ZeroMQ)
+
+Usage:
+  zmq perf local_thr|remote_thr|local_lat|remote_lat ENDPOINT SIZE COUNT [curve]
+  zmq perf inproc_thr|inproc_lat SIZE COUNT
+        the libzmq perf tools, argument for argument and line for line:
+        local_thr binds a PULL socket and times COUNT messages of SIZE bytes
+        sent by remote_thr's PUSH; local_lat binds a REP socket that echoes
+        remote_lat's REQ for COUNT round trips. "curve" turns on CURVE with
+        built-in test keys (local_* is the server).
+  zmq demo
+        request-reply, publish-subscribe and pipeline, shown in a few messages.
+  zmq bench [-quick] [-time DURATION]
+        throughput and latency over tcp, ipc and inproc, with and without
+        CURVE, both ends in this process; prints a table.
+  zmq help
+        this text.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usageText)
+		return 0
+	case "perf":
+		err = runPerf(args[1:], stdout)
+	case "demo":
+		err = runDemo(stdout)
+	case "bench":
+		err = runBench(args[1:], stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "zmq: unknown command %q\n\n%s", args[0], usageText)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "zmq %s: %v\n", args[0], err)
+		if _, ok := err.(usageError); ok {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// usageError reports a malformed command line.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
