@@ -182,9 +182,9 @@ func (s *Socket) absorbReady() {
 	s.hasReady.Store(false)
 	s.readyMu.Unlock()
 	for _, p := range in {
-		if p.attached {
-			s.pat.readable(p)
-		}
+		// Detached pipes still deliver what they received before their
+		// peer went away.
+		s.pat.readable(p)
 	}
 	for _, p := range out {
 		if p.attached {
