@@ -61,6 +61,7 @@ type Socket struct {
 	changed  chan struct{} // closed when readiness may have changed
 	hasReady atomic.Bool
 	watchers []chan<- struct{}
+	watching atomic.Int32 // len(watchers), read without readyMu
 
 	wg sync.WaitGroup // goroutines: engines, connecters, listeners
 
@@ -156,6 +157,7 @@ func (s *Socket) changedChan() <-chan struct{} {
 func (s *Socket) watch(c chan<- struct{}) {
 	s.readyMu.Lock()
 	s.watchers = append(s.watchers, c)
+	s.watching.Store(int32(len(s.watchers)))
 	s.readyMu.Unlock()
 }
 
@@ -167,6 +169,7 @@ func (s *Socket) unwatch(c chan<- struct{}) {
 			break
 		}
 	}
+	s.watching.Store(int32(len(s.watchers)))
 	s.readyMu.Unlock()
 }
 
@@ -300,6 +303,11 @@ func (s *Socket) waitFor(ch <-chan struct{}, deadline time.Time, hasDeadline boo
 // sendMessage routes one whole message, blocking as the flags and SNDTIMEO
 // say. The frames' data must already be owned by the library.
 func (s *Socket) sendMessageLocked(m []frame, flags Flag) error {
+	if s.watching.Load() > 0 {
+		// A send can change what a poller in another goroutine waits for
+		// (REQ/REP states), so tell it to look again.
+		defer s.signal()
+	}
 	s.absorbReady()
 	err := s.pat.send(m)
 	if err != eagain || flags&DONTWAIT != 0 {
@@ -337,6 +345,9 @@ func (s *Socket) sendMessageLocked(m []frame, flags Flag) error {
 // recvMessageLocked returns one whole message, blocking as flags and
 // RCVTIMEO say.
 func (s *Socket) recvMessageLocked(flags Flag) ([]frame, *pipe, error) {
+	if s.watching.Load() > 0 {
+		defer s.signal()
+	}
 	s.absorbReady()
 	m, p, err := s.pat.recv()
 	if err != eagain || flags&DONTWAIT != 0 {
