@@ -62,6 +62,7 @@ type Socket struct {
 	hasReady atomic.Bool
 	watchers []chan<- struct{}
 	watching atomic.Int32 // len(watchers), read without readyMu
+	onSignal func()       // extra notification at each signal (ZMQ_FD); set once, under readyMu
 
 	wg sync.WaitGroup // goroutines: engines, connecters, listeners
 
@@ -132,6 +133,9 @@ func (s *Socket) signalLocked() {
 	if s.changed != nil {
 		close(s.changed)
 		s.changed = nil
+	}
+	if s.onSignal != nil {
+		s.onSignal()
 	}
 	for _, w := range s.watchers {
 		select {
