@@ -136,10 +136,23 @@ func TestInteropRouterUnknownPeer(t *testing.T) {
 		if zmq.AsErrno(err) != zmq.EHOSTUNREACH {
 			t.Fatalf("SendMessage to unknown peer: got error %v, want EHOSTUNREACH", err)
 		}
-		checkUnroutableFirstFrame(t, s, []byte("bob"))
 		sendFrames(t, s, []byte("alice"), []byte("still routed"))
 		checkFrames(t, "after failed send", p.recv(), frames("still routed"))
 	})
+}
+
+// TestInteropRouterUnroutableFirstFrame: with ROUTER_MANDATORY, the routing
+// id frame of an unknown peer is refused by the very SendBytes that
+// carries it (SNDMORE), as in libzmq, not only at the end of the message.
+func TestInteropRouterUnroutableFirstFrame(t *testing.T) {
+	s, p := pairUp(t, link{"tcp", true}, zmq.ROUTER, func(s *zmq.Socket) {
+		must(t, "SetRouterMandatory", s.SetRouterMandatory(1))
+	}, "DEALER", "--identity", "alice")
+	p.send([]byte("hi"))
+	checkFrames(t, "hello from alice", recvFrames(t, s), frames("alice", "hi"))
+	checkUnroutableFirstFrame(t, s, []byte("bob"))
+	sendFrames(t, s, []byte("alice"), []byte("still routed"))
+	checkFrames(t, "after failed send", p.recv(), frames("still routed"))
 }
 
 // checkUnroutableFirstFrame checks that sending the routing id frame of a

@@ -61,12 +61,16 @@ func acceptNotification(t *testing.T, s *zmq.Socket) []byte {
 }
 
 // TestInteropStreamTCPClient: our STREAM socket talks raw bytes to a plain
-// TCP socket (Python's socket module, no ZMTP): connection notifications,
+// TCP socket (Python's socket module, no ZMTP): connection notification,
 // data both ways, 1 MiB, and closing from either side.
 func TestInteropStreamTCPClient(t *testing.T) {
 	for _, l := range streamLinks {
 		t.Run(l.String(), func(t *testing.T) {
-			s, p := pairUp(t, l, zmq.STREAM, nil, "TCP")
+			s, p := pairUp(t, l, zmq.STREAM, func(s *zmq.Socket) {
+				// When connecting, stay down after the peer hangs up, so
+				// that the only thing to see is its disconnect notice.
+				must(t, "SetReconnectIvl", s.SetReconnectIvl(-1))
+			}, "TCP")
 			id := acceptNotification(t, s)
 
 			p.send([]byte("hello"))
@@ -86,60 +90,79 @@ func TestInteropStreamTCPClient(t *testing.T) {
 			got := p.decodeReply(p.expect(fmt.Sprintf("recvbytes %d", len(big)), "MSG "))
 			checkFrames(t, "1 MiB at TCP peer", got, [][]byte{big})
 
-			checkUnroutableFirstFrame(t, s, []byte("nobody"))
-
-			if !l.goBinds {
-				// The TCP peer hangs up: we are told with [id][empty].
-				p.expect("close", "CLOSED")
-				checkFrames(t, "disconnect notification", recvFrames(t, s), [][]byte{id, empty})
+			if l.goBinds {
+				// We hang up by sending [id][empty]: the peer sees EOF.
+				sendFrames(t, s, id, empty)
+				if got := p.doPumping("recveof", s); got != "EOF -" {
+					t.Fatalf("TCP peer after [id][empty]: %q, want EOF", short(got))
+				}
 				return
 			}
-			// We hang up by sending [id][empty]: the peer sees EOF.
-			sendFrames(t, s, id, empty)
-			if got := p.doPumping("recveof", s); got != "EOF -" {
-				t.Fatalf("TCP peer after [id][empty]: %q, want EOF", short(got))
-			}
-			// A second client is a new connection with a new id: we see it
-			// arrive, send, and hang up. Nothing more is said about the
-			// connection we closed ourselves.
-			p2 := startPeer(t, "--type", "TCP", "--connect", lastEndpoint(t, s))
-			p2.send([]byte("second"))
-			p2.expect("close", "CLOSED")
-			var id2, data []byte
-			staleNotice := false
-			for {
-				msg := recvFrames(t, s)
-				if len(msg) != 2 {
-					t.Fatalf("want [id][data], got %s", short(encodeFrames(msg)))
-				}
-				if bytes.Equal(msg[0], id) {
-					staleNotice = true
-					continue
-				}
-				if id2 == nil {
-					if len(msg[1]) != 0 {
-						t.Fatalf("second connection: want [id][empty] first, got %s", short(encodeFrames(msg)))
-					}
-					id2 = msg[0]
-					checkAutoID(t, "purezmq STREAM", id2)
-					continue
-				}
-				if !bytes.Equal(msg[0], id2) {
-					t.Fatalf("message from unknown id: %s", short(encodeFrames(msg)))
-				}
-				if len(msg[1]) == 0 {
-					break // the second client's hang-up
-				}
-				data = append(data, msg[1]...)
-			}
-			if string(data) != "second" {
-				t.Fatalf("second client sent %q, want %q", data, "second")
-			}
-			if staleNotice {
-				t.Errorf("got [%x][empty] for the connection we closed with [id][empty]; "+
-					"libzmq announces only connections that the peer closed", id)
-			}
+			// The TCP peer hangs up: we are told with [id][empty].
+			p.expect("close", "CLOSED")
+			checkFrames(t, "disconnect notification", recvFrames(t, s), [][]byte{id, empty})
 		})
+	}
+}
+
+// TestInteropStreamUnroutableFirstFrame: a STREAM socket refuses the id
+// frame of a connection it does not have with EHOSTUNREACH.
+func TestInteropStreamUnroutableFirstFrame(t *testing.T) {
+	s, p := pairUp(t, link{"tcp", true}, zmq.STREAM, nil, "TCP")
+	id := acceptNotification(t, s)
+	checkUnroutableFirstFrame(t, s, []byte("nobody"))
+	// The known connection still works afterwards.
+	sendFrames(t, s, id, []byte("still here"))
+	checkFrames(t, "bytes at TCP peer", p.decodeReply(p.expect("recvbytes 10", "MSG ")), frames("still here"))
+}
+
+// TestInteropStreamOwnCloseNotAnnounced: closing a connection ourselves
+// with [id][empty] is not announced back to us (libzmq announces only
+// connections that the peer closed), and the next connection gets a new
+// id and is announced when it arrives and when it hangs up.
+func TestInteropStreamOwnCloseNotAnnounced(t *testing.T) {
+	s, p := pairUp(t, link{"tcp", true}, zmq.STREAM, nil, "TCP")
+	id := acceptNotification(t, s)
+	sendFrames(t, s, id, empty)
+	if got := p.doPumping("recveof", s); got != "EOF -" {
+		t.Fatalf("TCP peer after [id][empty]: %q, want EOF", short(got))
+	}
+	p2 := startPeer(t, "--type", "TCP", "--connect", lastEndpoint(t, s))
+	p2.send([]byte("second"))
+	p2.expect("close", "CLOSED")
+	var id2, data []byte
+	staleNotice := false
+	for {
+		msg := recvFrames(t, s)
+		if len(msg) != 2 {
+			t.Fatalf("want [id][data], got %s", short(encodeFrames(msg)))
+		}
+		if bytes.Equal(msg[0], id) {
+			staleNotice = true
+			continue
+		}
+		if id2 == nil {
+			if len(msg[1]) != 0 {
+				t.Fatalf("second connection: want [id][empty] first, got %s", short(encodeFrames(msg)))
+			}
+			id2 = msg[0]
+			checkAutoID(t, "purezmq STREAM", id2)
+			continue
+		}
+		if !bytes.Equal(msg[0], id2) {
+			t.Fatalf("message from unknown id: %s", short(encodeFrames(msg)))
+		}
+		if len(msg[1]) == 0 {
+			break // the second client's hang-up
+		}
+		data = append(data, msg[1]...)
+	}
+	if string(data) != "second" {
+		t.Fatalf("second client sent %q, want %q", data, "second")
+	}
+	if staleNotice {
+		t.Errorf("got [%x][empty] for the connection we closed with [id][empty]; "+
+			"libzmq announces only connections that the peer closed", id)
 	}
 }
 
