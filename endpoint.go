@@ -3,6 +3,7 @@ package zmq4
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net"
 	"sync"
 	"syscall"
@@ -93,7 +94,7 @@ func (s *Socket) Bind(endpoint string) error {
 	b := &binding{s: s, l: l, endpoint: l.Endpoint(), conns: map[net.Conn]struct{}{}}
 	s.binds[b.endpoint] = append(s.binds[b.endpoint], b)
 	s.opt.lastEndpoint = b.endpoint
-	s.event(EVENT_LISTENING, b.endpoint, 0)
+	s.event(EVENT_LISTENING, b.endpoint, l.FD())
 	s.goTracked(b.acceptLoop)
 	return nil
 }
@@ -129,7 +130,7 @@ func (b *binding) acceptLoop() {
 		}
 		b.conns[conn] = struct{}{}
 		b.mu.Unlock()
-		b.s.event(EVENT_ACCEPTED, b.endpoint, 0)
+		b.s.event(EVENT_ACCEPTED, b.endpoint, fdOf(conn))
 		b.s.goTracked(func() {
 			b.s.serveConn(conn, nil, b.endpoint)
 			b.mu.Lock()
@@ -157,8 +158,9 @@ func (b *binding) close() {
 	}
 	b.mu.Unlock()
 	if b.l != nil {
+		fd := b.l.FD()
 		b.l.Close()
-		b.s.event(EVENT_CLOSED, b.endpoint, 0)
+		b.s.event(EVENT_CLOSED, b.endpoint, fd)
 	}
 	if b.inprocName != "" {
 		b.s.ctx.inproc.unbind(b.inprocName, b.s)
@@ -263,15 +265,18 @@ func (c *connecter) run() {
 		if c.finished() {
 			return
 		}
+		// Dialing is synchronous here; the events follow libzmq's
+		// asynchronous connect: DELAYED, then CONNECTED or CLOSED.
+		s.event(EVENT_CONNECT_DELAYED, c.endpoint, int(EINPROGRESS))
 		conn, err := transport.Dial(c.ctx, c.ep, topts)
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return
 			}
-			s.event(EVENT_CONNECT_DELAYED, c.endpoint, int(AsErrno(errnoOf(err))))
+			s.event(EVENT_CLOSED, c.endpoint, 0)
 		} else {
 			next = ivl
-			s.event(EVENT_CONNECTED, c.endpoint, 0)
+			s.event(EVENT_CONNECTED, c.endpoint, fdOf(conn))
 			started := s.serveConnectedPipe(c, conn)
 			_ = started
 			if c.finished() {
@@ -281,7 +286,12 @@ func (c *connecter) run() {
 		if ivl < 0 {
 			return
 		}
+		// As libzmq: the wait is the current interval plus a random part
+		// of RECONNECT_IVL; with RECONNECT_IVL_MAX the interval doubles.
 		wait := next
+		if ivl > 0 {
+			wait += time.Duration(rand.Int64N(int64(ivl/time.Millisecond)+1)) * time.Millisecond
+		}
 		if ivlMax > ivl {
 			next *= 2
 			if next > ivlMax {
@@ -401,6 +411,21 @@ func (s *Socket) Disconnect(endpoint string) error {
 		s.detachPipe(p)
 	}
 	return nil
+}
+
+// fdOf returns the connection's file descriptor for monitor events, or 0.
+func fdOf(c net.Conn) int {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return 0
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	fd := 0
+	rc.Control(func(f uintptr) { fd = int(f) })
+	return fd
 }
 
 // pipeDisconnected is called when the connection behind a persistent pipe

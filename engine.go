@@ -40,7 +40,6 @@ type engine struct {
 
 	connectRid []byte // CONNECT_ROUTING_ID of the connect that made this engine
 	lingering  atomic.Bool
-	lastRecv   atomic.Int64 // unix nanoseconds of the last frame received
 	hb         heartbeatState
 }
 
@@ -198,10 +197,12 @@ func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, onStart fun
 	if onStart != nil {
 		onStart(e)
 	}
+	fd := fdOf(conn)
 	props, err := e.handshake(&so)
 	if err != nil {
 		conn.Close()
 		s.handshakeFailed(endpoint, err)
+		s.event(EVENT_DISCONNECTED, endpoint, fd)
 		return false
 	}
 	persistent := p != nil
@@ -226,7 +227,6 @@ func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, onStart fun
 	s.peerReady(p)
 
 	e.outR = newQueueReader(p.out)
-	e.lastRecv.Store(time.Now().UnixNano())
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -249,7 +249,7 @@ func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, onStart fun
 		s.detachPipe(p)
 	}
 	if !e.lingering.Load() {
-		s.event(EVENT_DISCONNECTED, endpoint, 0)
+		s.event(EVENT_DISCONNECTED, endpoint, fd)
 	}
 	return true
 }
@@ -280,7 +280,7 @@ func (e *engine) readLoop() error {
 		if err != nil {
 			return err
 		}
-		e.lastRecv.Store(time.Now().UnixNano())
+		e.hb.frames.Add(1)
 		if e.codec != nil {
 			flags, payload, err := e.codec.Open(f.Body)
 			if err != nil {
@@ -357,7 +357,7 @@ func (e *engine) command(body []byte) (frame, bool, error) {
 			return frame{}, false, err
 		}
 		e.p.out.pushFrame(frame{data: zmtp.AppendPong(nil, ctx), flags: frameCommand}, true)
-		e.hb.peerTTL(time.Duration(ttl) * 100 * time.Millisecond)
+		e.armPeerTTL(time.Duration(ttl) * 100 * time.Millisecond)
 	case zmtp.CmdPong:
 	case zmtp.CmdSubscribe:
 		return frame{data: data, flags: frameSubscribe}, true, nil

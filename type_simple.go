@@ -112,18 +112,16 @@ type pairPattern struct {
 }
 
 func (x *pairPattern) attach(p *pipe) {
-	if x.p != nil {
+	if x.p != nil && x.p.attached {
 		// A second peer is refused, as libzmq does.
 		go p.s.refusePipe(p)
 		return
 	}
 	x.p = p
 }
-func (x *pairPattern) detach(p *pipe) {
-	if x.p == p {
-		x.p = nil
-	}
-}
+
+// detach keeps the pipe until what it received has been read.
+func (x *pairPattern) detach(p *pipe)    {}
 func (x *pairPattern) peerReady(p *pipe) {}
 func (x *pairPattern) readable(p *pipe)  {}
 func (x *pairPattern) writable(p *pipe)  {}
@@ -134,9 +132,9 @@ func (x *pairPattern) hasIn() bool {
 	ok, _ := x.p.in.hasMessage()
 	return ok
 }
-func (x *pairPattern) hasOut() bool { return x.p != nil && x.p.out.canPush() }
+func (x *pairPattern) hasOut() bool { return x.p != nil && x.p.attached && x.p.out.canPush() }
 func (x *pairPattern) send(m []frame) error {
-	if x.p == nil || !x.p.out.push(m, false) {
+	if x.p == nil || !x.p.attached || !x.p.out.push(m, false) {
 		return eagain
 	}
 	return nil
@@ -147,6 +145,9 @@ func (x *pairPattern) recv() ([]frame, *pipe, error) {
 	}
 	if m, ok, _ := x.p.in.next(); ok {
 		return m, x.p, nil
+	}
+	if !x.p.attached {
+		x.p = nil
 	}
 	return nil, nil, eagain
 }

@@ -32,6 +32,9 @@ type ipcListener struct {
 // removed first, so binding twice to one path succeeds and the newer
 // listener owns the path. A path that is not a socket is left alone and the
 // bind fails.
+// FD returns the listening socket's file descriptor.
+func (l *ipcListener) FD() int { return listenerFD(l.ln) }
+
 func listenIPC(ep Endpoint, opts *Options) (Listener, error) {
 	path := ep.Addr
 	tmpDir := ""

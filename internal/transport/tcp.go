@@ -15,6 +15,9 @@ type tcpListener struct {
 	opts     Options
 }
 
+// FD returns the listening socket's file descriptor.
+func (l *tcpListener) FD() int { return listenerFD(l.ln) }
+
 // listenTCP binds the tcp address in ep.Addr.
 func listenTCP(ep Endpoint, opts *Options) (Listener, error) {
 	if ep.Source != "" {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"syscall"
 )
 
 // Listener accepts connections on a bound endpoint.
@@ -19,6 +20,20 @@ type Listener interface {
 	Close() error
 	// Endpoint returns the resolved endpoint, as ZMQ_LAST_ENDPOINT shows it.
 	Endpoint() string
+	// FD returns the listening socket's file descriptor (for monitor
+	// events), or 0 when it is not available.
+	FD() int
+}
+
+// listenerFD returns the file descriptor behind a listener, or 0.
+func listenerFD(l syscall.Conn) int {
+	rc, err := l.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	fd := 0
+	rc.Control(func(f uintptr) { fd = int(f) })
+	return fd
 }
 
 // Listen binds ep. opts may be nil for the defaults. inproc and the schemes
