@@ -2,19 +2,51 @@ package zmq4
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/purezmq/zmq4/internal/zmtp"
 )
 
-// heartbeatState runs ZMTP heartbeats for one engine: PING every
-// HEARTBEAT_IVL, a drop when nothing arrives within HEARTBEAT_TIMEOUT of a
-// PING, and a drop when the peer's announced TTL passes in silence.
+// heartbeatState runs ZMTP heartbeats for one engine, as libzmq does:
+//   - with HEARTBEAT_IVL set, a PING (TTL = HEARTBEAT_TTL in tenths of a
+//     second, no context) goes out every interval;
+//   - after a PING, if nothing at all arrives within HEARTBEAT_TIMEOUT, the
+//     connection is dropped;
+//   - a PING from the peer with a TTL arms a timer of that TTL; any frame
+//     received afterwards cancels it, and its expiry drops the connection.
+//
+// The reader does not touch the timers: it counts every frame in frames,
+// and a timer that fires compares the count with the one it saw when it was
+// armed. A changed count means a frame arrived, which is what cancels the
+// timer in libzmq.
 type heartbeatState struct {
+	frames atomic.Uint64 // frames received; only the reader adds
+
 	mu      sync.Mutex
 	stopped bool
-	timer   *time.Timer // our PING interval
-	ttl     *time.Timer // the peer's TTL
+
+	ivl *time.Timer // our PING interval
+
+	timeout      *time.Timer // HEARTBEAT_TIMEOUT after one of our PINGs
+	timeoutArmed bool        // timeout is pending and not yet cancelled
+	timeoutSince uint64      // frames when the timeout was armed
+
+	ttl      *time.Timer // the peer's TTL
+	ttlSince uint64      // frames, counting the PING that armed ttl
+}
+
+// pingTTL converts HEARTBEAT_TTL to the PING's TTL field in tenths of a
+// second, capped to what 16 bits hold.
+func pingTTL(d time.Duration) uint16 {
+	if d <= 0 {
+		return 0
+	}
+	ds := d / (100 * time.Millisecond)
+	if ds > 0xFFFF {
+		ds = 0xFFFF
+	}
+	return uint16(ds)
 }
 
 // startHeartbeat arms the PING timer when HEARTBEAT_IVL is set.
@@ -22,50 +54,113 @@ func (e *engine) startHeartbeat(so *sessionOptions) {
 	if so.heartbeatIvl <= 0 {
 		return
 	}
-	ivl, timeout := so.heartbeatIvl, so.heartbeatTout
-	ttl := uint16(0)
-	if so.heartbeatTTL > 0 {
-		d := so.heartbeatTTL / (100 * time.Millisecond)
-		if d > 0xFFFF {
-			d = 0xFFFF
-		}
-		ttl = uint16(d)
-	}
+	ivl, timeout, ttl := so.heartbeatIvl, so.heartbeatTout, pingTTL(so.heartbeatTTL)
 	var tick func()
 	tick = func() {
-		e.hb.mu.Lock()
-		defer e.hb.mu.Unlock()
-		if e.hb.stopped {
+		h := &e.hb
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.stopped || e.isStopped() {
 			return
 		}
-		sent := time.Now()
-		e.p.out.pushFrame(frame{data: zmtp.AppendPing(nil, ttl, nil), flags: frameCommand}, true)
-		if timeout > 0 {
-			time.AfterFunc(timeout, func() {
-				if time.Unix(0, e.lastRecv.Load()).Before(sent) {
-					e.stop(false)
-				}
-			})
-		}
-		e.hb.timer = time.AfterFunc(ivl, tick)
+		e.sendPing(ttl, timeout)
+		h.ivl.Reset(ivl)
 	}
 	e.hb.mu.Lock()
-	e.hb.timer = time.AfterFunc(ivl, tick)
+	if !e.hb.stopped {
+		e.hb.ivl = time.AfterFunc(ivl, tick)
+	}
 	e.hb.mu.Unlock()
 }
 
-// peerTTL arms (or re-arms) the drop timer for a PING's TTL.
-func (h *heartbeatState) peerTTL(d time.Duration) {}
+// sendPing queues a PING and arms the HEARTBEAT_TIMEOUT timer unless one is
+// already pending with no frame received since. Called with hb.mu held.
+func (e *engine) sendPing(ttl uint16, timeout time.Duration) {
+	h := &e.hb
+	last := h.frames.Load()
+	e.p.out.pushFrame(frame{data: zmtp.AppendPing(nil, ttl, nil), flags: frameCommand}, true)
+	if timeout <= 0 {
+		return
+	}
+	if h.timeoutArmed && h.timeoutSince == last {
+		return // still waiting for an answer to an earlier PING
+	}
+	h.timeoutArmed = true
+	h.timeoutSince = last
+	if h.timeout == nil {
+		h.timeout = time.AfterFunc(timeout, e.heartbeatTimedOut)
+		return
+	}
+	h.timeout.Stop()
+	h.timeout.Reset(timeout)
+}
+
+// heartbeatTimedOut drops the connection when nothing arrived since the
+// PING that armed the timeout.
+func (e *engine) heartbeatTimedOut() {
+	h := &e.hb
+	h.mu.Lock()
+	silent := !h.stopped && h.timeoutArmed && h.frames.Load() == h.timeoutSince
+	h.timeoutArmed = false
+	h.mu.Unlock()
+	if silent {
+		e.stop(false)
+	}
+}
+
+// armPeerTTL handles a PING's TTL: with d > 0 the connection is dropped
+// unless another frame arrives within d. The reader calls it after counting
+// that PING.
+func (e *engine) armPeerTTL(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	h := &e.hb
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopped {
+		return
+	}
+	h.ttlSince = h.frames.Load()
+	if h.ttl == nil {
+		h.ttl = time.AfterFunc(d, e.peerTTLExpired)
+		return
+	}
+	h.ttl.Stop()
+	h.ttl.Reset(d)
+}
+
+// peerTTLExpired drops the connection when no frame followed the PING that
+// armed the TTL timer.
+func (e *engine) peerTTLExpired() {
+	h := &e.hb
+	h.mu.Lock()
+	silent := !h.stopped && h.frames.Load() == h.ttlSince
+	h.mu.Unlock()
+	if silent {
+		e.stop(false)
+	}
+}
+
+// isStopped reports whether the engine was told to stop.
+func (e *engine) isStopped() bool {
+	select {
+	case <-e.done:
+		return true
+	default:
+		return false
+	}
+}
 
 // stopHeartbeat stops every heartbeat timer.
 func (e *engine) stopHeartbeat() {
-	e.hb.mu.Lock()
-	e.hb.stopped = true
-	if e.hb.timer != nil {
-		e.hb.timer.Stop()
+	h := &e.hb
+	h.mu.Lock()
+	h.stopped = true
+	for _, t := range []*time.Timer{h.ivl, h.timeout, h.ttl} {
+		if t != nil {
+			t.Stop()
+		}
 	}
-	if e.hb.ttl != nil {
-		e.hb.ttl.Stop()
-	}
-	e.hb.mu.Unlock()
+	h.mu.Unlock()
 }
