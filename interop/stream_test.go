@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 
@@ -213,4 +214,33 @@ func TestInteropStreamStream(t *testing.T) {
 func (p *peer) decodeReply(line string) [][]byte {
 	p.t.Helper()
 	return p.decode(line[len("MSG "):])
+}
+
+// TestInteropStreamNotificationIDs: every connection a STREAM socket
+// accepts is announced with its own generated id (5 bytes, 0x00 first),
+// never an empty one. The clients are plain TCP connections.
+func TestInteropStreamNotificationIDs(t *testing.T) {
+	requirePyzmq(t) // not needed here, but keeps -run Interop uniform
+	ctx := newContext(t)
+	s := newSocket(t, ctx, zmq.STREAM)
+	must(t, "Bind", s.Bind("tcp://127.0.0.1:*"))
+	address := strings.TrimPrefix(lastEndpoint(t, s), "tcp://")
+	const clients = 100
+	seen := map[string]bool{}
+	for i := 0; i < clients; i++ {
+		conn, err := net.Dial("tcp", address)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		msg := recvFrames(t, s)
+		if len(msg) != 2 || len(msg[1]) != 0 {
+			t.Fatalf("connection %d: want [id][empty], got %s", i, short(encodeFrames(msg)))
+		}
+		checkAutoID(t, fmt.Sprintf("connection %d", i), msg[0])
+		if seen[string(msg[0])] {
+			t.Fatalf("connection %d: id %x given twice", i, msg[0])
+		}
+		seen[string(msg[0])] = true
+	}
 }
