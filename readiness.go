@@ -33,6 +33,7 @@ func (s *Socket) hwmChangedLocked() {
 // eventsLocked answers ZMQ_EVENTS: whether a message can be received now
 // (POLLIN) and whether one can be sent now (POLLOUT). Call with s.mu held.
 func (s *Socket) eventsLocked() State {
+	s.drainFd()
 	if s.closed {
 		return 0
 	}
@@ -56,9 +57,6 @@ func (s *Socket) getEvents() (State, error) {
 	}
 	return s.eventsLocked(), nil
 }
-
-// fdLocked returns a file descriptor for ZMQ_FD. Not available yet.
-func (s *Socket) fdLocked() (int, error) { return -1, ENOTSUP }
 
 // peerAddress is the Peer-Address property of a connection.
 func peerAddress(c net.Conn) string { return transport.PeerAddress(c) }
