@@ -262,6 +262,7 @@ type hbTap struct {
 	accepted atomic.Int32
 	pings    [2]atomic.Int32 // [0] client to server, [1] server to client
 	pongs    [2]atomic.Int32
+	frames   [2]atomic.Int32 // every frame, including CURVE boxes
 	mu       sync.Mutex
 	pingData [2][][]byte
 	wg       sync.WaitGroup
@@ -334,6 +335,7 @@ func (tap *hbTap) parse(r io.Reader, dir int) {
 		if err != nil {
 			return
 		}
+		tap.frames[dir].Add(1)
 		if !f.IsCommand() {
 			continue
 		}
@@ -542,5 +544,96 @@ func expectHBEvent(t *testing.T, mon *Socket, want Event) {
 		if ev == want {
 			return
 		}
+	}
+}
+
+// hbCurveEchoDealer is hbEchoDealer as a CURVE client; argv: endpoint,
+// server public key, HEARTBEAT_IVL in ms (0 for none; the timeout is 300 ms).
+const hbCurveEchoDealer = `
+import sys, zmq
+ctx = zmq.Context()
+s = ctx.socket(zmq.DEALER)
+pub, sec = zmq.curve_keypair()
+s.setsockopt(zmq.CURVE_SERVERKEY, sys.argv[2].encode())
+s.setsockopt(zmq.CURVE_PUBLICKEY, pub)
+s.setsockopt(zmq.CURVE_SECRETKEY, sec)
+s.setsockopt(zmq.LINGER, 0)
+s.setsockopt(zmq.RCVTIMEO, 10000)
+s.setsockopt(zmq.HEARTBEAT_IVL, int(sys.argv[3]))
+s.setsockopt(zmq.HEARTBEAT_TIMEOUT, 300)
+s.connect(sys.argv[1])
+s.send(b"hello")
+while True:
+    m = s.recv()
+    if m == b"quit":
+        break
+    s.send(m + b"!")
+s.close()
+ctx.term()
+`
+
+// Under CURVE, PINGs and PONGs travel inside MESSAGE boxes. One side
+// heartbeats with a short HEARTBEAT_TIMEOUT, the other only answers; the
+// link stays on one connection through an idle stretch of many timeouts
+// that only PINGs and PONGs fill. libzmq pinging checks our boxed PONGs;
+// us pinging checks our boxed PINGs.
+func TestHeartbeatInteropCurve(t *testing.T) {
+	for _, libzmqPings := range []bool{true, false} {
+		name := "libzmq-pings"
+		if !libzmqPings {
+			name = "we-ping"
+		}
+		t.Run(name, func(t *testing.T) { hbCurveInterop(t, libzmqPings) })
+	}
+}
+
+func hbCurveInterop(t *testing.T, libzmqPings bool) {
+	pub, sec, err := NewCurveKeypair()
+	must(t, err)
+	ctx := newTestContext(t)
+	srv := newTestSocket(t, ctx, ROUTER)
+	must(t, srv.SetCurveServer(1))
+	must(t, srv.SetCurveSecretkey(sec))
+	pyIvl := "0"
+	if libzmqPings {
+		pyIvl = "20"
+	}
+	if !libzmqPings {
+		hbSetHeartbeats(t, srv, 20*time.Millisecond, 300*time.Millisecond, 0)
+	}
+	smon := hbMonitor(t, srv, EVENT_DISCONNECTED)
+	must(t, srv.Bind("tcp://127.0.0.1:*"))
+	tap := newHBTap(t, strings.TrimPrefix(srv.opt.lastEndpoint, "tcp://"))
+	cmd := hbStartPython(t, hbCurveEchoDealer, tap.endpoint(), pub, pyIvl)
+
+	m := recvParts(t, srv)
+	if len(m) != 2 || m[1] != "hello" {
+		t.Fatalf("got %q", m)
+	}
+	id := m[0]
+	// Idle: only PING and PONG boxes cross now, about one per 20 ms each way.
+	base0, base1 := tap.frames[0].Load(), tap.frames[1].Load()
+	waitUntil(t, "heartbeat boxes both ways", func() bool {
+		return tap.frames[0].Load()-base0 >= 50 && tap.frames[1].Load()-base1 >= 50
+	})
+	sendParts(t, srv, id, "ping")
+	expectParts(t, srv, id, "ping!")
+	if n := tap.accepted.Load(); n != 1 {
+		t.Fatalf("%d connections, want 1 (the link was dropped)", n)
+	}
+	must(t, smon.SetRcvtimeo(0))
+	if ev, _, _, err := smon.RecvEvent(DONTWAIT); err == nil {
+		t.Fatalf("unexpected event %v: the link was dropped", ev)
+	}
+	sendParts(t, srv, id, "quit")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("python peer: %v", err)
+		}
+	case <-time.After(hbGuard):
+		t.Fatal("python peer did not exit")
 	}
 }
