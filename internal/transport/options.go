@@ -22,6 +22,7 @@ type Options struct {
 	ConnectTimeout time.Duration  // ZMQ_CONNECT_TIMEOUT, 0 for none
 	TCPMaxRT       time.Duration  // ZMQ_TCP_MAXRT (TCP_USER_TIMEOUT), 0 leaves it
 	AcceptFilters  []netip.Prefix // ZMQ_TCP_ACCEPT_FILTER: when non-empty, accepted tcp peers outside all prefixes are closed at once
+	SocksProxy     string         // ZMQ_SOCKS_PROXY: "host:port" of a SOCKS5 proxy tcp connects go through, "" for none
 }
 
 // defaultOptions returns the options used when the caller passes nil.

@@ -51,7 +51,8 @@ func Listen(ep Endpoint, opts *Options) (Listener, error) {
 
 // Dial connects to ep, resolving host names now. opts may be nil for the
 // defaults; opts.ConnectTimeout, when set, bounds the attempt in addition
-// to ctx. inproc, ws and udp give ErrProtocolNotSupported.
+// to ctx. With opts.SocksProxy set, tcp goes through that SOCKS5 proxy.
+// inproc, ws and udp give ErrProtocolNotSupported.
 func Dial(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
 	opts = orDefault(opts)
 	if opts.ConnectTimeout > 0 {
@@ -61,6 +62,9 @@ func Dial(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
 	}
 	switch ep.Scheme {
 	case "tcp":
+		if opts.SocksProxy != "" {
+			return dialSocks(ctx, ep, opts)
+		}
 		return dialTCP(ctx, ep, opts)
 	case "ipc":
 		return dialIPC(ctx, ep, opts)
