@@ -31,6 +31,7 @@ func (s *Socket) transportOptionsLocked() *transport.Options {
 		ConnectTimeout: max(o.connectTimeout, 0),
 		TCPMaxRT:       max(o.tcpMaxrt, 0),
 		AcceptFilters:  append([]netip.Prefix(nil), o.acceptFilters...),
+		SocksProxy:     o.socksProxy,
 	}
 }
 
