@@ -1,8 +1,6 @@
 package zmq4
 
-import (
-	"fmt"
-)
+import ()
 
 // Send sends one message part; with SNDMORE more parts follow.
 func (s *Socket) Send(data string, flags Flag) (int, error) {
@@ -33,6 +31,15 @@ func (s *Socket) sendPart(data []byte, flags Flag, copyNeeded bool) (int, error)
 		owned = data[:len(data):len(data)]
 	}
 	if flags&SNDMORE != 0 {
+		if len(s.sendParts) == 0 {
+			// ROUTER and STREAM judge the routing id as libzmq does: at
+			// the first part, not when the message is complete.
+			if r, ok := s.pat.(router); ok {
+				if err := r.checkRoute(data, flags); err != nil {
+					return -1, err
+				}
+			}
+		}
 		s.sendParts = append(s.sendParts, frame{data: owned, flags: frameMore})
 		return len(data), nil
 	}
@@ -49,6 +56,11 @@ func (s *Socket) sendPart(data []byte, flags Flag, copyNeeded bool) (int, error)
 		return -1, err
 	}
 	return len(data), nil
+}
+
+// router is a pattern whose first message part names the peer.
+type router interface {
+	checkRoute(id []byte, flags Flag) error
 }
 
 // multipartAllowed reports whether the type sends multipart messages.
@@ -80,37 +92,13 @@ func (s *Socket) sendMessage(flags Flag, parts ...interface{}) (int, error) {
 	}
 	// The parts are built apart from s.sendParts so that concurrent
 	// SendMessage calls never share state.
-	msg := make([]frame, 0, len(parts))
-	total := 0
-	add := func(b []byte) {
-		msg = append(msg, frame{data: s.copyData(b), flags: frameMore})
-		total += len(b)
-	}
-	for _, p := range parts {
-		switch v := p.(type) {
-		case string:
-			add([]byte(v))
-		case []byte:
-			add(v)
-		case []string:
-			for _, x := range v {
-				add([]byte(x))
-			}
-		case [][]byte:
-			for _, x := range v {
-				add(x)
-			}
-		default:
-			add([]byte(fmt.Sprint(v)))
-		}
-	}
+	msg, total := s.ownedFramesLocked(parts)
 	if len(msg) == 0 {
 		return 0, nil
 	}
 	if len(msg) > 1 && !multipartAllowed(s.typ) {
 		return -1, einval
 	}
-	msg[len(msg)-1].flags &^= frameMore
 	if err := s.sendMessageLocked(msg, flags); err != nil {
 		return -1, err
 	}

@@ -438,6 +438,7 @@ func (s *Socket) Close() error {
 	s.mu.Unlock()
 	s.stopMonitor()
 	s.signal()
+	s.closeFd()
 	s.ctx.forget(s, linger)
 	return nil
 }

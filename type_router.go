@@ -97,6 +97,22 @@ func (x *routerPattern) hasOut() bool {
 
 func (x *routerPattern) hasIn() bool { return len(x.s.pendingNotes) > 0 || x.fq.hasIn() }
 
+// checkRoute fails for an unknown peer under ROUTER_MANDATORY, and with
+// DONTWAIT for a full one (without it, the send blocks at the last part).
+func (x *routerPattern) checkRoute(id []byte, flags Flag) error {
+	if !x.s.opt.routerMandatory {
+		return nil
+	}
+	p := x.byID[string(id)]
+	if p == nil {
+		return EHOSTUNREACH
+	}
+	if flags&DONTWAIT != 0 && !p.out.canPush() {
+		return eagain
+	}
+	return nil
+}
+
 func (x *routerPattern) send(m []frame) error {
 	if len(m) < 2 {
 		return nil // an id with no body: ignored, as in libzmq

@@ -52,6 +52,14 @@ func (x *streamPattern) writable(p *pipe)  {}
 func (x *streamPattern) hasIn() bool       { return x.fq.hasIn() }
 func (x *streamPattern) hasOut() bool      { return true }
 
+// checkRoute fails for an unknown connection, as libzmq's STREAM does.
+func (x *streamPattern) checkRoute(id []byte, flags Flag) error {
+	if x.byID[string(id)] == nil {
+		return EHOSTUNREACH
+	}
+	return nil
+}
+
 func (x *streamPattern) send(m []frame) error {
 	if len(m) < 2 {
 		return nil
@@ -111,7 +119,9 @@ func (s *Socket) runRawSession(conn net.Conn, endpoint string) bool {
 	e.rawReadLoop()
 	e.stop(false)
 	wg.Wait()
-	if notify {
+	// A connection the application closed with [id][empty] is not
+	// announced; one the peer closed is.
+	if notify && !e.lingering.Load() {
 		p.in.q.pushFrame(frame{}, true)
 	}
 	p.in.q.close()
@@ -161,6 +171,7 @@ func (e *engine) rawWriteLoop() {
 		}
 		for _, f := range fs {
 			if len(f.data) == 0 {
+				e.lingering.Store(true) // closed by us: no notification
 				e.stop(false)
 				return
 			}
