@@ -215,6 +215,7 @@ type connecter struct {
 	cancel  context.CancelFunc
 	closing bool
 	eng     *engine
+	done    chan struct{} // closed when run returns
 }
 
 // Connect connects the socket to endpoint. It returns at once: connecting,
@@ -238,7 +239,7 @@ func (s *Socket) Connect(endpoint string) error {
 	if ep.Scheme != "tcp" && ep.Scheme != "ipc" {
 		return EPROTONOSUPPORT
 	}
-	c := &connecter{s: s, ep: ep, endpoint: endpoint, rid: s.opt.connectRid}
+	c := &connecter{s: s, ep: ep, endpoint: endpoint, rid: s.opt.connectRid, done: make(chan struct{})}
 	s.opt.connectRid = nil
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if !s.opt.immediate && !usesRoutingIDs(s.typ) && s.typ != STREAM {
@@ -255,11 +256,15 @@ func (s *Socket) Connect(endpoint string) error {
 }
 
 func (c *connecter) run() {
+	defer close(c.done)
 	s := c.s
 	s.mu.Lock()
 	ivl := s.opt.reconnectIvl
 	ivlMax := s.opt.reconnectIvlMax
 	topts := s.transportOptionsLocked()
+	s.mu.Unlock()
+	s.mu.Lock()
+	stopOn := s.opt.reconnectStop
 	s.mu.Unlock()
 	next := ivl
 	for {
@@ -275,12 +280,18 @@ func (c *connecter) run() {
 				return
 			}
 			s.event(EVENT_CLOSED, c.endpoint, 0)
+			if stopOn&ReconnectStopConnRefused != 0 && errors.Is(err, syscall.ECONNREFUSED) {
+				return
+			}
 		} else {
 			next = ivl
 			s.event(EVENT_CONNECTED, c.endpoint, fdOf(conn))
-			started := s.serveConnectedPipe(c, conn)
-			_ = started
+			handshaken := s.serveConnectedPipe(c, conn)
 			if c.finished() {
+				return
+			}
+			if !handshaken && stopOn&ReconnectStopHandshakeFailed != 0 ||
+				handshaken && stopOn&ReconnectStopAfterDisconnect != 0 {
 				return
 			}
 		}
@@ -430,7 +441,14 @@ func fdOf(c net.Conn) int {
 }
 
 // pipeDisconnected is called when the connection behind a persistent pipe
-// ends; the pipe stays and keeps queueing.
+// ends; the pipe stays and keeps queueing. With HICCUP_MSG the application
+// receives that message, as if from the peer.
 func (s *Socket) pipeDisconnected(p *pipe) {
+	s.mu.Lock()
+	hiccup := s.opt.hiccupMsg
+	s.mu.Unlock()
+	if len(hiccup) > 0 {
+		p.in.q.pushFrame(frame{data: hiccup}, true)
+	}
 	s.signal()
 }

@@ -39,6 +39,7 @@ type queue struct {
 	readerIdle    bool
 	writerBlocked bool
 	closed        bool // the writer will push no more
+	conflate      bool // keep only the newest message (CONFLATE)
 
 	onReadable func()
 	onWritable func()
@@ -59,6 +60,10 @@ func (q *queue) push(m []frame, force bool) bool {
 	if q.closed {
 		q.mu.Unlock()
 		return true
+	}
+	if q.conflate {
+		q.dropPendingLocked()
+		force = true
 	}
 	if !force && q.full() {
 		q.writerBlocked = true
@@ -82,6 +87,10 @@ func (q *queue) pushFrame(f frame, force bool) bool {
 	if q.closed {
 		q.mu.Unlock()
 		return true
+	}
+	if q.conflate {
+		q.dropPendingLocked()
+		force = true
 	}
 	if !force && q.full() {
 		q.writerBlocked = true
@@ -117,6 +126,23 @@ func (q *queue) pushBatch(fs []frame) int {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
+		return len(fs)
+	}
+	if q.conflate {
+		// Only the newest whole message matters.
+		last := len(fs) - 1
+		for last > 0 && fs[last-1].more() {
+			last--
+		}
+		q.dropPendingLocked()
+		q.frames = append(q.frames, fs[last:]...)
+		q.unread++
+		wake := q.readerIdle
+		q.readerIdle = false
+		q.mu.Unlock()
+		if wake && q.onReadable != nil {
+			q.onReadable()
+		}
 		return len(fs)
 	}
 	taken := 0
@@ -156,6 +182,31 @@ func (q *queue) discard() {
 	if wake && q.onWritable != nil {
 		q.onWritable()
 	}
+}
+
+// setConflate makes the queue keep only the newest message.
+func (q *queue) setConflate() {
+	q.mu.Lock()
+	q.conflate = true
+	q.mu.Unlock()
+}
+
+// dropPendingLocked discards the messages the reader has not taken yet
+// (CONFLATE keeps only the newest). Call with mu held.
+func (q *queue) dropPendingLocked() {
+	q.unread -= countMessages(q.frames)
+	clear(q.frames)
+	q.frames = q.frames[:0]
+}
+
+func countMessages(fs []frame) int {
+	n := 0
+	for _, f := range fs {
+		if !f.more() {
+			n++
+		}
+	}
+	return n
 }
 
 // close tells the reader that nothing more will come.

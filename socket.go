@@ -214,6 +214,10 @@ func (s *Socket) attachPipeLocked(p *pipe) bool {
 		return false
 	}
 	p.attached = true
+	if s.opt.conflate && conflateApplies(s.typ) {
+		p.out.setConflate()
+		p.in.q.setConflate()
+	}
 	s.pipes[p] = struct{}{}
 	s.pat.attach(p)
 	s.signal()
@@ -245,6 +249,10 @@ func (s *Socket) detachPipeLocked(p *pipe) {
 func (s *Socket) peerReady(p *pipe) {
 	s.mu.Lock()
 	if p.attached {
+		if len(s.opt.helloMsg) > 0 {
+			// HELLO_MSG greets every new connection.
+			p.out.pushFrame(frame{data: s.opt.helloMsg}, true)
+		}
 		s.pat.peerReady(p)
 	}
 	s.mu.Unlock()

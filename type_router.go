@@ -40,6 +40,11 @@ func (x *routerPattern) detach(p *pipe) {
 		delete(x.byID, string(p.routingID))
 	}
 	x.notify(p, NotifyDisconnect)
+	if len(x.s.opt.disconnectMsg) > 0 && p.routingID != nil {
+		// DISCONNECT_MSG: the application hears of the departure as a
+		// message from the peer.
+		x.s.pendingNotes = append(x.s.pendingNotes, [][]byte{p.routingID, x.s.opt.disconnectMsg})
+	}
 }
 
 func (x *routerPattern) peerReady(p *pipe) {
@@ -134,7 +139,7 @@ func (x *routerPattern) recv() ([]frame, *pipe, error) {
 	if len(x.s.pendingNotes) > 0 {
 		n := x.s.pendingNotes[0]
 		x.s.pendingNotes = x.s.pendingNotes[1:]
-		x.msg = append(x.msg[:0], frame{data: n[0], flags: frameMore}, frame{})
+		x.msg = append(x.msg[:0], frame{data: n[0], flags: frameMore}, frame{data: n[1]})
 		return x.msg, nil, nil
 	}
 	m, p, ok := x.fq.recv()
