@@ -47,10 +47,14 @@ func (x *streamPattern) detach(p *pipe) {
 }
 
 func (x *streamPattern) peerReady(p *pipe) {}
-func (x *streamPattern) readable(p *pipe)  { x.fq.add(p) }
-func (x *streamPattern) writable(p *pipe)  {}
-func (x *streamPattern) hasIn() bool       { return x.fq.hasIn() }
-func (x *streamPattern) hasOut() bool      { return true }
+func (x *streamPattern) readable(p *pipe) {
+	if p.routingID != nil { // not before attach has named it
+		x.fq.add(p)
+	}
+}
+func (x *streamPattern) writable(p *pipe) {}
+func (x *streamPattern) hasIn() bool      { return x.fq.hasIn() }
+func (x *streamPattern) hasOut() bool     { return true }
 
 // checkRoute fails for an unknown connection, as libzmq's STREAM does.
 func (x *streamPattern) checkRoute(id []byte, flags Flag) error {
