@@ -57,7 +57,13 @@ func resolveLocalHost(host string, port uint16, ipv6 bool) (bindAddr, error) {
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
-		return bindAddr{}, errnof(syscall.ENODEV, "%q is neither an interface nor a numeric address", host)
+		// Beyond libzmq, which refuses names here: a host name that
+		// resolves to an address of this machine is bound to that address.
+		resolved, rerr := resolveRemoteHost(context.Background(), host, ipv6)
+		if rerr != nil {
+			return bindAddr{}, errnof(syscall.ENODEV, "%q is neither an interface, a numeric address nor a resolvable host name", host)
+		}
+		ip = resolved
 	}
 	ip = ip.WithZone("")
 	switch {

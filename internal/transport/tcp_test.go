@@ -162,7 +162,7 @@ func TestTCPBindErrors(t *testing.T) {
 		ipv6 bool
 		want error
 	}{
-		{"tcp://localhost:*", false, syscall.ENODEV}, // bind does no DNS
+		{"tcp://no-such-host.invalid:*", false, syscall.ENODEV}, // unresolvable name
 		{"tcp://nosuchhost:*", false, syscall.ENODEV},
 		{"tcp://[::1]:*", false, syscall.ENODEV}, // IPv6 address with IPv6 off
 		{"tcp://10.9.9.9:*", false, syscall.EADDRNOTAVAIL},
@@ -411,5 +411,12 @@ func TestAcceptAfterClose(t *testing.T) {
 		if _, err := l.Accept(); !errors.Is(err, net.ErrClosed) {
 			t.Errorf("%s: second Accept after Close: %v, want net.ErrClosed", s, err)
 		}
+	}
+}
+
+func TestTCPBindHostName(t *testing.T) {
+	l := listen(t, "tcp://localhost:*", nil)
+	if !strings.HasPrefix(l.Endpoint(), "tcp://127.0.0.1:") {
+		t.Fatalf("bound %s, want the address localhost resolves to", l.Endpoint())
 	}
 }
