@@ -4,18 +4,17 @@ import ()
 
 // Send sends one message part; with SNDMORE more parts follow.
 func (s *Socket) Send(data string, flags Flag) (int, error) {
-	return s.sendPart([]byte(data), flags, false)
+	return sendPart(s, data, flags)
 }
 
 // SendBytes sends one message part; with SNDMORE more parts follow.
 func (s *Socket) SendBytes(data []byte, flags Flag) (int, error) {
-	return s.sendPart(data, flags, true)
+	return sendPart(s, data, flags)
 }
 
 // sendPart adds one part to the message being built and sends the message
-// when the part is the last one. copyNeeded is false when data is already
-// a private copy.
-func (s *Socket) sendPart(data []byte, flags Flag, copyNeeded bool) (int, error) {
+// when the part is the last one.
+func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkUsable(); err != nil {
@@ -24,18 +23,13 @@ func (s *Socket) sendPart(data []byte, flags Flag, copyNeeded bool) (int, error)
 	if flags&SNDMORE != 0 && !multipartAllowed(s.typ) {
 		return -1, einval
 	}
-	var owned []byte
-	if copyNeeded {
-		owned = s.copyData(data)
-	} else {
-		owned = data[:len(data):len(data)]
-	}
+	owned := copyOwned(s, data)
 	if flags&SNDMORE != 0 {
 		if len(s.sendParts) == 0 {
 			// ROUTER and STREAM judge the routing id as libzmq does: at
 			// the first part, not when the message is complete.
 			if r, ok := s.pat.(router); ok {
-				if err := r.checkRoute(data, flags); err != nil {
+				if err := r.checkRoute(owned, flags); err != nil {
 					return -1, err
 				}
 			}

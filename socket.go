@@ -265,7 +265,11 @@ const slabSize = 32 << 10
 
 // copyData copies b into memory the library owns, so the caller may reuse b.
 // Small parts share a slab that is never written twice.
-func (s *Socket) copyData(b []byte) []byte {
+func (s *Socket) copyData(b []byte) []byte { return copyOwned(s, b) }
+
+// copyOwned is copyData for strings and byte slices alike, so Send(string)
+// costs no conversion.
+func copyOwned[T ~string | ~[]byte](s *Socket, b T) []byte {
 	n := len(b)
 	if n == 0 {
 		return nil
