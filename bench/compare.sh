@@ -78,7 +78,8 @@ port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# fresh_endpoint TRANSPORT: prints an endpoint no earlier run has used.
+# fresh_endpoint TRANSPORT: sets ENDPOINT to an endpoint no earlier run has
+# used (a variable, not output: a $(...) subshell would lose the counters).
 fresh_endpoint() {
     RUN_NUMBER=$((RUN_NUMBER + 1))
     case $1 in
@@ -86,11 +87,11 @@ fresh_endpoint() {
         while port_in_use "$NEXT_PORT"; do
             NEXT_PORT=$((NEXT_PORT + 1))
         done
-        echo "tcp://127.0.0.1:$NEXT_PORT"
+        ENDPOINT="tcp://127.0.0.1:$NEXT_PORT"
         NEXT_PORT=$((NEXT_PORT + 1))
         ;;
     ipc)
-        echo "ipc://$WORK/perf-$RUN_NUMBER.sock"
+        ENDPOINT="ipc://$WORK/perf-$RUN_NUMBER.sock"
         ;;
     esac
 }
@@ -103,22 +104,22 @@ field_value() {
 }
 
 # run_network KIND LOCAL_CMD REMOTE_CMD TRANSPORT SIZE COUNT [curve]
-# KIND is thr or lat. Prints the measured figure (msg/s or us) or "fail".
+# KIND is thr or lat. Sets RESULT to the measured figure (msg/s or us) or
+# "fail".
 run_network() {
     local kind=$1 local_cmd=$2 remote_cmd=$3 transport=$4 size=$5 count=$6 curve=${7:-}
-    local ep out_local out_remote pid_local status_remote status_local
-    ep=$(fresh_endpoint "$transport")
-    out_local="$WORK/local.out"
-    out_remote="$WORK/remote.out"
+    local out_local="$WORK/local.out" out_remote="$WORK/remote.out"
+    local pid_local status_remote status_local value
+    fresh_endpoint "$transport"
     : >"$out_local"
     : >"$out_remote"
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" $local_cmd "local_$kind" "$ep" "$size" "$count" $curve \
+    timeout "$TIMEOUT" $local_cmd "local_$kind" "$ENDPOINT" "$size" "$count" $curve \
         >"$out_local" 2>"$WORK/local.err" &
     pid_local=$!
     sleep 0.2
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" $remote_cmd "remote_$kind" "$ep" "$size" "$count" $curve \
+    timeout "$TIMEOUT" $remote_cmd "remote_$kind" "$ENDPOINT" "$size" "$count" $curve \
         >"$out_remote" 2>"$WORK/remote.err"
     status_remote=$?
     if [ "$status_remote" -ne 0 ]; then
@@ -127,37 +128,38 @@ run_network() {
     wait "$pid_local"
     status_local=$?
     if [ "$status_remote" -ne 0 ] || [ "$status_local" -ne 0 ]; then
+        echo "    failed: local_$kind exit $status_local, remote_$kind exit $status_remote (124: timed out) on $ENDPOINT" >&2
         sed 's/^/    /' "$WORK/local.err" "$WORK/remote.err" | head -5 >&2
-        echo fail
+        RESULT=fail
         return
     fi
-    local value
     if [ "$kind" = thr ]; then
-        value=$(field_value "$out_local" "mean throughput:")
-        # the first "mean throughput:" line is msg/s
+        value=$(field_value "$out_local" "mean throughput:") # the msg/s line
     else
         value=$(field_value "$out_remote" "average latency:")
     fi
-    echo "${value:-fail}"
+    RESULT=${value:-fail}
 }
 
-# run_inproc KIND CMD SIZE COUNT: prints the figure or "fail".
+# run_inproc KIND CMD SIZE COUNT: sets RESULT to the figure or "fail".
 run_inproc() {
-    local kind=$1 cmd=$2 size=$3 count=$4 out="$WORK/inproc.out"
+    local kind=$1 cmd=$2 size=$3 count=$4 out="$WORK/inproc.out" status value
     : >"$out"
     # shellcheck disable=SC2086
-    if ! timeout "$TIMEOUT" $cmd "inproc_$kind" "$size" "$count" >"$out" 2>"$WORK/inproc.err"; then
+    timeout "$TIMEOUT" $cmd "inproc_$kind" "$size" "$count" >"$out" 2>"$WORK/inproc.err"
+    status=$?
+    if [ "$status" -ne 0 ]; then
+        echo "    failed: inproc_$kind exit $status (124: timed out)" >&2
         sed 's/^/    /' "$WORK/inproc.err" | head -5 >&2
-        echo fail
+        RESULT=fail
         return
     fi
-    local value
     if [ "$kind" = thr ]; then
         value=$(field_value "$out" "mean throughput:")
     else
         value=$(field_value "$out" "average latency:")
     fi
-    echo "${value:-fail}"
+    RESULT=${value:-fail}
 }
 
 # ---------------------------------------------------------------- statistics
@@ -165,11 +167,13 @@ run_inproc() {
 # median V...: median of the numeric values, ignoring "fail"; "fail" if none.
 median() {
     printf '%s\n' "$@" | grep -v '^fail$' | sort -g | awk '
-        { v[NR] = $1 }
+        { v[NR] = $1; if (index($1, ".") > 0) fraction = 1 }
         END {
             if (NR == 0) { print "fail"; exit }
-            if (NR % 2 == 1) print v[(NR + 1) / 2]
-            else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+            if (NR % 2 == 1) { print v[(NR + 1) / 2]; exit }
+            m = (v[NR / 2] + v[NR / 2 + 1]) / 2
+            if (fraction) printf "%.3f\n", m
+            else printf "%.0f\n", m
         }'
 }
 
@@ -218,7 +222,7 @@ describe_case() {
     esac
 }
 
-# one_run KIND TRANSPORT SIZE COUNT CURVE LOCAL_CMD REMOTE_CMD
+# one_run KIND TRANSPORT SIZE COUNT CURVE LOCAL_CMD REMOTE_CMD: sets RESULT.
 one_run() {
     if [ "$2" = inproc ]; then
         run_inproc "$1" "$6" "$3" "$4"
@@ -249,12 +253,12 @@ for spec in "${ALL_CASES[@]}"; do
     ours_values=()
     libzmq_values=()
     for ((i = 1; i <= PAIRS; i++)); do
-        v=$(one_run "$kind" "$transport" "$size" "$count" "$curve" "$ours_local" "$ours_remote")
-        ours_values+=("$v")
-        echo "  $label: run $i ours   $v" >&2
-        v=$(one_run "$kind" "$transport" "$size" "$count" "$curve" "$LIBZMQ" "$LIBZMQ")
-        libzmq_values+=("$v")
-        echo "  $label: run $i libzmq $v" >&2
+        one_run "$kind" "$transport" "$size" "$count" "$curve" "$ours_local" "$ours_remote"
+        ours_values+=("$RESULT")
+        echo "  $label: run $i ours   $RESULT" >&2
+        one_run "$kind" "$transport" "$size" "$count" "$curve" "$LIBZMQ" "$LIBZMQ"
+        libzmq_values+=("$RESULT")
+        echo "  $label: run $i libzmq $RESULT" >&2
     done
     m_ours=$(median "${ours_values[@]}")
     m_libzmq=$(median "${libzmq_values[@]}")
