@@ -402,79 +402,124 @@ func (e *engine) writeLoop() {
 // (writev) rather than copied into the write buffer.
 const largeFrame = 16 << 10
 
-// writeFrames encodes a batch and writes it with one system call.
+// writeFlushSize bounds how many bytes one write copies into its buffer,
+// so a batch of large messages never builds one huge buffer. Large frames
+// written in place (writev) do not count against it; 1024 segments do.
+const writeFlushSize = 256 << 10
+
+// writeFrames encodes a batch and writes it with as few system calls as
+// the flush size allows: small frames are copied into one buffer, large
+// ones are written in place (writev).
 func (e *engine) writeFrames(fs []frame) error {
-	buf := e.wbuf[:0]
-	bufs := e.bufs[:0]
-	segStart := 0
-	var err error
+	w := frameWriter{e: e, buf: e.wbuf[:0], bufs: e.bufs[:0]}
 	for _, f := range fs {
-		var flags byte
-		data := f.data
-		switch {
-		case f.flags&frameCommand != 0:
-			flags = zmtp.FlagCommand
-		case f.flags&(frameSubscribe|frameCancel) != 0:
-			sub := f.flags&frameSubscribe != 0
-			if e.peerMin >= 1 {
-				name := zmtp.CmdCancel
-				if sub {
-					name = zmtp.CmdSubscribe
-				}
-				data = zmtp.AppendCommand(nil, name, data)
-				flags = zmtp.FlagCommand
-			} else {
-				b := make([]byte, 1+len(data))
-				if sub {
-					b[0] = 1
-				}
-				copy(b[1:], data)
-				data = b
+		if err := w.add(f); err != nil {
+			return err
+		}
+		if len(w.buf) >= writeFlushSize || len(w.bufs) >= 1024 {
+			if err := w.flush(); err != nil {
+				return err
 			}
-		case f.flags&(frameJoin|frameLeave) != 0:
-			name := zmtp.CmdLeave
-			if f.flags&frameJoin != 0 {
-				name = zmtp.CmdJoin
+		}
+	}
+	err := w.flush()
+	if cap(w.buf) <= 4*writeFlushSize {
+		e.wbuf = w.buf[:0]
+	}
+	e.bufs = w.bufs[:0]
+	return err
+}
+
+// frameWriter gathers encoded frames for one write.
+type frameWriter struct {
+	e        *engine
+	buf      []byte      // encoded headers and small frames
+	bufs     net.Buffers // segments of buf and large frames, in order
+	segStart int         // start of buf not yet in bufs
+	pending  int         // bytes gathered
+}
+
+// add encodes one frame.
+func (w *frameWriter) add(f frame) error {
+	e := w.e
+	var flags byte
+	data := f.data
+	switch {
+	case f.flags&frameCommand != 0:
+		flags = zmtp.FlagCommand
+	case f.flags&(frameSubscribe|frameCancel) != 0:
+		sub := f.flags&frameSubscribe != 0
+		if e.peerMin >= 1 {
+			name := zmtp.CmdCancel
+			if sub {
+				name = zmtp.CmdSubscribe
 			}
 			data = zmtp.AppendCommand(nil, name, data)
 			flags = zmtp.FlagCommand
-		default:
-			if f.more() {
-				flags = zmtp.FlagMore
+		} else {
+			// ZMTP 3.0 peers get the legacy form: 0x01/0x00 + topic.
+			b := make([]byte, 1+len(data))
+			if sub {
+				b[0] = 1
 			}
+			copy(b[1:], data)
+			data = b
 		}
-		if e.codec != nil {
-			sealed := len(data) + 33
-			buf = zmtp.AppendFrameHeader(buf, 0, sealed)
-			if buf, err = e.codec.Seal(buf, flags, data); err != nil {
-				return err
-			}
-			continue
+	case f.flags&(frameJoin|frameLeave) != 0:
+		name := zmtp.CmdLeave
+		if f.flags&frameJoin != 0 {
+			name = zmtp.CmdJoin
 		}
-		buf = zmtp.AppendFrameHeader(buf, flags, len(data))
-		if len(data) >= largeFrame {
-			bufs = append(bufs, buf[segStart:], data)
-			segStart = len(buf)
-			continue
+		data = zmtp.AppendCommand(nil, name, data)
+		flags = zmtp.FlagCommand
+	default:
+		if f.more() {
+			flags = zmtp.FlagMore
 		}
-		buf = append(buf, data...)
 	}
-	if len(bufs) == 0 {
-		_, err = e.conn.Write(buf)
+	before := len(w.buf)
+	if e.codec != nil {
+		// A CURVE MESSAGE always travels as a plain frame.
+		w.buf = zmtp.AppendFrameHeader(w.buf, 0, len(data)+33)
+		var err error
+		if w.buf, err = e.codec.Seal(w.buf, flags, data); err != nil {
+			return err
+		}
+		w.pending += len(w.buf) - before
+		return nil
+	}
+	w.buf = zmtp.AppendFrameHeader(w.buf, flags, len(data))
+	if len(data) >= largeFrame {
+		w.bufs = append(w.bufs, w.buf[w.segStart:], data)
+		w.segStart = len(w.buf)
+		w.pending += len(w.buf) - before + len(data)
+		return nil
+	}
+	w.buf = append(w.buf, data...)
+	w.pending += len(w.buf) - before
+	return nil
+}
+
+// flush writes what was gathered.
+func (w *frameWriter) flush() error {
+	if w.pending == 0 {
+		return nil
+	}
+	var err error
+	if len(w.bufs) == 0 {
+		_, err = w.e.conn.Write(w.buf)
 	} else {
-		if segStart < len(buf) {
-			bufs = append(bufs, buf[segStart:])
+		if w.segStart < len(w.buf) {
+			w.bufs = append(w.bufs, w.buf[w.segStart:])
 		}
-		toWrite := bufs
-		_, err = toWrite.WriteTo(e.conn)
-		clear(bufs)
+		all := w.bufs
+		_, err = all.WriteTo(w.e.conn)
+		clear(w.bufs)
+		w.bufs = w.bufs[:0]
 	}
-	if cap(buf) <= 1<<20 {
-		e.wbuf = buf[:0]
-	} else {
-		e.wbuf = nil
-	}
-	e.bufs = bufs[:0]
+	w.buf = w.buf[:0]
+	w.segStart = 0
+	w.pending = 0
 	return err
 }
 
