@@ -8,9 +8,16 @@ import (
 )
 
 const (
-	// defaultChunkSize is the size of each receive chunk. Small frames are
-	// sliced out of a chunk, so many frames share one allocation.
+	// defaultChunkSize is the size above which a frame that is not yet
+	// buffered gets a buffer of its own (one quarter of it). Small frames are
+	// sliced out of a shared chunk, so many frames share one allocation.
 	defaultChunkSize = 64 << 10
+	// minChunkSize and maxChunkSize bound the receive chunk, which adapts to
+	// the traffic: it doubles when a read fills it and halves when reads
+	// stay small, so an idle connection holds little memory and a busy one
+	// reads in large batches.
+	minChunkSize = 4 << 10
+	maxChunkSize = 256 << 10
 	// maxEmptyReads bounds how often a source may return (0, nil) in a row.
 	maxEmptyReads = 100
 	// maxHeaderSize is the length of a long-form frame header.
@@ -50,7 +57,7 @@ type Reader struct {
 // exceeds maxFrameSize are rejected with ErrTooLarge before any memory is set
 // aside for them; a negative maxFrameSize means no limit.
 func NewReader(r io.Reader, maxFrameSize int64) *Reader {
-	return &Reader{src: r, maxFrameSize: maxFrameSize, chunkSize: defaultChunkSize}
+	return &Reader{src: r, maxFrameSize: maxFrameSize, chunkSize: minChunkSize}
 }
 
 // ReadGreeting reads exactly GreetingSize bytes. It returns io.EOF if the
@@ -90,7 +97,7 @@ func (r *Reader) ReadFrame() (Frame, error) {
 			if len(buffered)-headerLen >= size {
 				return r.sliceFrame(flags, size, headerLen), nil
 			}
-			if size > r.chunkSize/4 {
+			if size > defaultChunkSize/4 {
 				r.beginLarge(flags, size, headerLen)
 				return r.readLarge()
 			}
@@ -170,18 +177,25 @@ func (r *Reader) sliceFrame(flags byte, size, headerLen int) Frame {
 // and otherwise starts a fresh chunk holding a copy of them.
 func (r *Reader) makeRoom(need int) {
 	if r.chunk == nil {
-		r.chunk = make([]byte, r.chunkSize)
+		r.chunk = make([]byte, max(r.chunkSize, need))
 		return
 	}
 	if r.start == r.end && !r.handed {
 		r.start, r.end = 0, 0
 	}
+	if r.start == r.end && len(r.chunk) > r.chunkSize {
+		// Everything was consumed and traffic has slowed: drop the big
+		// chunk so an idle connection keeps only a small one.
+		r.chunk = make([]byte, max(r.chunkSize, need))
+		r.start, r.end, r.handed = 0, 0, false
+		return
+	}
 	if r.start+need <= len(r.chunk) {
 		return
 	}
 	tail := r.chunk[r.start:r.end]
-	if r.handed {
-		fresh := make([]byte, r.chunkSize)
+	if r.handed || need > len(r.chunk) {
+		fresh := make([]byte, max(r.chunkSize, need))
 		r.end = copy(fresh, tail)
 		r.chunk = fresh
 		r.handed = false
@@ -191,10 +205,18 @@ func (r *Reader) makeRoom(need int) {
 	r.start = 0
 }
 
-// fill reads once into the free part of the chunk.
+// fill reads once into the free part of the chunk, and adapts the size of
+// the next chunk to how much the read brought.
 func (r *Reader) fill() error {
+	free := len(r.chunk) - r.end
 	n, err := r.read(r.chunk[r.end:])
 	r.end += n
+	switch {
+	case n == free && r.chunkSize < maxChunkSize:
+		r.chunkSize *= 2
+	case n < r.chunkSize/8 && r.chunkSize > minChunkSize:
+		r.chunkSize /= 2
+	}
 	return err
 }
 

@@ -436,3 +436,50 @@ func (t *timeoutReader) Read(p []byte) (int, error) {
 type emptyReader struct{}
 
 func (emptyReader) Read([]byte) (int, error) { return 0, nil }
+
+func TestReaderChunkAdaptsToTraffic(t *testing.T) {
+	// A burst: many frames arriving at once grow the chunk.
+	var burst []byte
+	for i := 0; i < 20000; i++ {
+		burst = AppendFrame(burst, 0, make([]byte, 60))
+	}
+	r := NewReader(bytes.NewReader(burst), -1)
+	for i := 0; i < 20000; i++ {
+		if _, err := r.ReadFrame(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.chunkSize <= minChunkSize {
+		t.Fatalf("chunk did not grow under a burst: %d", r.chunkSize)
+	}
+	// Then trickling traffic, one small frame per read, shrinks it back, so
+	// an idle connection holds a small chunk.
+	var trickle []byte
+	for i := 0; i < 64; i++ {
+		trickle = AppendFrame(trickle, 0, []byte("ping"))
+	}
+	r.src = iotest.HalfReader(&oneFramePerRead{b: trickle, n: 6})
+	for i := 0; i < 64; i++ {
+		if _, err := r.ReadFrame(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.chunkSize != minChunkSize || len(r.chunk) > 2*minChunkSize {
+		t.Fatalf("chunk did not shrink: size %d, holding %d bytes", r.chunkSize, len(r.chunk))
+	}
+}
+
+// oneFramePerRead returns at most n bytes per Read.
+type oneFramePerRead struct {
+	b []byte
+	n int
+}
+
+func (o *oneFramePerRead) Read(p []byte) (int, error) {
+	if len(o.b) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), o.n)], o.b)
+	o.b = o.b[k:]
+	return k, nil
+}
