@@ -231,7 +231,7 @@ func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, onStart fun
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		e.writeLoop()
+		e.writeLoop(e.writeFrames)
 	}()
 	e.startHeartbeat(&so)
 	err = e.readLoop()
@@ -374,9 +374,10 @@ func (e *engine) command(body []byte) (frame, bool, error) {
 	return frame{}, false, nil
 }
 
-// writeLoop sends queued messages until the engine stops. When the socket
-// closed the queue (linger), it ends once everything is sent.
-func (e *engine) writeLoop() {
+// writeLoop sends queued messages with write until the engine stops or
+// write fails. When the socket closed the queue (linger), it ends once
+// everything is sent.
+func (e *engine) writeLoop(write func([]frame) error) {
 	for {
 		fs, ok, closed := e.outR.takeAll()
 		if !ok {
@@ -391,7 +392,7 @@ func (e *engine) writeLoop() {
 				return
 			}
 		}
-		if err := e.writeFrames(fs); err != nil {
+		if err := write(fs); err != nil {
 			e.stop(false)
 			return
 		}

@@ -83,29 +83,8 @@ func (q *queue) push(m []frame, force bool) bool {
 
 // pushFrame is push for a one-part message.
 func (q *queue) pushFrame(f frame, force bool) bool {
-	q.mu.Lock()
-	if q.closed {
-		q.mu.Unlock()
-		return true
-	}
-	if q.conflate {
-		q.dropPendingLocked()
-		force = true
-	}
-	if !force && q.full() {
-		q.writerBlocked = true
-		q.mu.Unlock()
-		return false
-	}
-	q.frames = append(q.frames, f)
-	q.unread++
-	wake := q.readerIdle
-	q.readerIdle = false
-	q.mu.Unlock()
-	if wake && q.onReadable != nil {
-		q.onReadable()
-	}
-	return true
+	one := [1]frame{f}
+	return q.push(one[:], force)
 }
 
 // canPush reports whether a push would succeed now; when it would not, the

@@ -2,6 +2,7 @@ package zmq4
 
 import (
 	"encoding/binary"
+	"errors"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -118,7 +119,7 @@ func (s *Socket) runRawSession(conn net.Conn, endpoint string) bool {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		e.rawWriteLoop()
+		e.writeLoop(e.writeRaw)
 	}()
 	e.rawReadLoop()
 	e.stop(false)
@@ -158,31 +159,19 @@ func (e *engine) rawReadLoop() {
 	}
 }
 
-func (e *engine) rawWriteLoop() {
-	for {
-		fs, ok, closed := e.outR.takeAll()
-		if !ok {
-			if closed {
-				e.stop(false)
-				return
-			}
-			select {
-			case <-e.wakeOut:
-				continue
-			case <-e.done:
-				return
-			}
+// writeRaw writes data as it is; an empty part closes the connection.
+func (e *engine) writeRaw(fs []frame) error {
+	for _, f := range fs {
+		if len(f.data) == 0 {
+			e.lingering.Store(true) // closed by us: no notification
+			return errClosedByApp
 		}
-		for _, f := range fs {
-			if len(f.data) == 0 {
-				e.lingering.Store(true) // closed by us: no notification
-				e.stop(false)
-				return
-			}
-			if _, err := e.conn.Write(f.data); err != nil {
-				e.stop(false)
-				return
-			}
+		if _, err := e.conn.Write(f.data); err != nil {
+			return err
 		}
 	}
+	return nil
 }
+
+// errClosedByApp ends a STREAM connection the application closed.
+var errClosedByApp = errors.New("zmq4: STREAM connection closed by the application")
