@@ -438,6 +438,7 @@ type frameWriter struct {
 	bufs     net.Buffers // segments of buf and large frames, in order
 	segStart int         // start of buf not yet in bufs
 	pending  int         // bytes gathered
+	release  [][]byte    // pooled buffers to give back once written
 }
 
 // add encodes one frame.
@@ -486,11 +487,17 @@ func (w *frameWriter) add(f frame) error {
 		if w.buf, err = e.codec.Seal(w.buf, flags, data); err != nil {
 			return err
 		}
+		if f.flags&framePooled != 0 {
+			putPooled(data) // sealed into buf: the plaintext is no longer needed
+		}
 		w.pending += len(w.buf) - before
 		return nil
 	}
 	w.buf = zmtp.AppendFrameHeader(w.buf, flags, len(data))
 	if len(data) >= largeFrame {
+		if f.flags&framePooled != 0 {
+			w.release = append(w.release, data)
+		}
 		w.bufs = append(w.bufs, w.buf[w.segStart:], data)
 		w.segStart = len(w.buf)
 		w.pending += len(w.buf) - before + len(data)
@@ -517,6 +524,11 @@ func (w *frameWriter) flush() error {
 		_, err = all.WriteTo(w.e.conn)
 		clear(w.bufs)
 		w.bufs = w.bufs[:0]
+		for _, b := range w.release {
+			putPooled(b)
+		}
+		clear(w.release)
+		w.release = w.release[:0]
 	}
 	w.buf = w.buf[:0]
 	w.segStart = 0

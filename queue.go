@@ -17,6 +17,7 @@ const (
 	frameCancel                      // data is a topic being unsubscribed from
 	frameJoin                        // data is a group being joined (DISH)
 	frameLeave                       // data is a group being left (DISH)
+	framePooled                      // data comes from the buffer pool; the engine returns it
 )
 
 func (f frame) more() bool { return f.flags&frameMore != 0 }

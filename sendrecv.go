@@ -23,7 +23,7 @@ func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag) (int, error) {
 	if flags&SNDMORE != 0 && !multipartAllowed(s.typ) {
 		return -1, einval
 	}
-	owned := copyOwned(s, data)
+	owned, pooled := copyPart(s, data)
 	if flags&SNDMORE != 0 {
 		if len(s.sendParts) == 0 {
 			// ROUTER and STREAM judge the routing id as libzmq does: at
@@ -34,10 +34,10 @@ func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag) (int, error) {
 				}
 			}
 		}
-		s.sendParts = append(s.sendParts, frame{data: owned, flags: frameMore})
+		s.sendParts = append(s.sendParts, frame{data: owned, flags: frameMore | pooled})
 		return len(data), nil
 	}
-	s.sendParts = append(s.sendParts, frame{data: owned})
+	s.sendParts = append(s.sendParts, frame{data: owned, flags: pooled})
 	err := s.sendMessageLocked(s.sendParts, flags)
 	if err == eagain || err == ETERM || err == ErrorSocketClosed {
 		// An unsent message stays whole for a retry, as libzmq keeps it.
@@ -50,6 +50,18 @@ func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag) (int, error) {
 		return -1, err
 	}
 	return len(data), nil
+}
+
+// copyPart copies one outgoing part into library memory: a large part into
+// a pooled buffer (and says so with framePooled), a small one into the slab.
+func copyPart[T ~string | ~[]byte](s *Socket, data T) ([]byte, uint8) {
+	if len(data) >= largeFrame {
+		if b := getPooled(len(data)); b != nil {
+			copy(b, data)
+			return b, framePooled
+		}
+	}
+	return copyOwned(s, data), 0
 }
 
 // router is a pattern whose first message part names the peer.

@@ -151,6 +151,7 @@ func (x *pubPattern) matches(p *pipe, data []byte) bool {
 }
 
 func (x *pubPattern) send(m []frame) error {
+	shareFrames(m) // many pipes may take the same message
 	x.processInput()
 	topic := m[0].data
 	if x.xpub && x.s.opt.xpubNodrop {
@@ -299,6 +300,7 @@ func (x *subPattern) send(m []frame) error {
 	if !x.xsub {
 		return ENOTSUP
 	}
+	shareFrames(m) // every publisher gets the same message
 	if len(m) == 1 && len(m[0].data) > 0 && m[0].data[0] <= 1 {
 		topic := m[0].data[1:]
 		if m[0].data[0] == 1 {

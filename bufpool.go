@@ -1,0 +1,65 @@
+package zmq4
+
+import (
+	"math/bits"
+	"sync"
+)
+
+// Large outgoing parts are copied into buffers from a pool, and the
+// connection engine gives each one back once it has written it, so a stream
+// of large messages does not make the collector work for every message. A
+// frame carries framePooled only while exactly one engine will write it;
+// patterns that hand a message to several pipes clear the flag first.
+
+const (
+	poolMinShift = 14 // 16 KiB, the smallest pooled size
+	poolMaxShift = 22 // 4 MiB, the largest
+)
+
+var bufPools [poolMaxShift - poolMinShift + 1]sync.Pool
+
+// poolClass returns the pool index for a buffer of n bytes, or -1.
+func poolClass(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	shift := bits.Len(uint(n - 1))
+	if shift < poolMinShift {
+		shift = poolMinShift
+	}
+	if shift > poolMaxShift {
+		return -1
+	}
+	return shift - poolMinShift
+}
+
+// getPooled returns a buffer of length n from the pool, or nil when n is
+// outside the pooled sizes.
+func getPooled(n int) []byte {
+	c := poolClass(n)
+	if c < 0 {
+		return nil
+	}
+	if b, ok := bufPools[c].Get().(*[]byte); ok {
+		return (*b)[:n]
+	}
+	return make([]byte, n, 1<<(c+poolMinShift))
+}
+
+// putPooled gives a buffer back.
+func putPooled(b []byte) {
+	c := poolClass(cap(b))
+	if c < 0 || cap(b) != 1<<(c+poolMinShift) {
+		return
+	}
+	b = b[:0]
+	bufPools[c].Put(&b)
+}
+
+// shareFrames clears framePooled on a message about to go to more than one
+// pipe.
+func shareFrames(m []frame) {
+	for i := range m {
+		m[i].flags &^= framePooled
+	}
+}
