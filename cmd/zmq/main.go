@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 )
 
 const usageText = `zmq: the purezmq command-line tool (pure-Go ZeroMQ)
@@ -26,10 +27,40 @@ Usage:
         CURVE, both ends in this process; prints a table.
   zmq help
         this text.
+
+Environment: ZMQ_CPUPROFILE=FILE writes a CPU profile of the run to FILE
+(go tool pprof FILE).
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	stop, err := startCPUProfile(os.Getenv("ZMQ_CPUPROFILE"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "zmq:", err)
+		os.Exit(1)
+	}
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// startCPUProfile starts writing a CPU profile to path, if path is set, and
+// returns the function that finishes it.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err = pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // run executes one command line and returns the process exit code.
