@@ -520,3 +520,28 @@ func TestStreamTalksRawTCP(t *testing.T) {
 		t.Fatal("connection still open")
 	}
 }
+
+func TestInprocSubscribersDoNotShareMemory(t *testing.T) {
+	ctx := newTestContext(t)
+	pub := newTestSocket(t, ctx, PUB)
+	must(t, pub.Bind("inproc://share"))
+	a, b := newTestSocket(t, ctx, SUB), newTestSocket(t, ctx, SUB)
+	for _, s := range []*Socket{a, b} {
+		must(t, s.SetSubscribe(""))
+		must(t, s.Connect("inproc://share"))
+	}
+	waitUntil(t, "subscriptions", func() bool {
+		pub.mu.Lock()
+		defer pub.mu.Unlock()
+		x := pub.pat.(*pubPattern)
+		x.processInput()
+		return x.all.Len() == 1 && len(x.pipes) == 2 && x.pipes[0].subs.Len() == 1 && x.pipes[1].subs.Len() == 1
+	})
+	sendParts(t, pub, "original")
+	got, err := a.RecvBytes(0)
+	must(t, err)
+	copy(got, "MUTATED!")
+	if s := recvParts(t, b)[0]; s != "original" {
+		t.Fatalf("second subscriber saw %q", s)
+	}
+}

@@ -161,12 +161,32 @@ func (x *pubPattern) send(m []frame) error {
 			}
 		}
 	}
+	handedOut := false // an inproc peer already has m's memory
 	for _, p := range x.pipes {
-		if x.matches(p, topic) {
-			p.out.push(m, false)
+		if !x.matches(p, topic) {
+			continue
 		}
+		if p.inproc {
+			// Each inproc subscriber gets memory of its own, so one that
+			// changes a received slice cannot change another's.
+			if handedOut {
+				p.out.push(x.copyMessage(m), false)
+				continue
+			}
+			handedOut = true
+		}
+		p.out.push(m, false)
 	}
 	return nil
+}
+
+// copyMessage copies m's parts into fresh library memory.
+func (x *pubPattern) copyMessage(m []frame) []frame {
+	c := make([]frame, len(m))
+	for i, f := range m {
+		c[i] = frame{data: x.s.copyData(f.data), flags: f.flags}
+	}
+	return c
 }
 
 func (x *pubPattern) recv() ([]frame, *pipe, error) {
