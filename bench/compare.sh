@@ -96,6 +96,28 @@ fresh_endpoint() {
     esac
 }
 
+# wait_listening ENDPOINT: waits up to 5 s for the bind side to listen on
+# ENDPOINT (without connecting to it), so the connecting side never races it.
+wait_listening() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        case $1 in
+        tcp://*)
+            if command -v ss >/dev/null; then
+                [ -n "$(ss -Hltn "sport = :${1##*:}" 2>/dev/null)" ] && return
+            else
+                sleep 0.2
+                return
+            fi
+            ;;
+        ipc://*)
+            [ -S "${1#ipc://}" ] && return
+            ;;
+        esac
+        sleep 0.05
+    done
+}
+
 # ---------------------------------------------------------------- one run
 
 # field_value FILE PATTERN: prints the number from the line "PATTERN N ...".
@@ -117,7 +139,7 @@ run_network() {
     timeout "$TIMEOUT" $local_cmd "local_$kind" "$ENDPOINT" "$size" "$count" $curve \
         >"$out_local" 2>"$WORK/local.err" &
     pid_local=$!
-    sleep 0.2
+    wait_listening "$ENDPOINT"
     # shellcheck disable=SC2086
     timeout "$TIMEOUT" $remote_cmd "remote_$kind" "$ENDPOINT" "$size" "$count" $curve \
         >"$out_remote" 2>"$WORK/remote.err"
