@@ -259,7 +259,7 @@ func (r *Reader) endOfStream(err error) error {
 func (r *Reader) beginLarge(flags byte, size, headerLen int) {
 	r.start += headerLen
 	buffered := r.chunk[r.start:r.end]
-	capacity := min(max(len(buffered), r.chunkSize), size)
+	capacity := min(max(len(buffered), defaultChunkSize), size)
 	r.large = make([]byte, len(buffered), capacity)
 	copy(r.large, buffered)
 	r.start = r.end
