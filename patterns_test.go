@@ -545,3 +545,32 @@ func TestInprocSubscribersDoNotShareMemory(t *testing.T) {
 		t.Fatalf("second subscriber saw %q", s)
 	}
 }
+
+func TestReqGetsReplyFromPeerThatLeft(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr, func(t *testing.T) {
+			ctx := newTestContext(t)
+			rep := newTestSocket(t, ctx, REP)
+			must(t, rep.Bind(endpointFor(t, tr)))
+			req := newTestSocket(t, ctx, REQ)
+			mon := monitorOf(t, req, EVENT_DISCONNECTED)
+			must(t, req.Connect(rep.opt.lastEndpoint))
+			sendParts(t, req, "q")
+			expectParts(t, rep, "q")
+			sendParts(t, rep, "last words")
+			// Wait until the reply has reached the REQ, then let the REP go.
+			waitUntil(t, "reply queued", func() bool { ok, _ := pollIn(req); return ok })
+			rep.Close()
+			if tr == "inproc" {
+				waitUntil(t, "peer gone", func() bool {
+					req.mu.Lock()
+					defer req.mu.Unlock()
+					return len(req.pipes) == 0
+				})
+			} else {
+				expectEvents(t, mon, EVENT_DISCONNECTED)
+			}
+			expectParts(t, req, "last words")
+		})
+	}
+}

@@ -26,11 +26,11 @@ func newReqPattern(s *Socket) *reqPattern {
 }
 
 func (x *reqPattern) attach(p *pipe) { x.lb.add(p); x.fq.add(p) }
+
+// detach stops sending to p; a reply p already delivered stays readable,
+// so replyPipe keeps pointing at it.
 func (x *reqPattern) detach(p *pipe) {
 	x.lb.remove(p)
-	if x.replyPipe == p {
-		x.replyPipe = nil
-	}
 }
 func (x *reqPattern) peerReady(p *pipe) {}
 func (x *reqPattern) readable(p *pipe)  { x.fq.add(p) }
