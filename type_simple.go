@@ -27,8 +27,32 @@ func newPattern(s *Socket, t Type) (pattern, error) {
 		return newSubPattern(s, true), nil
 	case STREAM:
 		return newStreamPattern(s), nil
+	// Draft types that route like a classic one but carry only single-part
+	// messages (SNDMORE is refused in sendPart; received multipart
+	// messages are dropped).
+	case CLIENT:
+		return &singlePart{&dealerPattern{}}, nil
+	case SCATTER:
+		return &singlePart{&pushPattern{}}, nil
+	case GATHER:
+		return &singlePart{&pullPattern{}}, nil
+	case CHANNEL:
+		return &singlePart{&pairPattern{}}, nil
 	}
 	return nil, einval
+}
+
+// singlePart wraps a pattern so that multipart messages from peers are
+// dropped, as libzmq's thread-safe draft types do.
+type singlePart struct{ pattern }
+
+func (x *singlePart) recv() ([]frame, *pipe, error) {
+	for {
+		m, p, err := x.pattern.recv()
+		if err != nil || len(m) == 1 {
+			return m, p, err
+		}
+	}
 }
 
 // noIn and noOut give the answers of patterns that cannot receive or send.
