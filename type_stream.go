@@ -91,7 +91,8 @@ func (x *streamPattern) recv() ([]frame, *pipe, error) {
 }
 
 // runRawSession serves one STREAM connection: no ZMTP, raw bytes both ways.
-func (s *Socket) runRawSession(conn net.Conn, endpoint string) bool {
+// rid is the CONNECT_ROUTING_ID the connection was made with, if any.
+func (s *Socket) runRawSession(conn net.Conn, endpoint string, rid []byte) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -102,6 +103,7 @@ func (s *Socket) runRawSession(conn net.Conn, endpoint string) bool {
 	notify := s.opt.streamNotify
 	s.mu.Unlock()
 	p := newNetPipe(s, snd, rcv, endpoint)
+	p.connectRid = rid
 	e := &engine{s: s, conn: conn, endpoint: endpoint, p: p,
 		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}
 	p.engine.Store(e)
