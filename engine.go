@@ -43,6 +43,13 @@ type engine struct {
 	hb         heartbeatState
 }
 
+// maxFramesPerMessage bounds the parts of one incoming message, so a peer
+// that never ends a multipart message cannot make us hold frames forever.
+const maxFramesPerMessage = 1 << 16
+
+// errTooManyFrames drops a peer whose message exceeds maxFramesPerMessage.
+var errTooManyFrames = errors.New("zmq4: message with too many parts")
+
 // errStopped ends an engine that was told to stop.
 var errStopped = errors.New("zmq4: engine stopped")
 
@@ -311,6 +318,8 @@ func (e *engine) readLoop() error {
 			pending = append(pending, frame{data: body, flags: flags})
 			if !f.More() {
 				complete = len(pending)
+			} else if len(pending)-complete > maxFramesPerMessage {
+				return errTooManyFrames
 			}
 		}
 		if complete > 0 && (complete >= 4096 || !e.r.Buffered()) {

@@ -1,6 +1,7 @@
 package zmq4
 
 import (
+	"bytes"
 	"net"
 	"runtime"
 	"strings"
@@ -113,4 +114,27 @@ func TestNoGoroutinesLeftAfterCloseAndTerm(t *testing.T) {
 		must(t, ctx.Term())
 	}
 	waitUntil(t, "goroutines to exit", func() bool { return runtime.NumGoroutine() <= before })
+}
+
+func TestEndlessMultipartDropsPeer(t *testing.T) {
+	ctx := newTestContext(t)
+	pull := newTestSocket(t, ctx, PULL)
+	must(t, pull.Bind("tcp://127.0.0.1:*"))
+	c := rawConnect(t, pull.opt.lastEndpoint)
+	var out []byte
+	out = zmtp.AppendGreeting(out, "NULL", false)
+	ready := zmtp.AppendCommand(nil, zmtp.CmdReady, zmtp.AppendProperty(nil, "Socket-Type", "PUSH"))
+	out = zmtp.AppendFrame(out, zmtp.FlagCommand, ready)
+	c.Write(out)
+	part := zmtp.AppendFrame(nil, zmtp.FlagMore, []byte("x"))
+	burst := bytes.Repeat(part, 4096)
+	go func() {
+		for i := 0; i < maxFramesPerMessage/4096+2; i++ {
+			if _, err := c.Write(burst); err != nil {
+				return
+			}
+		}
+	}()
+	waitClosed(t, c)
+	checkStillServing(t, pull)
 }
