@@ -54,7 +54,7 @@ func errnoOf(err error) error {
 // afresh for each connection, because the pattern keys them by the peer's
 // identity.
 func usesRoutingIDs(t Type) bool {
-	return t == ROUTER || t == STREAM || t == SERVER || t == PEER
+	return t == ROUTER || t == STREAM || t == SERVER
 }
 
 // ---- bind ----
@@ -248,6 +248,7 @@ func (s *Socket) Connect(endpoint string) error {
 		c.p.connectSide = true
 		c.p.setStop(c.stopPipe)
 		s.attachPipeLocked(c.p)
+		s.lastConnected = c.p
 	}
 	s.connects[endpoint] = append(s.connects[endpoint], c)
 	s.opt.lastEndpoint = endpoint

@@ -98,6 +98,7 @@ func (s *Socket) connectInprocLocked(name, endpoint string) error {
 		toB, toC := newQueue(snd), newQueue(rcv)
 		p := newPipe(s, toC, toB, endpoint)
 		p.connectSide, p.inproc = true, true
+		s.lastConnected = p
 		r.pending[name] = append(r.pending[name], &inprocPending{s: s, p: p, toB: toB, toC: toC, id: s.opt.identity})
 		r.mu.Unlock()
 		p.setStop(func(linger bool) { toB.close() })
@@ -111,6 +112,7 @@ func (s *Socket) connectInprocLocked(name, endpoint string) error {
 		toB, toC := newQueue(inprocHWM(snd, brcv)), newQueue(inprocHWM(bsnd, rcv))
 		p := newPipe(s, toC, toB, endpoint)
 		p.connectSide, p.inproc = true, true
+		s.lastConnected = p
 		s.attachPipeLocked(p)
 		s.joinInprocLocked(s, p, toB, toC, endpoint, s.opt.identity)
 		s.pat.peerReady(p)
@@ -122,6 +124,7 @@ func (s *Socket) connectInprocLocked(name, endpoint string) error {
 	toB, toC := newQueue(inprocHWM(snd, brcv)), newQueue(inprocHWM(bsnd, rcv))
 	p := newPipe(s, toC, toB, endpoint)
 	p.connectSide, p.inproc = true, true
+	s.lastConnected = p
 	s.attachPipeLocked(p)
 	s.opt.lastEndpoint = endpoint
 	// The binder's side is attached without holding our lock, so two sockets'

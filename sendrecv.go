@@ -3,22 +3,33 @@ package zmq4
 import ()
 
 // Send sends one message part; with SNDMORE more parts follow.
-func (s *Socket) Send(data string, flags Flag) (int, error) {
-	return sendPart(s, data, flags)
+// Draft socket types take OptRoutingId (SERVER, PEER) or OptGroup (RADIO)
+// options.
+func (s *Socket) Send(data string, flags Flag, options ...interface{}) (int, error) {
+	return sendPart(s, data, flags, options)
 }
 
 // SendBytes sends one message part; with SNDMORE more parts follow.
-func (s *Socket) SendBytes(data []byte, flags Flag) (int, error) {
-	return sendPart(s, data, flags)
+// Draft socket types take OptRoutingId (SERVER, PEER) or OptGroup (RADIO)
+// options.
+func (s *Socket) SendBytes(data []byte, flags Flag, options ...interface{}) (int, error) {
+	return sendPart(s, data, flags, options)
 }
 
 // sendPart adds one part to the message being built and sends the message
 // when the part is the last one.
-func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag) (int, error) {
+func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag, options []interface{}) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkUsable(); err != nil {
 		return -1, err
+	}
+	if len(options) > 0 || s.sendOpts != (sendOptions{}) {
+		o, err := parseSendOptions(options)
+		if err != nil {
+			return -1, err
+		}
+		s.sendOpts = o
 	}
 	if flags&SNDMORE != 0 && !multipartAllowed(s.typ) {
 		return -1, einval
@@ -96,6 +107,7 @@ func (s *Socket) sendMessage(flags Flag, parts ...interface{}) (int, error) {
 	if err := s.checkUsable(); err != nil {
 		return -1, err
 	}
+	s.sendOpts = sendOptions{}
 	// The parts are built apart from s.sendParts so that concurrent
 	// SendMessage calls never share state.
 	msg, total := s.ownedFramesLocked(parts)

@@ -47,12 +47,14 @@ type Socket struct {
 	connects map[string][]*connecter
 
 	// Frame-by-frame API state.
-	sendParts    []frame // frames sent with SNDMORE, waiting for the last one
-	recvRest     []frame // frames of the current message not yet returned
-	recvPipe     *pipe   // pipe the current message came from
-	rcvmore      bool
-	slab         []byte     // copy buffer for outgoing data
-	pendingNotes [][][]byte // ROUTER_NOTIFY messages waiting to be received
+	sendParts     []frame // frames sent with SNDMORE, waiting for the last one
+	recvRest      []frame // frames of the current message not yet returned
+	recvPipe      *pipe   // pipe the current message came from
+	rcvmore       bool
+	slab          []byte      // copy buffer for outgoing data
+	pendingNotes  [][][]byte  // ROUTER_NOTIFY messages waiting to be received
+	sendOpts      sendOptions // draft options of the message being sent
+	lastConnected *pipe       // the pipe the last Connect made (ConnectPeer)
 
 	// Readiness: pipes report edges here without taking mu.
 	readyMu  sync.Mutex

@@ -38,6 +38,12 @@ func newPattern(s *Socket, t Type) (pattern, error) {
 		return &singlePart{&pullPattern{}}, nil
 	case CHANNEL:
 		return &singlePart{&pairPattern{}}, nil
+	case SERVER, PEER:
+		return newServerPattern(s), nil
+	case RADIO:
+		return &radioPattern{s: s}, nil
+	case DISH:
+		return &dishPattern{s: s}, nil
 	}
 	return nil, einval
 }
