@@ -68,6 +68,7 @@ type binding struct {
 	closed     bool
 	conns      map[net.Conn]struct{}
 	inprocName string
+	udp        *pipe // the pipe of a udp bind
 }
 
 // Bind makes the socket accept connections on endpoint.
@@ -83,6 +84,12 @@ func (s *Socket) Bind(endpoint string) error {
 	}
 	if ep.Scheme == "inproc" {
 		return s.bindInprocLocked(ep.Addr, endpoint)
+	}
+	if ep.Scheme == "udp" {
+		return s.bindUDPLocked(ep.Addr, endpoint)
+	}
+	if s.typ == DGRAM {
+		return ENOCOMPATPROTO
 	}
 	if s.typ == STREAM && ep.Scheme != "tcp" {
 		return EPROTONOSUPPORT
@@ -166,6 +173,9 @@ func (b *binding) close() {
 	if b.inprocName != "" {
 		b.s.ctx.inproc.unbind(b.inprocName, b.s)
 	}
+	if b.udp != nil {
+		b.s.endPipe(b.udp, false)
+	}
 	_ = conns
 }
 
@@ -232,6 +242,12 @@ func (s *Socket) Connect(endpoint string) error {
 	}
 	if ep.Scheme == "inproc" {
 		return s.connectInprocLocked(ep.Addr, endpoint)
+	}
+	if ep.Scheme == "udp" {
+		return s.connectUDPLocked(ep.Addr, endpoint)
+	}
+	if s.typ == DGRAM {
+		return ENOCOMPATPROTO
 	}
 	if s.typ == STREAM && ep.Scheme != "tcp" {
 		return EPROTONOSUPPORT

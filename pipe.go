@@ -22,6 +22,7 @@ type pipe struct {
 	endpoint    string // endpoint that made the pipe (bind or connect string)
 	connectSide bool
 	inproc      bool
+	udp         bool // served by datagrams: no handshake, no JOIN/LEAVE
 
 	propsMu     sync.Mutex
 	props       map[string]string // peer metadata: Socket-Type, Identity, User-Id, Peer-Address, ...

@@ -188,7 +188,9 @@ func (x *radioPattern) send(m []frame) error {
 	// On the wire a RADIO message is two frames: the group, then the body.
 	x.msg = append(x.msg[:0], frame{data: []byte(group), flags: frameMore}, m[0])
 	for _, p := range x.pipes {
-		if p.groups[group] {
+		// Over udp no JOIN arrives: every group goes out and the DISH
+		// filters.
+		if p.udp || p.groups[group] {
 			p.out.push(x.msg, false)
 		}
 	}

@@ -44,6 +44,8 @@ func newPattern(s *Socket, t Type) (pattern, error) {
 		return &radioPattern{s: s}, nil
 	case DISH:
 		return &dishPattern{s: s}, nil
+	case DGRAM:
+		return &dgramPattern{}, nil
 	}
 	return nil, einval
 }

@@ -1,0 +1,58 @@
+package zmq4
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRadioDishOverUDP(t *testing.T) {
+	ctx := newTestContext(t)
+	dish := newTestSocket(t, ctx, DISH)
+	must(t, dish.Bind("udp://127.0.0.1:*"))
+	must(t, dish.Join("weather"))
+	radio := newTestSocket(t, ctx, RADIO)
+	must(t, radio.Connect(dish.opt.lastEndpoint))
+	radio.Send("goal", 0, OptGroup("sports"))
+	radio.Send("rain", 0, OptGroup("weather"))
+	msg, opts, err := dish.RecvWithOpts(0, OptGroup(""))
+	must(t, err)
+	if msg != "rain" || opts[0].(OptGroup) != "weather" {
+		t.Fatalf("dish got %q in %v", msg, opts[0])
+	}
+}
+
+func TestDgramEcho(t *testing.T) {
+	ctx := newTestContext(t)
+	a := newTestSocket(t, ctx, DGRAM)
+	must(t, a.Bind("udp://127.0.0.1:*"))
+	b := newTestSocket(t, ctx, DGRAM)
+	must(t, b.Bind("udp://127.0.0.1:*"))
+	aAddr := strings.TrimPrefix(a.opt.lastEndpoint, "udp://")
+	sendParts(t, b, aAddr, "ping")
+	m := recvParts(t, a)
+	if m[1] != "ping" || m[0] != strings.TrimPrefix(b.opt.lastEndpoint, "udp://") {
+		t.Fatalf("a got %q", m)
+	}
+	sendParts(t, a, m[0], "pong")
+	if got := recvParts(t, b); got[1] != "pong" {
+		t.Fatalf("b got %q", got)
+	}
+	if err := a.Connect("udp://127.0.0.1:9"); err == nil {
+		t.Fatal("DGRAM connect succeeded")
+	}
+}
+
+func FuzzParseDishDatagram(f *testing.F) {
+	f.Add([]byte("\x07weatherrain"))
+	f.Add([]byte{})
+	f.Add([]byte("\xffshort"))
+	f.Fuzz(func(t *testing.T, d []byte) {
+		group, body, ok := parseDishDatagram(d)
+		if !ok {
+			return
+		}
+		if 1+len(group)+len(body) != len(d) || int(d[0]) != len(group) {
+			t.Fatalf("split %q into %q + %q", d, group, body)
+		}
+	})
+}
