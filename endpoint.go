@@ -66,7 +66,6 @@ type binding struct {
 	endpoint   string
 	mu         sync.Mutex
 	closed     bool
-	conns      map[net.Conn]struct{}
 	inprocName string
 	udp        *pipe // the pipe of a udp bind
 }
@@ -99,7 +98,7 @@ func (s *Socket) Bind(endpoint string) error {
 		s.event(EVENT_BIND_FAILED, endpoint, int(AsErrno(errnoOf(err))))
 		return errnoOf(err)
 	}
-	b := &binding{s: s, l: l, endpoint: l.Endpoint(), conns: map[net.Conn]struct{}{}}
+	b := &binding{s: s, l: l, endpoint: l.Endpoint()}
 	s.binds[b.endpoint] = append(s.binds[b.endpoint], b)
 	s.opt.lastEndpoint = b.endpoint
 	s.event(EVENT_LISTENING, b.endpoint, l.FD())
@@ -136,15 +135,9 @@ func (b *binding) acceptLoop() {
 			conn.Close()
 			return
 		}
-		b.conns[conn] = struct{}{}
 		b.mu.Unlock()
 		b.s.event(EVENT_ACCEPTED, b.endpoint, fdOf(conn))
-		b.s.goTracked(func() {
-			b.s.serveConn(conn, nil, b.endpoint)
-			b.mu.Lock()
-			delete(b.conns, conn)
-			b.mu.Unlock()
-		})
+		b.s.goTracked(func() { b.s.serveConn(conn, nil, b.endpoint) })
 	}
 }
 
@@ -156,14 +149,11 @@ func (s *Socket) serveConn(conn net.Conn, p *pipe, endpoint string) bool {
 	return s.runSession(conn, p, endpoint, nil)
 }
 
-// close stops accepting and drops the connections accepted here.
+// close stops accepting. The pipes of accepted connections are ended by
+// the caller (Unbind at once, Close after their linger).
 func (b *binding) close() {
 	b.mu.Lock()
 	b.closed = true
-	conns := make([]net.Conn, 0, len(b.conns))
-	for c := range b.conns {
-		conns = append(conns, c)
-	}
 	b.mu.Unlock()
 	if b.l != nil {
 		fd := b.l.FD()
@@ -176,7 +166,6 @@ func (b *binding) close() {
 	if b.udp != nil {
 		b.s.endPipe(b.udp, false)
 	}
-	_ = conns
 }
 
 // Unbind stops accepting on an endpoint given to Bind (or read back with

@@ -245,7 +245,7 @@ func TestPubSubFiltersByPrefix(t *testing.T) {
 }
 
 func pollIn(s *Socket) (bool, error) {
-	st, err := s.getEvents()
+	st, err := s.GetEvents()
 	return st&POLLIN != 0, err
 }
 

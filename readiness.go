@@ -48,15 +48,5 @@ func (s *Socket) eventsLocked() State {
 	return st
 }
 
-// GetEvents reports POLLIN and POLLOUT readiness.
-func (s *Socket) getEvents() (State, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.checkUsable(); err != nil {
-		return 0, err
-	}
-	return s.eventsLocked(), nil
-}
-
 // peerAddress is the Peer-Address property of a connection.
 func peerAddress(c net.Conn) string { return transport.PeerAddress(c) }

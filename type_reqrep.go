@@ -1,7 +1,6 @@
 package zmq4
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/rand/v2"
 )
@@ -174,5 +173,3 @@ func (x *repPattern) send(m []frame) error {
 	clear(x.envelope)
 	return nil
 }
-
-var _ = bytes.Equal

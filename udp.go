@@ -47,7 +47,7 @@ func (s *Socket) bindUDPLocked(addr, endpoint string) error {
 	}
 	resolved := "udp://" + conn.LocalAddr().String()
 	p := s.startUDP(conn, endpoint)
-	b := &binding{s: s, endpoint: resolved, conns: map[net.Conn]struct{}{}}
+	b := &binding{s: s, endpoint: resolved}
 	b.udp = p
 	s.binds[resolved] = append(s.binds[resolved], b)
 	if resolved != endpoint {
