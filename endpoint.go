@@ -70,8 +70,17 @@ type binding struct {
 	udp        *pipe // the pipe of a udp bind
 }
 
-// Bind makes the socket accept connections on endpoint.
-func (s *Socket) Bind(endpoint string) error {
+// endpointHandlers are the ways Bind or Connect serve each kind of endpoint.
+type endpointHandlers struct {
+	inproc func(name, endpoint string) error
+	udp    func(addr, endpoint string) error
+	stream func(ep transport.Endpoint, endpoint string) error // tcp, ipc
+}
+
+// openEndpoint parses endpoint, checks that the socket is usable and that
+// its type fits the transport, and hands it to the matching handler with
+// s.mu held.
+func (s *Socket) openEndpoint(endpoint string, h endpointHandlers) error {
 	ep, err := transport.ParseEndpoint(endpoint)
 	if err != nil {
 		return errnoOf(err)
@@ -81,18 +90,26 @@ func (s *Socket) Bind(endpoint string) error {
 	if err := s.checkUsable(); err != nil {
 		return err
 	}
-	if ep.Scheme == "inproc" {
-		return s.bindInprocLocked(ep.Addr, endpoint)
-	}
-	if ep.Scheme == "udp" {
-		return s.bindUDPLocked(ep.Addr, endpoint)
-	}
-	if s.typ == DGRAM {
+	switch {
+	case ep.Scheme == "inproc":
+		return h.inproc(ep.Addr, endpoint)
+	case ep.Scheme == "udp":
+		return h.udp(ep.Addr, endpoint)
+	case s.typ == DGRAM:
 		return ENOCOMPATPROTO
-	}
-	if s.typ == STREAM && ep.Scheme != "tcp" {
+	case ep.Scheme != "tcp" && ep.Scheme != "ipc", s.typ == STREAM && ep.Scheme != "tcp":
 		return EPROTONOSUPPORT
 	}
+	return h.stream(ep, endpoint)
+}
+
+// Bind makes the socket accept connections on endpoint.
+func (s *Socket) Bind(endpoint string) error {
+	return s.openEndpoint(endpoint, endpointHandlers{s.bindInprocLocked, s.bindUDPLocked, s.listenLocked})
+}
+
+// listenLocked binds a tcp or ipc endpoint. Call with s.mu held.
+func (s *Socket) listenLocked(ep transport.Endpoint, endpoint string) error {
 	l, err := transport.Listen(ep, s.transportOptionsLocked())
 	if err != nil {
 		s.event(EVENT_BIND_FAILED, endpoint, int(AsErrno(errnoOf(err))))
@@ -220,30 +237,12 @@ type connecter struct {
 // Connect connects the socket to endpoint. It returns at once: connecting,
 // reconnecting and queueing meanwhile happen in the background.
 func (s *Socket) Connect(endpoint string) error {
-	ep, err := transport.ParseEndpoint(endpoint)
-	if err != nil {
-		return errnoOf(err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.checkUsable(); err != nil {
-		return err
-	}
-	if ep.Scheme == "inproc" {
-		return s.connectInprocLocked(ep.Addr, endpoint)
-	}
-	if ep.Scheme == "udp" {
-		return s.connectUDPLocked(ep.Addr, endpoint)
-	}
-	if s.typ == DGRAM {
-		return ENOCOMPATPROTO
-	}
-	if s.typ == STREAM && ep.Scheme != "tcp" {
-		return EPROTONOSUPPORT
-	}
-	if ep.Scheme != "tcp" && ep.Scheme != "ipc" {
-		return EPROTONOSUPPORT
-	}
+	return s.openEndpoint(endpoint, endpointHandlers{s.connectInprocLocked, s.connectUDPLocked, s.dialLocked})
+}
+
+// dialLocked starts a connecter for a tcp or ipc endpoint. Call with s.mu
+// held.
+func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 	c := &connecter{s: s, ep: ep, endpoint: endpoint, rid: s.opt.connectRid, done: make(chan struct{})}
 	s.opt.connectRid = nil
 	c.ctx, c.cancel = context.WithCancel(context.Background())
