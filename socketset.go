@@ -87,6 +87,25 @@ func flagFromInt(value int) (bool, error) {
 	return value != 0, nil
 }
 
+// setFlag stores an int option read as a flag (negative is invalid).
+func setFlag(dst *bool, value int) error {
+	on, err := flagFromInt(value)
+	if err != nil {
+		return err
+	}
+	*dst = on
+	return nil
+}
+
+// setAtLeast stores an int option that must not be below min.
+func setAtLeast(dst *int, value, min int) error {
+	if value < min {
+		return einval
+	}
+	*dst = value
+	return nil
+}
+
 // strictFlagFromInt reads an int option that must be 0 or 1.
 func strictFlagFromInt(value int) (bool, error) {
 	if value != 0 && value != 1 {
@@ -211,22 +230,14 @@ func (s *Socket) SetRecoveryIvl(value time.Duration) error {
 // SetSndbuf sets the kernel send buffer size (ZMQ_SNDBUF); -1 keeps the OS default.
 func (s *Socket) SetSndbuf(value int) error {
 	return s.setOption(func(o *options) error {
-		if value < -1 {
-			return einval
-		}
-		o.sndbuf = value
-		return nil
+		return setAtLeast(&o.sndbuf, value, -1)
 	})
 }
 
 // SetRcvbuf sets the kernel receive buffer size (ZMQ_RCVBUF); -1 keeps the OS default.
 func (s *Socket) SetRcvbuf(value int) error {
 	return s.setOption(func(o *options) error {
-		if value < -1 {
-			return einval
-		}
-		o.rcvbuf = value
-		return nil
+		return setAtLeast(&o.rcvbuf, value, -1)
 	})
 }
 
@@ -261,11 +272,7 @@ func (s *Socket) SetReconnectIvlMax(value time.Duration) error {
 // SetBacklog sets the listen queue length for bound TCP and IPC endpoints (ZMQ_BACKLOG).
 func (s *Socket) SetBacklog(value int) error {
 	return s.setOption(func(o *options) error {
-		if value < 0 {
-			return einval
-		}
-		o.backlog = value
-		return nil
+		return setAtLeast(&o.backlog, value, 0)
 	})
 }
 
@@ -331,36 +338,21 @@ func (s *Socket) SetImmediate(value bool) error {
 // SetRouterMandatory makes a ROUTER report unroutable messages with EHOSTUNREACH (ZMQ_ROUTER_MANDATORY).
 func (s *Socket) SetRouterMandatory(value int) error {
 	return s.setTypedOption(routerOptionTypes, func(o *options) error {
-		on, err := flagFromInt(value)
-		if err != nil {
-			return err
-		}
-		o.routerMandatory = on
-		return nil
+		return setFlag(&o.routerMandatory, value)
 	})
 }
 
 // SetRouterRaw switches a ROUTER socket to raw mode (ZMQ_ROUTER_RAW); deprecated in favour of STREAM sockets.
 func (s *Socket) SetRouterRaw(value int) error {
 	return s.setTypedOption(routerOptionTypes, func(o *options) error {
-		on, err := flagFromInt(value)
-		if err != nil {
-			return err
-		}
-		o.routerRaw = on
-		return nil
+		return setFlag(&o.routerRaw, value)
 	})
 }
 
 // SetProbeRouter sends an empty message to each new peer of a ROUTER, DEALER or REQ socket (ZMQ_PROBE_ROUTER).
 func (s *Socket) SetProbeRouter(value int) error {
 	return s.setTypedOption(probeRouterTypes, func(o *options) error {
-		on, err := flagFromInt(value)
-		if err != nil {
-			return err
-		}
-		o.probeRouter = on
-		return nil
+		return setFlag(&o.probeRouter, value)
 	})
 }
 
@@ -401,12 +393,7 @@ func (s *Socket) SetXpubNodrop(value bool) error {
 // SetXpubManual lets the XPUB application manage subscriptions itself (ZMQ_XPUB_MANUAL).
 func (s *Socket) SetXpubManual(value int) error {
 	return s.setTypedOption(xpubOptionTypes, func(o *options) error {
-		on, err := flagFromInt(value)
-		if err != nil {
-			return err
-		}
-		o.xpubManual = on
-		return nil
+		return setFlag(&o.xpubManual, value)
 	})
 }
 
@@ -429,24 +416,14 @@ func (s *Socket) SetOnlyFirstSubscribe(value bool) error {
 // SetReqCorrelate makes a REQ socket tag requests and match replies to them (ZMQ_REQ_CORRELATE).
 func (s *Socket) SetReqCorrelate(value int) error {
 	return s.setTypedOption(reqOptionTypes, func(o *options) error {
-		on, err := flagFromInt(value)
-		if err != nil {
-			return err
-		}
-		o.reqCorrelate = on
-		return nil
+		return setFlag(&o.reqCorrelate, value)
 	})
 }
 
 // SetReqRelaxed lets a REQ socket send a new request without waiting for the reply (ZMQ_REQ_RELAXED).
 func (s *Socket) SetReqRelaxed(value int) error {
 	return s.setTypedOption(reqOptionTypes, func(o *options) error {
-		on, err := flagFromInt(value)
-		if err != nil {
-			return err
-		}
-		o.reqRelaxed = on
-		return nil
+		return setFlag(&o.reqRelaxed, value)
 	})
 }
 
@@ -464,33 +441,21 @@ func (s *Socket) SetTcpKeepalive(value int) error {
 // SetTcpKeepaliveIdle overrides TCP_KEEPIDLE in seconds (ZMQ_TCP_KEEPALIVE_IDLE); -1 keeps the OS default.
 func (s *Socket) SetTcpKeepaliveIdle(value int) error {
 	return s.setOption(func(o *options) error {
-		if value < -1 {
-			return einval
-		}
-		o.tcpKeepaliveIdle = value
-		return nil
+		return setAtLeast(&o.tcpKeepaliveIdle, value, -1)
 	})
 }
 
 // SetTcpKeepaliveCnt overrides TCP_KEEPCNT (ZMQ_TCP_KEEPALIVE_CNT); -1 keeps the OS default.
 func (s *Socket) SetTcpKeepaliveCnt(value int) error {
 	return s.setOption(func(o *options) error {
-		if value < -1 {
-			return einval
-		}
-		o.tcpKeepaliveCnt = value
-		return nil
+		return setAtLeast(&o.tcpKeepaliveCnt, value, -1)
 	})
 }
 
 // SetTcpKeepaliveIntvl overrides TCP_KEEPINTVL in seconds (ZMQ_TCP_KEEPALIVE_INTVL); -1 keeps the OS default.
 func (s *Socket) SetTcpKeepaliveIntvl(value int) error {
 	return s.setOption(func(o *options) error {
-		if value < -1 {
-			return einval
-		}
-		o.tcpKeepaliveIntvl = value
-		return nil
+		return setAtLeast(&o.tcpKeepaliveIntvl, value, -1)
 	})
 }
 
@@ -705,11 +670,7 @@ func (s *Socket) SetRouterHandover(value bool) error {
 // SetTos sets the IP type-of-service field of TCP connections (ZMQ_TOS).
 func (s *Socket) SetTos(value int) error {
 	return s.setOption(func(o *options) error {
-		if value < 0 {
-			return einval
-		}
-		o.tos = value
-		return nil
+		return setAtLeast(&o.tos, value, 0)
 	})
 }
 
@@ -912,11 +873,7 @@ func (s *Socket) SetVmciConnectTimeout(value time.Duration) error {
 // SetUseFd sets a pre-created file descriptor to bind to (ZMQ_USE_FD); it is stored but has no effect in this implementation.
 func (s *Socket) SetUseFd(value int) error {
 	return s.setOption(func(o *options) error {
-		if value < -1 {
-			return einval
-		}
-		o.useFd = value
-		return nil
+		return setAtLeast(&o.useFd, value, -1)
 	})
 }
 
