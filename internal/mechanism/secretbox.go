@@ -3,6 +3,8 @@ package mechanism
 import (
 	"golang.org/x/crypto/poly1305"
 	"golang.org/x/crypto/salsa20/salsa"
+
+	"github.com/purezmq/zmq4/internal/salsa20"
 )
 
 // boxOverhead is the Poly1305 tag that precedes every box's ciphertext.
@@ -22,7 +24,7 @@ func xsalsaSetup(nonce *[24]byte, key *[32]byte) (subKey [32]byte, counter [16]b
 	copy(hNonce[:], nonce[:16])
 	salsa.HSalsa20(&subKey, &hNonce, key, &salsa.Sigma)
 	copy(counter[:], nonce[16:])
-	salsa.XORKeyStream(firstBlock[:], firstBlock[:], &counter, &subKey)
+	salsa20.XORKeyStream(firstBlock[:], firstBlock[:], &counter, &subKey)
 	return subKey, counter, firstBlock
 }
 
@@ -39,7 +41,7 @@ func xorStream(msg []byte, subKey *[32]byte, counter *[16]byte, firstBlock *[64]
 	rest := msg[first:]
 	if len(rest) > 0 {
 		counter[8] = 1
-		salsa.XORKeyStream(rest, rest, counter, subKey)
+		salsa20.XORKeyStream(rest, rest, counter, subKey)
 	}
 }
 
