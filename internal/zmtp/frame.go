@@ -17,6 +17,10 @@ type Frame struct {
 	// Flags holds FlagMore and FlagCommand; FlagLong and reserved bits are cleared.
 	Flags byte
 	Body  []byte
+	// Own reports that Body is a buffer of its own from the Reader's
+	// allocator (see Reader.SetAllocator), shared with no other frame; its
+	// capacity may exceed its length.
+	Own bool
 }
 
 // More reports whether more frames of the same message follow.

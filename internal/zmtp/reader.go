@@ -22,6 +22,11 @@ const (
 	maxEmptyReads = 100
 	// maxHeaderSize is the length of a long-form frame header.
 	maxHeaderSize = 9
+	// MaxAllocSize is the largest frame whose buffer comes from the
+	// allocator (SetAllocator) in one piece as soon as its header arrives.
+	// Larger frames grow their buffer as their bytes arrive, so a peer that
+	// declares a huge frame and sends nothing pins no more than this.
+	MaxAllocSize = 256 << 10
 )
 
 var errBadRead = errors.New("zmtp: source returned an invalid byte count")
@@ -34,8 +39,9 @@ var errBadRead = errors.New("zmtp: source returned an invalid byte count")
 // handed out a slice of a chunk it never writes into that part of it again,
 // and when the chunk is used up it starts a fresh one, copying only the
 // unconsumed tail. A frame larger than a quarter of the chunk that is not
-// already buffered gets a buffer of its own, which grows only as its bytes
-// arrive. A Reader is not safe for concurrent use.
+// already buffered gets a buffer of its own: from the allocator in one piece
+// when one is set and the frame is at most MaxAllocSize, otherwise one that
+// grows only as its bytes arrive. A Reader is not safe for concurrent use.
 type Reader struct {
 	src          io.Reader
 	maxFrameSize int64
@@ -48,9 +54,12 @@ type Reader struct {
 
 	// A large frame being read into its own buffer.
 	inLarge    bool
-	large      []byte // bytes received so far; cap(large) <= largeSize
+	large      []byte // bytes received so far
 	largeSize  int
 	largeFlags byte
+	largeOwn   bool // large came from alloc
+
+	alloc func(size int) []byte
 }
 
 // NewReader returns a Reader that decodes from r. Frames whose declared size
@@ -58,6 +67,14 @@ type Reader struct {
 // aside for them; a negative maxFrameSize means no limit.
 func NewReader(r io.Reader, maxFrameSize int64) *Reader {
 	return &Reader{src: r, maxFrameSize: maxFrameSize, chunkSize: minChunkSize}
+}
+
+// SetAllocator makes the Reader take the buffer of each large frame of at
+// most MaxAllocSize bytes from alloc, which must return a slice of length
+// size (its capacity may be larger) or nil to let the Reader allocate. Such
+// frames are returned with Own set, so their buffers can be recycled.
+func (r *Reader) SetAllocator(alloc func(size int) []byte) {
+	r.alloc = alloc
 }
 
 // ReadGreeting reads exactly GreetingSize bytes. It returns io.EOF if the
@@ -259,8 +276,17 @@ func (r *Reader) endOfStream(err error) error {
 func (r *Reader) beginLarge(flags byte, size, headerLen int) {
 	r.start += headerLen
 	buffered := r.chunk[r.start:r.end]
-	capacity := min(max(len(buffered), defaultChunkSize), size)
-	r.large = make([]byte, len(buffered), capacity)
+	r.largeOwn = false
+	if r.alloc != nil && size <= MaxAllocSize {
+		if b := r.alloc(size); len(b) == size {
+			r.large = b[:len(buffered)]
+			r.largeOwn = true
+		}
+	}
+	if !r.largeOwn {
+		capacity := min(max(len(buffered), defaultChunkSize), size)
+		r.large = make([]byte, len(buffered), capacity)
+	}
 	copy(r.large, buffered)
 	r.start = r.end
 	r.largeSize = size
@@ -277,7 +303,9 @@ func (r *Reader) readLarge() (Frame, error) {
 			copy(grown, r.large)
 			r.large = grown
 		}
-		n, err := r.read(r.large[len(r.large):cap(r.large)])
+		// Never read past the frame's end: an allocated buffer may be
+		// larger than the frame.
+		n, err := r.read(r.large[len(r.large):min(cap(r.large), r.largeSize)])
 		r.large = r.large[:len(r.large)+n]
 		if err != nil {
 			if err == io.EOF {
@@ -286,7 +314,7 @@ func (r *Reader) readLarge() (Frame, error) {
 			return Frame{}, err
 		}
 	}
-	f := Frame{Flags: r.largeFlags, Body: r.large}
+	f := Frame{Flags: r.largeFlags, Body: r.large, Own: r.largeOwn}
 	r.inLarge = false
 	r.large = nil
 	return f, nil

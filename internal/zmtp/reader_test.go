@@ -483,3 +483,63 @@ func (o *oneFramePerRead) Read(p []byte) (int, error) {
 	o.b = o.b[k:]
 	return k, nil
 }
+
+func TestReaderAllocatorSuppliesLargeFrames(t *testing.T) {
+	want := testFrames()
+	huge := make([]byte, MaxAllocSize+1)
+	for i := range huge {
+		huge[i] = byte(i * 5)
+	}
+	want = append(want, Frame{Body: huge}, Frame{Body: []byte("after")})
+	stream := encodeFrames(want)
+	for name, wrap := range map[string]func(io.Reader) io.Reader{
+		"whole":    func(r io.Reader) io.Reader { return r },
+		"halfread": iotest.HalfReader,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var asked []int
+			r := NewReader(wrap(bytes.NewReader(stream)), -1)
+			r.SetAllocator(func(size int) []byte {
+				asked = append(asked, size)
+				// Spare capacity filled with a marker: the Reader must not
+				// read the next frame's bytes into it.
+				b := bytes.Repeat([]byte{0xEE}, 2*size)
+				return b[:size]
+			})
+			got := readAll(t, r)
+			checkFrames(t, got, want)
+			owned := 0
+			for _, f := range got {
+				if !f.Own {
+					continue
+				}
+				owned++
+				if len(f.Body) > MaxAllocSize {
+					t.Fatalf("a %d-byte frame came from the allocator", len(f.Body))
+				}
+				if spare := f.Body[len(f.Body):cap(f.Body)]; bytes.Count(spare, []byte{0xEE}) != len(spare) {
+					t.Fatal("the Reader wrote past the frame into the allocated buffer")
+				}
+			}
+			if owned == 0 || owned != len(asked) {
+				t.Fatalf("%d frames marked own, allocator asked %d times (%v)", owned, len(asked), asked)
+			}
+			for _, size := range asked {
+				if size > MaxAllocSize {
+					t.Fatalf("allocator asked for %d bytes", size)
+				}
+			}
+		})
+	}
+}
+
+func TestReaderAllocatorMayDecline(t *testing.T) {
+	want := []Frame{{Body: bytes.Repeat([]byte("x"), 100<<10)}, {Body: []byte("y")}}
+	r := NewReader(iotest.HalfReader(bytes.NewReader(encodeFrames(want))), -1)
+	r.SetAllocator(func(int) []byte { return nil })
+	got := readAll(t, r)
+	checkFrames(t, got, want)
+	if got[0].Own {
+		t.Fatal("a frame the allocator declined is marked own")
+	}
+}
