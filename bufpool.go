@@ -10,6 +10,11 @@ import (
 // of large messages does not make the collector work for every message. A
 // frame carries framePooled only while exactly one engine will write it;
 // patterns that hand a message to several pipes clear the flag first.
+//
+// Large incoming frames (up to zmtp.MaxAllocSize, on connections without
+// encryption) are read into pooled buffers too. RecvBytes hands such a
+// buffer to the application for good; RecvInto, Recv and the other calls
+// that copy the data out give it back.
 
 const (
 	poolMinShift = 14 // 16 KiB, the smallest pooled size
@@ -54,6 +59,14 @@ func putPooled(b []byte) {
 	}
 	b = b[:0]
 	bufPools[c].Put(&b)
+}
+
+// releaseFrame gives a received frame's buffer back to the pool once its
+// data has been copied out, if the buffer came from the pool.
+func releaseFrame(f frame) {
+	if f.flags&framePooled != 0 {
+		putPooled(f.data)
+	}
 }
 
 // shareFrames clears framePooled on a message about to go to more than one

@@ -2,6 +2,8 @@ package zmq4
 
 import (
 	"bytes"
+	"errors"
+	"syscall"
 	"testing"
 )
 
@@ -78,4 +80,78 @@ func TestPoolClasses(t *testing.T) {
 	if getPooled(4<<20+1) != nil || getPooled(0) != nil {
 		t.Fatal("sizes outside the pool were pooled")
 	}
+}
+
+// Large received parts come in pooled buffers. RecvInto and Recv copy the
+// data out and recycle the buffer; RecvBytes gives it to the application for
+// good, so a buffer it returned must never be filled with a later message.
+func TestReceivedBuffersRecycledOnlyAfterCopy(t *testing.T) {
+	ctx := newTestContext(t)
+	pull := newTestSocket(t, ctx, PULL)
+	must(t, pull.Bind("tcp://127.0.0.1:*"))
+	push := newTestSocket(t, ctx, PUSH)
+	must(t, push.Connect(pull.opt.lastEndpoint))
+	const n = 300
+	go func() {
+		for i := 0; i < n; i++ {
+			push.SendBytes(largeMessage(i), 0)
+		}
+	}()
+	kept := map[int][]byte{}
+	buf := make([]byte, 64<<10)
+	for i := 0; i < n; i++ {
+		switch i % 3 {
+		case 0:
+			got, err := pull.RecvBytes(0)
+			must(t, err)
+			kept[i] = got
+		case 1:
+			size, err := pull.RecvInto(buf, 0)
+			must(t, err)
+			if size != len(buf) || !bytes.Equal(buf, largeMessage(i)) {
+				t.Fatalf("message %d corrupted (%d bytes)", i, size)
+			}
+		case 2:
+			got, err := pull.Recv(0)
+			must(t, err)
+			if got != string(largeMessage(i)) {
+				t.Fatalf("message %d corrupted", i)
+			}
+		}
+	}
+	for i, got := range kept {
+		if !bytes.Equal(got, largeMessage(i)) {
+			t.Fatalf("message %d, kept from RecvBytes, was overwritten", i)
+		}
+	}
+}
+
+// RecvInto behaves as zmq_recv: it reports the part's full size and stores
+// what fits.
+func TestRecvIntoTruncatesLikeZmqRecv(t *testing.T) {
+	eachTransport(t, func(t *testing.T, transport string, bindFirst bool) {
+		pull, push := pairUp(t, transport, bindFirst, PULL, PUSH)
+		sendParts(t, push, "hello world", "", "x")
+		buf := make([]byte, 5)
+		n, err := pull.RecvInto(buf, 0)
+		must(t, err)
+		if n != 11 || string(buf) != "hello" {
+			t.Fatalf("first part: n=%d buf=%q", n, buf)
+		}
+		if more, _ := pull.GetRcvmore(); !more {
+			t.Fatal("RCVMORE not set after the first of three parts")
+		}
+		if n, err = pull.RecvInto(buf, 0); err != nil || n != 0 {
+			t.Fatalf("empty part: n=%d err=%v", n, err)
+		}
+		if n, err = pull.RecvInto(buf, 0); err != nil || n != 1 || buf[0] != 'x' {
+			t.Fatalf("last part: n=%d err=%v buf=%q", n, err, buf)
+		}
+		if more, _ := pull.GetRcvmore(); more {
+			t.Fatal("RCVMORE set after the last part")
+		}
+		if n, err = pull.RecvInto(buf, DONTWAIT); n != -1 || !errors.Is(err, syscall.EAGAIN) {
+			t.Fatalf("nothing queued: n=%d err=%v", n, err)
+		}
+	})
 }

@@ -159,6 +159,11 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 			Err: errors.New("zmq4: incompatible peer socket type " + peerType)}
 	}
 	e.codec = res.Codec
+	if e.codec == nil {
+		// Large frames arrive in pooled buffers that sockets can recycle.
+		// (Decrypted frames are slices of their box, so they are not.)
+		e.r.SetAllocator(getPooled)
+	}
 	c.SetDeadline(time.Time{})
 	return props, nil
 }
@@ -298,6 +303,12 @@ func (e *engine) readLoop() error {
 		}
 		n := len(f.Body)
 		body := f.Body[:n:n]
+		var pooled uint8
+		if f.Own {
+			// A buffer of its own from the pool: the socket may give it
+			// back once the application has copied the data out.
+			body, pooled = f.Body, framePooled
+		}
 		if f.IsCommand() {
 			if complete != len(pending) {
 				return errors.New("zmq4: command inside a multipart message")
@@ -311,9 +322,9 @@ func (e *engine) readLoop() error {
 				complete = len(pending)
 			}
 		} else {
-			var flags uint8
+			flags := pooled
 			if f.More() {
-				flags = frameMore
+				flags |= frameMore
 			}
 			pending = append(pending, frame{data: body, flags: flags})
 			if !f.More() {

@@ -123,16 +123,16 @@ func (s *Socket) sendMessage(flags Flag, parts ...interface{}) (int, error) {
 	return total, nil
 }
 
-// recvPart returns the next part of the current message, receiving a new
-// message when none is in progress.
-func (s *Socket) recvPartLocked(flags Flag) ([]byte, error) {
+// recvFrameLocked returns the next part of the current message, receiving a
+// new message when none is in progress.
+func (s *Socket) recvFrameLocked(flags Flag) (frame, error) {
 	if err := s.checkUsable(); err != nil {
-		return nil, err
+		return frame{}, err
 	}
 	if len(s.recvRest) == 0 {
 		m, p, err := s.recvMessageLocked(flags)
 		if err != nil {
-			return nil, err
+			return frame{}, err
 		}
 		s.recvRest = m
 		s.recvPipe = p
@@ -140,7 +140,26 @@ func (s *Socket) recvPartLocked(flags Flag) ([]byte, error) {
 	f := s.recvRest[0]
 	s.recvRest = s.recvRest[1:]
 	s.rcvmore = len(s.recvRest) > 0
-	return f.data, nil
+	return f, nil
+}
+
+// recvPartLocked is recvFrameLocked for callers that hand the data to the
+// application, which then owns it.
+func (s *Socket) recvPartLocked(flags Flag) ([]byte, error) {
+	f, err := s.recvFrameLocked(flags)
+	return f.data, err
+}
+
+// recvStringLocked receives the next part as a string; the part's buffer
+// can be recycled since the string is a copy.
+func (s *Socket) recvStringLocked(flags Flag) (string, error) {
+	f, err := s.recvFrameLocked(flags)
+	if err != nil {
+		return "", err
+	}
+	str := string(f.data)
+	releaseFrame(f)
+	return str, nil
 }
 
 // RecvBytes receives one message part.
@@ -157,15 +176,29 @@ func (s *Socket) RecvBytes(flags Flag) ([]byte, error) {
 	return b, nil
 }
 
+// RecvInto receives one message part into buf, as zmq_recv does: it
+// returns the part's full size, and when that is more than len(buf) only the
+// first len(buf) bytes were stored and the rest is lost. GetRcvmore says
+// whether more parts follow. Large parts arrive in library buffers that
+// RecvInto recycles, so a loop that receives into one buffer allocates
+// nothing per message, whatever the message size.
+func (s *Socket) RecvInto(buf []byte, flags Flag) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.recvFrameLocked(flags)
+	if err != nil {
+		return -1, err
+	}
+	copy(buf, f.data)
+	releaseFrame(f)
+	return len(f.data), nil
+}
+
 // Recv receives one message part as a string.
 func (s *Socket) Recv(flags Flag) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, err := s.recvPartLocked(flags)
-	if err != nil {
-		return "", err
-	}
-	return string(b), nil
+	return s.recvStringLocked(flags)
 }
 
 // RecvMessageBytes receives every part of a message (the rest of the
@@ -201,15 +234,19 @@ func nonNil(b []byte) []byte {
 func (s *Socket) RecvMessage(flags Flag) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	first, err := s.recvPartLocked(flags)
+	return s.recvMessageStringsLocked(flags)
+}
+
+func (s *Socket) recvMessageStringsLocked(flags Flag) ([]string, error) {
+	first, err := s.recvStringLocked(flags)
 	if err != nil {
 		return nil, err
 	}
 	msg := make([]string, 1, 1+len(s.recvRest))
-	msg[0] = string(first)
+	msg[0] = first
 	for len(s.recvRest) > 0 {
-		b, _ := s.recvPartLocked(0)
-		msg = append(msg, string(b))
+		str, _ := s.recvStringLocked(0)
+		msg = append(msg, str)
 	}
 	return msg, nil
 }
@@ -273,11 +310,11 @@ func equalFoldASCII(a, b string) bool {
 func (s *Socket) RecvWithMetadata(flags Flag, properties ...string) (string, map[string]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, err := s.recvPartLocked(flags)
+	str, err := s.recvStringLocked(flags)
 	if err != nil {
 		return "", nil, err
 	}
-	return string(b), s.metadataLocked(properties), nil
+	return str, s.metadataLocked(properties), nil
 }
 
 // RecvBytesWithMetadata is RecvBytes that also returns properties.
@@ -295,15 +332,11 @@ func (s *Socket) RecvBytesWithMetadata(flags Flag, properties ...string) ([]byte
 func (s *Socket) RecvMessageWithMetadata(flags Flag, properties ...string) ([]string, map[string]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	parts, err := s.recvMessageBytesLocked(flags)
+	parts, err := s.recvMessageStringsLocked(flags)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make([]string, len(parts))
-	for i, b := range parts {
-		out[i] = string(b)
-	}
-	return out, s.metadataLocked(properties), nil
+	return parts, s.metadataLocked(properties), nil
 }
 
 // RecvMessageBytesWithMetadata is RecvMessageBytes that also returns properties.
