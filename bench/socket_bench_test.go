@@ -119,13 +119,25 @@ func BenchmarkPushPull(b *testing.B) {
 	for _, tr := range transports {
 		for _, sz := range sizes {
 			b.Run(tr.name+"/"+sz.name, func(b *testing.B) {
-				benchmarkPushPull(b, tr, sz.size)
+				benchmarkPushPull(b, tr, sz.size, false)
 			})
 		}
 	}
 }
 
-func benchmarkPushPull(b *testing.B, tr transport, size int) {
+// BenchmarkPushPullInto is BenchmarkPushPull with the receiver reusing one
+// buffer (RecvInto), so large messages cost no allocation either.
+func BenchmarkPushPullInto(b *testing.B) {
+	for _, tr := range transports {
+		for _, sz := range sizes {
+			b.Run(tr.name+"/"+sz.name, func(b *testing.B) {
+				benchmarkPushPull(b, tr, sz.size, true)
+			})
+		}
+	}
+}
+
+func benchmarkPushPull(b *testing.B, tr transport, size int, into bool) {
 	p := newPair(b, tr, zmq.PULL, zmq.PUSH)
 	pull, push := p.bound, p.connected
 	n := b.N
@@ -147,13 +159,21 @@ func benchmarkPushPull(b *testing.B, tr transport, size int) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
+	buf := make([]byte, size)
 	for i := 0; i < n; i++ {
-		msg, err := pull.RecvBytes(0)
+		got, err := 0, error(nil)
+		if into {
+			got, err = pull.RecvInto(buf, 0)
+		} else {
+			var msg []byte
+			msg, err = pull.RecvBytes(0)
+			got = len(msg)
+		}
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(msg) != size {
-			b.Fatalf("message of %d bytes, want %d", len(msg), size)
+		if got != size {
+			b.Fatalf("message of %d bytes, want %d", got, size)
 		}
 	}
 	b.StopTimer()
