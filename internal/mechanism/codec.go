@@ -76,33 +76,69 @@ func (c *curveCodec) Seal(dst []byte, flags byte, payload []byte) ([]byte, error
 // Open checks a MESSAGE as libzmq does, in its order: command structure,
 // name, size, nonce sequence, then the box.
 func (c *curveCodec) Open(body []byte) (flags byte, payload []byte, err error) {
-	if failure := wellFormed(body); failure != nil {
-		return 0, nil, failure
+	nonce, nonceValue, err := c.checkMessage(body)
+	if err != nil {
+		return 0, nil, err
 	}
-	if !hasPrefix(body, messagePrefix) {
-		return 0, nil, protocolError(ProtocolErrorZMTPUnexpectedCommand, "expected MESSAGE")
-	}
-	if len(body) < messageMinSize {
-		return 0, nil, protocolError(ProtocolErrorZMTPMalformedCommandMessage, "MESSAGE of %d bytes", len(body))
-	}
-	nonceValue := binary.BigEndian.Uint64(body[messageNonceOffset:])
-	if nonceValue <= c.peerNonce {
-		return 0, nil, protocolError(ProtocolErrorZMTPInvalidSequence, "MESSAGE nonce %d not above %d", nonceValue, c.peerNonce)
-	}
-	var nonce [24]byte
-	copy(nonce[:], c.recvPrefix)
-	copy(nonce[16:], body[messageNonceOffset:messageBoxOffset])
 	box := body[messageBoxOffset:]
 	if !openInPlace(box, &nonce, &c.key) {
-		return 0, nil, protocolError(ProtocolErrorZMTPCryptographic, "MESSAGE box does not open")
+		return 0, nil, boxError()
 	}
 	c.peerNonce = nonceValue
-	inner := box[boxOverhead]
+	return innerFlags(box[boxOverhead]), box[boxOverhead+1:], nil
+}
+
+// OpenInto is Open with the payload written to a buffer from alloc, asked
+// for once the MESSAGE's structure and nonce have passed; body is left as it
+// was.
+func (c *curveCodec) OpenInto(body []byte, alloc func(size int) []byte) (flags byte, payload []byte, err error) {
+	nonce, nonceValue, err := c.checkMessage(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	box := body[messageBoxOffset:]
+	size := len(box) - boxOverhead - 1
+	payload = alloc(size)[:size]
+	inner, ok := openTo(payload, box, &nonce, &c.key)
+	if !ok {
+		return 0, nil, boxError()
+	}
+	c.peerNonce = nonceValue
+	return innerFlags(inner), payload, nil
+}
+
+// checkMessage checks everything about a MESSAGE but its box, and returns
+// the nonce to open the box with.
+func (c *curveCodec) checkMessage(body []byte) (nonce [24]byte, nonceValue uint64, err error) {
+	if failure := wellFormed(body); failure != nil {
+		return nonce, 0, failure
+	}
+	if !hasPrefix(body, messagePrefix) {
+		return nonce, 0, protocolError(ProtocolErrorZMTPUnexpectedCommand, "expected MESSAGE")
+	}
+	if len(body) < messageMinSize {
+		return nonce, 0, protocolError(ProtocolErrorZMTPMalformedCommandMessage, "MESSAGE of %d bytes", len(body))
+	}
+	nonceValue = binary.BigEndian.Uint64(body[messageNonceOffset:])
+	if nonceValue <= c.peerNonce {
+		return nonce, 0, protocolError(ProtocolErrorZMTPInvalidSequence, "MESSAGE nonce %d not above %d", nonceValue, c.peerNonce)
+	}
+	copy(nonce[:], c.recvPrefix)
+	copy(nonce[16:], body[messageNonceOffset:messageBoxOffset])
+	return nonce, nonceValue, nil
+}
+
+func boxError() *Error {
+	return protocolError(ProtocolErrorZMTPCryptographic, "MESSAGE box does not open")
+}
+
+// innerFlags turns a MESSAGE's inner flags byte into zmtp frame flags.
+func innerFlags(inner byte) (flags byte) {
 	if inner&innerMore != 0 {
 		flags |= zmtp.FlagMore
 	}
 	if inner&innerCommand != 0 {
 		flags |= zmtp.FlagCommand
 	}
-	return flags, box[boxOverhead+1:], nil
+	return flags
 }

@@ -156,3 +156,82 @@ func TestCodecEmptyPayload(t *testing.T) {
 		t.Fatalf("Open = %#x %q %v", flags, payload, err)
 	}
 }
+
+func TestSecretboxOpenToMatchesNaCl(t *testing.T) {
+	var key [32]byte
+	var nonce [24]byte
+	rand.Read(key[:])
+	rand.Read(nonce[:])
+	for _, n := range []int{1, 2, 31, 32, 33, 34, 63, 64, 65, 100, 1000, 1025, 4096, 65537} {
+		plain := make([]byte, n)
+		rand.Read(plain)
+		box := secretbox.Seal(nil, plain, &nonce, &key)
+		keep := append([]byte(nil), box...)
+		dst := make([]byte, n-1)
+		inner, ok := openTo(dst, box, &nonce, &key)
+		if !ok || inner != plain[0] || !bytes.Equal(dst, plain[1:]) {
+			t.Fatalf("size %d: openTo = %v, flags %#x want %#x, payload equal %v", n, ok, inner, plain[0], bytes.Equal(dst, plain[1:]))
+		}
+		if !bytes.Equal(box, keep) {
+			t.Fatalf("size %d: openTo changed the box", n)
+		}
+		box[len(box)-1] ^= 1
+		if _, ok := openTo(dst, box, &nonce, &key); ok {
+			t.Fatalf("size %d: forged box opened", n)
+		}
+	}
+}
+
+// OpenInto gives what Open gives, into the caller's buffer, and asks for
+// no buffer for a MESSAGE that fails before its box is opened.
+func TestCodecOpenIntoMatchesOpen(t *testing.T) {
+	for _, n := range []int{0, 1, 30, 31, 32, 100, 70000} {
+		client, server := codecPair(t)
+		_, intoServer := codecPair(t)
+		intoServer.key = server.key
+		payload := make([]byte, n)
+		rand.Read(payload)
+		body, _ := client.Seal(nil, zmtp.FlagMore, payload)
+		keep := append([]byte(nil), body...)
+		asked := -1
+		flags, got, err := intoServer.OpenInto(body, func(size int) []byte {
+			asked = size
+			return make([]byte, size, size+100)
+		})
+		if err != nil || flags != zmtp.FlagMore || !bytes.Equal(got, payload) || asked != n {
+			t.Fatalf("size %d: OpenInto = %#x, equal %v, %v (asked %d)", n, flags, bytes.Equal(got, payload), err, asked)
+		}
+		if !bytes.Equal(body, keep) {
+			t.Fatalf("size %d: OpenInto changed the body", n)
+		}
+		wantFlags, want, err := server.Open(body)
+		if err != nil || wantFlags != flags || !bytes.Equal(want, got) {
+			t.Fatalf("size %d: Open disagrees: %v", n, err)
+		}
+	}
+
+	client, server := codecPair(t)
+	good, _ := client.Seal(nil, 0, []byte("payload"))
+	forged := append([]byte(nil), good...)
+	forged[len(forged)-1] ^= 1
+	noAlloc := func(int) []byte { t.Fatal("alloc called for a rejected MESSAGE"); return nil }
+	for _, tc := range []struct {
+		name string
+		body []byte
+		code int
+	}{
+		{"empty", nil, ProtocolErrorZMTPMalformedCommandUnspecified},
+		{"other command", []byte("\x05READY\x00\x00"), ProtocolErrorZMTPUnexpectedCommand},
+		{"short", good[:32], ProtocolErrorZMTPMalformedCommandMessage},
+	} {
+		_, _, err := server.OpenInto(tc.body, noAlloc)
+		wantFailure(t, tc.name, outcome{err: err}, FailedProtocol, tc.code)
+	}
+	_, _, err := server.OpenInto(forged, func(size int) []byte { return make([]byte, size) })
+	wantFailure(t, "forged", outcome{err: err}, FailedProtocol, ProtocolErrorZMTPCryptographic)
+	if _, p, err := server.OpenInto(good, func(size int) []byte { return make([]byte, size) }); err != nil || string(p) != "payload" {
+		t.Fatalf("genuine OpenInto after a forged one = %q %v", p, err)
+	}
+	_, _, err = server.OpenInto(good, noAlloc)
+	wantFailure(t, "replay", outcome{err: err}, FailedProtocol, ProtocolErrorZMTPInvalidSequence)
+}

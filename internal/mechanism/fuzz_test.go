@@ -184,9 +184,14 @@ func FuzzCurveMessage(f *testing.F) {
 	f.Add([]byte("\x07MESSAGE"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		_, server := codecPair(t)
+		_, _, intoErr := server.OpenInto(body, func(size int) []byte { return make([]byte, size) })
 		flags, payload, err := server.Open(body)
+		if (err == nil) != (intoErr == nil) {
+			t.Fatalf("Open says %v, OpenInto says %v", err, intoErr)
+		}
 		if err != nil {
 			checkFailure(t, err)
+			checkFailure(t, intoErr)
 			return
 		}
 		if len(payload) != len(body)-messageMinSize || flags&^(zmtp.FlagMore|zmtp.FlagCommand) != 0 {
@@ -204,9 +209,18 @@ func FuzzCodecRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		_, intoServer := codecPair(t)
+		intoServer.key = server.key
+		intoFlags, into, err := intoServer.OpenInto(body, func(size int) []byte { return make([]byte, size) })
+		if err != nil {
+			t.Fatal(err)
+		}
 		gotFlags, got, err := server.Open(body)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if intoFlags != gotFlags || !bytes.Equal(into, got) {
+			t.Fatal("OpenInto and Open disagree")
 		}
 		if want := flags & (zmtp.FlagMore | zmtp.FlagCommand); gotFlags != want || !bytes.Equal(got, payload) {
 			t.Fatalf("round trip: flags %#x payload %q, want %#x %q", gotFlags, got, want, payload)

@@ -68,6 +68,11 @@ type MessageCodec interface {
 	// payload, which aliases body. It enforces strictly increasing nonces.
 	// Errors are *Error of kind FailedProtocol.
 	Open(body []byte) (flags byte, payload []byte, err error)
+	// OpenInto is Open that leaves body as it was and writes the payload
+	// into alloc(size)[:size] instead, calling alloc only once the MESSAGE's
+	// structure and nonce have passed (so malformed and replayed ones cost
+	// no allocation). alloc must return at least size bytes.
+	OpenInto(body []byte, alloc func(size int) []byte) (flags byte, payload []byte, err error)
 }
 
 // Handshake runs the configured mechanism to completion: NULL exchanges

@@ -59,6 +59,37 @@ func sealInPlace(box []byte, nonce *[24]byte, key *[32]byte) {
 	copy(box[:boxOverhead], tag[:])
 }
 
+// openTo authenticates box (tag, then ciphertext of one flags byte and the
+// payload) and, if it is genuine, writes the payload's plaintext to dst,
+// which must be len(box)-boxOverhead-1 bytes long, and returns the flags
+// byte. box is left unchanged. Because the payload starts one byte into the
+// keystream, its first 31 bytes use the end of the first keystream block and
+// the rest the stream from block 1 on.
+func openTo(dst, box []byte, nonce *[24]byte, key *[32]byte) (inner byte, ok bool) {
+	if len(box) < boxOverhead+1 || len(dst) != len(box)-boxOverhead-1 {
+		return 0, false
+	}
+	subKey, counter, firstBlock := xsalsaSetup(nonce, key)
+	var polyKey [32]byte
+	copy(polyKey[:], firstBlock[:32])
+	var tag [poly1305.TagSize]byte
+	copy(tag[:], box[:boxOverhead])
+	msg := box[boxOverhead:]
+	if !poly1305.Verify(&tag, msg, &polyKey) {
+		return 0, false
+	}
+	inner = msg[0] ^ firstBlock[32]
+	head := min(len(dst), 31)
+	for i := 0; i < head; i++ {
+		dst[i] = msg[1+i] ^ firstBlock[33+i]
+	}
+	if len(dst) > head {
+		counter[8] = 1
+		salsa20.XORKeyStream(dst[head:], msg[1+head:], &counter, &subKey)
+	}
+	return inner, true
+}
+
 // openInPlace authenticates box (tag then ciphertext) and, if it is
 // genuine, decrypts box[boxOverhead:] in place. It returns false and leaves
 // box unchanged when the tag does not verify.
