@@ -11,8 +11,9 @@ import (
 // frame carries framePooled only while exactly one engine will write it;
 // patterns that hand a message to several pipes clear the flag first.
 //
-// Large incoming frames (up to zmtp.MaxAllocSize, on connections without
-// encryption) are read into pooled buffers too. RecvBytes hands such a
+// Large incoming frames (up to zmtp.MaxAllocSize) are read into pooled
+// buffers too, and CURVE opens such a frame into a second pooled buffer,
+// giving the first back at once. RecvBytes hands such a
 // buffer to the application for good; RecvInto, Recv and the other calls
 // that copy the data out give it back.
 
@@ -49,6 +50,15 @@ func getPooled(n int) []byte {
 		return (*b)[:n]
 	}
 	return make([]byte, n, 1<<(c+poolMinShift))
+}
+
+// allocPooled returns a buffer of length n, from the pool when n is a
+// pooled size.
+func allocPooled(n int) []byte {
+	if b := getPooled(n); b != nil {
+		return b
+	}
+	return make([]byte, n)
 }
 
 // putPooled gives a buffer back.

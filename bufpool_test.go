@@ -85,11 +85,25 @@ func TestPoolClasses(t *testing.T) {
 // Large received parts come in pooled buffers. RecvInto and Recv copy the
 // data out and recycle the buffer; RecvBytes gives it to the application for
 // good, so a buffer it returned must never be filled with a later message.
+// With CURVE, the box and the decrypted payload are both pooled.
 func TestReceivedBuffersRecycledOnlyAfterCopy(t *testing.T) {
+	t.Run("null", func(t *testing.T) { testReceivedBuffersRecycled(t, false) })
+	t.Run("curve", func(t *testing.T) { testReceivedBuffersRecycled(t, true) })
+}
+
+func testReceivedBuffersRecycled(t *testing.T, curve bool) {
 	ctx := newTestContext(t)
 	pull := newTestSocket(t, ctx, PULL)
-	must(t, pull.Bind("tcp://127.0.0.1:*"))
 	push := newTestSocket(t, ctx, PUSH)
+	if curve {
+		serverPublic, serverSecret, err := NewCurveKeypair()
+		must(t, err)
+		clientPublic, clientSecret, err := NewCurveKeypair()
+		must(t, err)
+		must(t, pull.ServerAuthCurve("global", serverSecret))
+		must(t, push.ClientAuthCurve(serverPublic, clientPublic, clientSecret))
+	}
+	must(t, pull.Bind("tcp://127.0.0.1:*"))
 	must(t, push.Connect(pull.opt.lastEndpoint))
 	const n = 300
 	go func() {

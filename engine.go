@@ -159,11 +159,8 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 			Err: errors.New("zmq4: incompatible peer socket type " + peerType)}
 	}
 	e.codec = res.Codec
-	if e.codec == nil {
-		// Large frames arrive in pooled buffers that sockets can recycle.
-		// (Decrypted frames are slices of their box, so they are not.)
-		e.r.SetAllocator(getPooled)
-	}
+	// Large frames arrive in pooled buffers that sockets can recycle.
+	e.r.SetAllocator(getPooled)
 	c.SetDeadline(time.Time{})
 	return props, nil
 }
@@ -294,12 +291,10 @@ func (e *engine) readLoop() error {
 		}
 		e.hb.frames.Add(1)
 		if e.codec != nil {
-			flags, payload, err := e.codec.Open(f.Body)
-			if err != nil {
+			if f, err = e.open(f); err != nil {
 				e.s.event(EVENT_HANDSHAKE_FAILED_PROTOCOL, e.endpoint, protocolCode(err))
 				return err
 			}
-			f = zmtp.Frame{Flags: flags, Body: payload}
 		}
 		n := len(f.Body)
 		body := f.Body[:n:n]
@@ -343,6 +338,19 @@ func (e *engine) readLoop() error {
 			complete = 0
 		}
 	}
+}
+
+// open decrypts a frame. A box in a pooled buffer of its own is opened into
+// another pooled buffer and given back at once, so large encrypted messages
+// recycle both; any other box is opened in place.
+func (e *engine) open(f zmtp.Frame) (zmtp.Frame, error) {
+	if !f.Own {
+		flags, payload, err := e.codec.Open(f.Body)
+		return zmtp.Frame{Flags: flags, Body: payload}, err
+	}
+	flags, payload, err := e.codec.OpenInto(f.Body, allocPooled)
+	putPooled(f.Body)
+	return zmtp.Frame{Flags: flags, Body: payload, Own: true}, err
 }
 
 // deliver pushes whole messages into the inbound queue, waiting for room.
