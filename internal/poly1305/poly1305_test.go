@@ -165,7 +165,7 @@ func BenchmarkSum(b *testing.B) {
 		key[i] = byte(i * 7)
 	}
 	var tag [16]byte
-	for _, n := range []int{64, 256, 512, 1024, 2048, 64 << 10} {
+	for _, n := range []int{64, 256, 384, 512, 768, 1024, 2048, 64 << 10} {
 		msg := make([]byte, n)
 		b.Run(fmt.Sprintf("own/%d", n), func(b *testing.B) {
 			b.SetBytes(int64(n))
