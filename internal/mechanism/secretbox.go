@@ -1,9 +1,9 @@
 package mechanism
 
 import (
-	"golang.org/x/crypto/poly1305"
 	"golang.org/x/crypto/salsa20/salsa"
 
+	"github.com/purezmq/zmq4/internal/poly1305"
 	"github.com/purezmq/zmq4/internal/salsa20"
 )
 
