@@ -24,6 +24,10 @@ const (
 
 var bufPools [poolMaxShift - poolMinShift + 1]sync.Pool
 
+// sliceBoxes recycles the *[]byte boxes that carry buffers through
+// bufPools, so that giving a buffer back allocates nothing.
+var sliceBoxes = sync.Pool{New: func() any { return new([]byte) }}
+
 // poolClass returns the pool index for a buffer of n bytes, or -1.
 func poolClass(n int) int {
 	if n <= 0 {
@@ -46,8 +50,11 @@ func getPooled(n int) []byte {
 	if c < 0 {
 		return nil
 	}
-	if b, ok := bufPools[c].Get().(*[]byte); ok {
-		return (*b)[:n]
+	if box, ok := bufPools[c].Get().(*[]byte); ok {
+		b := *box
+		*box = nil
+		sliceBoxes.Put(box)
+		return b[:n]
 	}
 	return make([]byte, n, 1<<(c+poolMinShift))
 }
@@ -67,8 +74,9 @@ func putPooled(b []byte) {
 	if c < 0 || cap(b) != 1<<(c+poolMinShift) {
 		return
 	}
-	b = b[:0]
-	bufPools[c].Put(&b)
+	box := sliceBoxes.Get().(*[]byte)
+	*box = b[:0]
+	bufPools[c].Put(box)
 }
 
 // releaseFrame gives a received frame's buffer back to the pool once its
