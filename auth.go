@@ -63,12 +63,13 @@ func AuthStart() error {
 	authRunnerMu.Lock()
 	defer authRunnerMu.Unlock()
 	if authDone != nil {
-		select {
-		case <-authDone: // ended on its own (context terminated)
-		default:
+		if !authHandler.ctx.terminated() {
 			authLog("AUTH: Already running")
 			return errors.New("zmq4: auth is already running")
 		}
+		// The handler ends with its context; Term may return a moment
+		// before its goroutine has finished.
+		<-authDone
 	}
 	handler, err := NewSocket(REP)
 	if err != nil {
