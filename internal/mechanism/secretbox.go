@@ -69,15 +69,11 @@ func openTo(dst, box []byte, nonce *[24]byte, key *[32]byte) (inner byte, ok boo
 	if len(box) < boxOverhead+1 || len(dst) != len(box)-boxOverhead-1 {
 		return 0, false
 	}
-	subKey, counter, firstBlock := xsalsaSetup(nonce, key)
-	var polyKey [32]byte
-	copy(polyKey[:], firstBlock[:32])
-	var tag [poly1305.TagSize]byte
-	copy(tag[:], box[:boxOverhead])
-	msg := box[boxOverhead:]
-	if !poly1305.Verify(&tag, msg, &polyKey) {
+	subKey, counter, firstBlock, ok := verifyBox(box, nonce, key)
+	if !ok {
 		return 0, false
 	}
+	msg := box[boxOverhead:]
 	inner = msg[0] ^ firstBlock[32]
 	head := min(len(dst), 31)
 	for i := 0; i < head; i++ {
@@ -97,15 +93,22 @@ func openInPlace(box []byte, nonce *[24]byte, key *[32]byte) bool {
 	if len(box) < boxOverhead {
 		return false
 	}
-	subKey, counter, firstBlock := xsalsaSetup(nonce, key)
+	subKey, counter, firstBlock, ok := verifyBox(box, nonce, key)
+	if !ok {
+		return false
+	}
+	xorStream(box[boxOverhead:], &subKey, &counter, &firstBlock)
+	return true
+}
+
+// verifyBox checks box's Poly1305 tag and, if it is genuine, returns the
+// XSalsa20 state that decrypts it.
+func verifyBox(box []byte, nonce *[24]byte, key *[32]byte) (subKey [32]byte, counter [16]byte, firstBlock [64]byte, ok bool) {
+	subKey, counter, firstBlock = xsalsaSetup(nonce, key)
 	var polyKey [32]byte
 	copy(polyKey[:], firstBlock[:32])
 	var tag [poly1305.TagSize]byte
 	copy(tag[:], box[:boxOverhead])
-	msg := box[boxOverhead:]
-	if !poly1305.Verify(&tag, msg, &polyKey) {
-		return false
-	}
-	xorStream(msg, &subKey, &counter, &firstBlock)
-	return true
+	ok = poly1305.Verify(&tag, box[boxOverhead:], &polyKey)
+	return subKey, counter, firstBlock, ok
 }
