@@ -83,6 +83,13 @@ func startPeer(t testing.TB, args ...string) *peer {
 	t.Helper()
 	requirePyzmq(t)
 	cmd := exec.Command(python, append([]string{peerScript}, args...)...)
+	return launchPeer(t, "libzmq "+strings.Join(args, " "), cmd)
+}
+
+// launchPeer starts cmd, a peer speaking peer.py's line protocol, and waits
+// for its READY line.
+func launchPeer(t testing.TB, name string, cmd *exec.Cmd) *peer {
+	t.Helper()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +100,7 @@ func startPeer(t testing.TB, args ...string) *peer {
 	}
 	p := &peer{
 		t:      t,
-		name:   "libzmq " + strings.Join(args, " "),
+		name:   name,
 		cmd:    cmd,
 		stdin:  stdin,
 		lines:  make(chan string, 1),
