@@ -1,6 +1,6 @@
 // Package salsa20 computes the Salsa20/20 keystream XOR, the same function
 // as golang.org/x/crypto/salsa20/salsa.XORKeyStream, with a 16-block
-// AVX-512 path on amd64 for long messages.
+// AVX-512 path and an 8-block AVX2 path on amd64 for long messages.
 package salsa20
 
 import "encoding/binary"
@@ -23,4 +23,25 @@ func XORKeyStream(out, in []byte, counter *[16]byte, key *[32]byte) {
 func advanceCounter(counter *[16]byte, blocks uint64) {
 	n := binary.LittleEndian.Uint64(counter[8:16])
 	binary.LittleEndian.PutUint64(counter[8:16], n+blocks)
+}
+
+// path names one implementation of the keystream XOR. The package picks
+// the fastest one the CPU supports; tests set active to try each.
+type path int
+
+const (
+	pathXCrypto path = iota // golang.org/x/crypto/salsa20/salsa
+	pathAVX2                // 8 blocks per assembly pass (amd64)
+	pathAVX512              // 16 blocks per assembly pass (amd64)
+)
+
+// String names the path in test and benchmark names.
+func (p path) String() string {
+	switch p {
+	case pathAVX2:
+		return "avx2"
+	case pathAVX512:
+		return "avx512"
+	}
+	return "xcrypto"
 }

@@ -74,29 +74,62 @@ func firstDifference(a, b []byte) int {
 	return -1
 }
 
-func TestMatchesXCryptoAllLengths(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for n := 0; n <= 5000; n++ {
-		key, counter := randomKeyAndCounter(r)
-		if n%2 == 0 {
-			// Small counters are the common case (XSalsa20 starts at 0 or 1).
-			binary.LittleEndian.PutUint64(counter[8:], uint64(r.IntN(4)))
-		}
-		checkBothWays(t, randomBytes(r, n), &counter, &key)
+// allPaths lists every implementation, whether or not this CPU runs it.
+var allPaths = []path{pathXCrypto, pathAVX2, pathAVX512}
+
+// withPath sets active to p for the rest of the test, or skips the test
+// when the CPU cannot run p.
+func withPath(t testing.TB, p path) {
+	t.Helper()
+	if !supported(p) {
+		t.Skipf("this CPU cannot run the %v path", p)
 	}
+	saved := active
+	active = p
+	t.Cleanup(func() { active = saved })
+}
+
+// forEachPath runs f as a subtest once for every path.
+func forEachPath(t *testing.T, f func(t *testing.T)) {
+	for _, p := range allPaths {
+		t.Run(p.String(), func(t *testing.T) {
+			withPath(t, p)
+			f(t)
+		})
+	}
+}
+
+func TestMatchesXCryptoAllLengths(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(1, 2))
+		for n := 0; n <= 5000; n++ {
+			key, counter := randomKeyAndCounter(r)
+			if n%2 == 0 {
+				// Small counters are the common case (XSalsa20 starts at 0 or 1).
+				binary.LittleEndian.PutUint64(counter[8:], uint64(r.IntN(4)))
+			}
+			checkBothWays(t, randomBytes(r, n), &counter, &key)
+		}
+	})
 }
 
 func TestMatchesXCryptoLongMessages(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{64 << 10, 64<<10 + 37, 200<<10 + 1} {
-		for range 4 {
-			key, counter := randomKeyAndCounter(r)
-			checkBothWays(t, randomBytes(r, n), &counter, &key)
+	forEachPath(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(3, 4))
+		for _, n := range []int{64 << 10, 64<<10 + 37, 200<<10 + 1} {
+			for range 4 {
+				key, counter := randomKeyAndCounter(r)
+				checkBothWays(t, randomBytes(r, n), &counter, &key)
+			}
 		}
-	}
+	})
 }
 
 func TestMatchesXCryptoUnalignedSlices(t *testing.T) {
+	forEachPath(t, testUnalignedSlices)
+}
+
+func testUnalignedSlices(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	key, counter := randomKeyAndCounter(r)
 	for inOff := range 8 {
@@ -119,8 +152,12 @@ func TestMatchesXCryptoUnalignedSlices(t *testing.T) {
 }
 
 // TestLowCounterWordWraps covers block counters whose low word carries into
-// the high word inside, just before, or just after a 16-block chunk.
+// the high word inside, just before, or just after an 8- or 16-block chunk.
 func TestLowCounterWordWraps(t *testing.T) {
+	forEachPath(t, testLowCounterWordWraps)
+}
+
+func testLowCounterWordWraps(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, high := range []uint32{0, 1, 0xffffffff} {
 		for distance := uint32(0); distance <= 40; distance++ {
@@ -131,17 +168,6 @@ func TestLowCounterWordWraps(t *testing.T) {
 				checkBothWays(t, randomBytes(r, n), &counter, &key)
 			}
 		}
-	}
-}
-
-func TestGenericPath(t *testing.T) {
-	saved := useAVX512
-	useAVX512 = false
-	defer func() { useAVX512 = saved }()
-	r := rand.New(rand.NewPCG(9, 10))
-	for _, n := range []int{0, 1, 63, 64, 1000, 1024, 5000, 64<<10 + 37} {
-		key, counter := randomKeyAndCounter(r)
-		checkBothWays(t, randomBytes(r, n), &counter, &key)
 	}
 }
 
@@ -169,16 +195,25 @@ func FuzzXORKeyStream(f *testing.F) {
 		binary.LittleEndian.PutUint64(counter[8:], block)
 		in := append(append([]byte(nil), data...), make([]byte, int(extra)%8192)...)
 		want := reference(in, &counter, &key)
-		var got []byte
-		if inPlace {
-			got = append([]byte(nil), in...)
-			XORKeyStream(got, got, &counter, &key)
-		} else {
-			got = make([]byte, len(in))
-			XORKeyStream(got, in, &counter, &key)
-		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("len %d counter %x: differs from x/crypto at byte %d", len(in), counter[8:], firstDifference(got, want))
+		saved := active
+		defer func() { active = saved }()
+		for _, p := range allPaths {
+			if !supported(p) {
+				continue
+			}
+			active = p
+			var got []byte
+			if inPlace {
+				got = append([]byte(nil), in...)
+				XORKeyStream(got, got, &counter, &key)
+			} else {
+				got = make([]byte, len(in))
+				XORKeyStream(got, in, &counter, &key)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%v path, len %d counter %x: differs from x/crypto at byte %d",
+					p, len(in), counter[8:], firstDifference(got, want))
+			}
 		}
 	})
 }
@@ -186,21 +221,17 @@ func FuzzXORKeyStream(f *testing.F) {
 func BenchmarkXORKeyStream(b *testing.B) {
 	var key [32]byte
 	var counter [16]byte
-	for _, n := range []int{64, 1024, 64 << 10} {
+	for _, n := range []int{64, 256, 384, 512, 1024, 1024 + 384, 64 << 10} {
 		buf := make([]byte, n)
-		b.Run(fmt.Sprintf("salsa20/%d", n), func(b *testing.B) {
-			b.SetBytes(int64(n))
-			b.ReportAllocs()
-			for b.Loop() {
-				XORKeyStream(buf, buf, &counter, &key)
-			}
-		})
-		b.Run(fmt.Sprintf("xcrypto/%d", n), func(b *testing.B) {
-			b.SetBytes(int64(n))
-			b.ReportAllocs()
-			for b.Loop() {
-				salsa.XORKeyStream(buf, buf, &counter, &key)
-			}
-		})
+		for _, p := range allPaths {
+			b.Run(fmt.Sprintf("%v/%d", p, n), func(b *testing.B) {
+				withPath(b, p)
+				b.SetBytes(int64(n))
+				b.ReportAllocs()
+				for b.Loop() {
+					XORKeyStream(buf, buf, &counter, &key)
+				}
+			})
+		}
 	}
 }
