@@ -68,7 +68,36 @@ func check(t *testing.T, msg []byte, key *[32]byte) {
 	}
 }
 
+// allPaths lists every implementation, whether or not this CPU runs it.
+var allPaths = []path{pathXCrypto, pathAVX2, pathIFMA}
+
+// withPath sets active to p for the rest of the test, or skips the test
+// when the CPU cannot run p.
+func withPath(t testing.TB, p path) {
+	t.Helper()
+	if !supported(p) {
+		t.Skipf("this CPU cannot run the %v path", p)
+	}
+	saved := active
+	active = p
+	t.Cleanup(func() { active = saved })
+}
+
+// forEachPath runs f as a subtest once for every path.
+func forEachPath(t *testing.T, f func(t *testing.T)) {
+	for _, p := range allPaths {
+		t.Run(p.String(), func(t *testing.T) {
+			withPath(t, p)
+			f(t)
+		})
+	}
+}
+
 func TestRFC8439Vector(t *testing.T) {
+	forEachPath(t, testRFC8439Vector)
+}
+
+func testRFC8439Vector(t *testing.T) {
 	// RFC 8439 section 2.5.2.
 	keyBytes, _ := hex.DecodeString("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b")
 	wantBytes, _ := hex.DecodeString("a8061dc1305136c6c22b8baf0c0127a9")
@@ -83,6 +112,10 @@ func TestRFC8439Vector(t *testing.T) {
 }
 
 func TestMatchesXCryptoAllLengths(t *testing.T) {
+	forEachPath(t, testMatchesXCryptoAllLengths)
+}
+
+func testMatchesXCryptoAllLengths(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	keys := testKeys(r, 2)
 	for n := 0; n <= 3000; n++ {
@@ -96,6 +129,10 @@ func TestMatchesXCryptoAllLengths(t *testing.T) {
 }
 
 func TestMatchesXCryptoLongMessages(t *testing.T) {
+	forEachPath(t, testMatchesXCryptoLongMessages)
+}
+
+func testMatchesXCryptoLongMessages(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	keys := testKeys(r, 4)
 	for _, n := range []int{64 << 10, 64<<10 + 33, 1<<20 + 7} {
@@ -109,6 +146,10 @@ func TestMatchesXCryptoLongMessages(t *testing.T) {
 }
 
 func TestUnalignedMessages(t *testing.T) {
+	forEachPath(t, testUnalignedMessages)
+}
+
+func testUnalignedMessages(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	keys := testKeys(r, 1)
 	buf := randomBytes(r, 8192)
@@ -119,22 +160,11 @@ func TestUnalignedMessages(t *testing.T) {
 	}
 }
 
-func TestGenericPath(t *testing.T) {
-	saved := useIFMA
-	useIFMA = false
-	defer func() { useIFMA = saved }()
-	r := rand.New(rand.NewPCG(7, 8))
-	keys := testKeys(r, 2)
-	for _, n := range []int{0, 1, 15, 16, 17, 255, 256, 1024, 5000, 64<<10 + 33} {
-		msg := randomBytes(r, n)
-		for i := range keys {
-			check(t, msg, &keys[i])
-			check(t, filled(n, 0xff), &keys[i])
-		}
-	}
+func TestSumDoesNotTouchMessage(t *testing.T) {
+	forEachPath(t, testSumDoesNotTouchMessage)
 }
 
-func TestSumDoesNotTouchMessage(t *testing.T) {
+func testSumDoesNotTouchMessage(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	msg := randomBytes(r, 4096+7)
 	saved := bytes.Clone(msg)
@@ -155,7 +185,14 @@ func FuzzSum(f *testing.F) {
 		var key [32]byte
 		copy(key[:], keyBytes)
 		msg := append(bytes.Clone(data), filled(int(extra)%8192, fill)...)
-		check(t, msg, &key)
+		saved := active
+		defer func() { active = saved }()
+		for _, p := range allPaths {
+			if supported(p) {
+				active = p
+				check(t, msg, &key)
+			}
+		}
 	})
 }
 
@@ -165,21 +202,17 @@ func BenchmarkSum(b *testing.B) {
 		key[i] = byte(i * 7)
 	}
 	var tag [16]byte
-	for _, n := range []int{64, 256, 384, 512, 768, 1024, 2048, 64 << 10} {
+	for _, n := range []int{64, 128, 256, 384, 512, 768, 1024, 2048, 64 << 10} {
 		msg := make([]byte, n)
-		b.Run(fmt.Sprintf("own/%d", n), func(b *testing.B) {
-			b.SetBytes(int64(n))
-			b.ReportAllocs()
-			for b.Loop() {
-				Sum(&tag, msg, &key)
-			}
-		})
-		b.Run(fmt.Sprintf("xcrypto/%d", n), func(b *testing.B) {
-			b.SetBytes(int64(n))
-			b.ReportAllocs()
-			for b.Loop() {
-				poly1305.Sum(&tag, msg, &key)
-			}
-		})
+		for _, p := range allPaths {
+			b.Run(fmt.Sprintf("%v/%d", p, n), func(b *testing.B) {
+				withPath(b, p)
+				b.SetBytes(int64(n))
+				b.ReportAllocs()
+				for b.Loop() {
+					Sum(&tag, msg, &key)
+				}
+			})
+		}
 	}
 }

@@ -5,13 +5,36 @@ package poly1305
 import (
 	"math/bits"
 
+	"golang.org/x/crypto/poly1305"
 	"golang.org/x/sys/cpu"
 )
 
-// useIFMA selects the vector path: AVX-512 Foundation for the registers and
-// shuffles, IFMA for the 52-bit multiply-accumulate. x/sys/cpu reports them
-// only when the operating system also saves the ZMM registers.
-var useIFMA = cpu.X86.HasAVX512F && cpu.X86.HasAVX512IFMA
+// active is the path sum takes: IFMA, which needs AVX-512 Foundation for
+// the registers and shuffles and IFMA for the 52-bit multiply-accumulate,
+// or else AVX2, or else x/crypto. x/sys/cpu reports these only when the
+// operating system also saves the YMM and ZMM registers.
+var active = fastestPath()
+
+func fastestPath() path {
+	switch {
+	case supported(pathIFMA):
+		return pathIFMA
+	case supported(pathAVX2):
+		return pathAVX2
+	}
+	return pathXCrypto
+}
+
+// supported reports whether p can run on this CPU.
+func supported(p path) bool {
+	switch p {
+	case pathIFMA:
+		return cpu.X86.HasAVX512F && cpu.X86.HasAVX512IFMA
+	case pathAVX2:
+		return cpu.X86.HasAVX2
+	}
+	return true
+}
 
 // chunkSize is what one pass of the assembly consumes: 16 blocks, eight
 // lanes in each of two streams.
@@ -34,13 +57,26 @@ const vectorMin = 2 * chunkSize
 //go:noescape
 func blocksIFMA(acc *[3][8]uint64, msg *byte, chunks int, r0, r1 uint64)
 
-// sum runs the leading whole 256-byte chunks of a long message through the
-// assembly and the rest through the scalar code.
+// sum sends long messages to the active vector path and short ones to the
+// scalar code.
 func sum(out *[16]byte, msg []byte, key *[32]byte) {
-	if !useIFMA || len(msg) < vectorMin {
+	switch {
+	case active == pathXCrypto:
+		poly1305.Sum(out, msg, key)
+	case active == pathIFMA && len(msg) >= vectorMin:
+		sumIFMA(out, msg, key)
+	case len(msg) >= vectorMinAVX2 && cpu.X86.HasAVX2:
+		// The AVX2 path, or for the IFMA path a message too short to
+		// repay the IFMA setup.
+		sumAVX2(out, msg, key)
+	default:
 		scalarSum(out, element{}, msg, key)
-		return
 	}
+}
+
+// sumIFMA runs the leading whole 256-byte chunks of a long message through
+// the IFMA assembly and the rest through the scalar code.
+func sumIFMA(out *[16]byte, msg []byte, key *[32]byte) {
 	r0, r1 := clampedR(key)
 	chunks := len(msg) / chunkSize
 	var acc [3][8]uint64
