@@ -2,20 +2,25 @@
 
 #include "textflag.h"
 
-// Eight Salsa20 blocks at a time in YMM registers. During the rounds state
-// word i of the eight blocks (lane j = block counter + j) is in Yi for
-// i = 1..14; words 0 and 15 stay in the frame, so that Y0 and Y15 are free
-// as scratch. Both are the first word of their quarter-round in the column
-// and in the row round, and never share one.
+// Eight Salsa20 blocks at a time in YMM registers. Word i of the eight
+// blocks (lane j = block counter + j) is in Yi, except that sixteen words
+// and two scratch registers do not fit in sixteen registers: words 2 and 6
+// take turns with words 8 and 12 in Y8 and Y12, and Y2 and Y6 are scratch.
+// Each round runs as two halves of two quarter-rounds. Words 8 and 12 are
+// not needed by the second half of the column round nor by the first half
+// of the row round, and words 2 and 6 not by the second half of the row
+// round nor by the first half of the column round, so the pair that is not
+// needed waits in the frame, and the swaps between halves are off the
+// critical path.
 //
 // Frame, from the 32-byte aligned base in BX:
 //   0-511     the input block, each word broadcast to eight lanes; word 8
 //             holds the counters of the current chunk
-//   512-1023  the working words 0-15 (0 and 15 during the rounds, 8-15 while
-//             the first half of the output is written)
+//   512-1023  the working words 0-15 (2 and 6 or 8 and 12 during the
+//             rounds, 8-15 while the first half of the output is written)
 
-#define T0 Y0
-#define T1 Y15
+#define T0 Y2
+#define T1 Y6
 
 // laneOffsets8<> is added to the broadcast counter word: lane j gets +j.
 DATA laneOffsets8<>+0x00(SB)/4, $0
@@ -39,8 +44,8 @@ DATA counterStep8<>+0x18(SB)/4, $8
 DATA counterStep8<>+0x1c(SB)/4, $8
 GLOBL counterStep8<>(SB), RODATA|NOPTR, $32
 
-// STEP sets t ^= rotl(p+q, r) for a word t in a register; p may be in the
-// frame. There is no 32-bit rotate in AVX2, so it is two shifts.
+// STEP sets t ^= rotl(p+q, r). There is no 32-bit rotate in AVX2, so it is
+// two shifts.
 #define STEP(t, p, q, r) \
 	VPADDD p, q, T0; \
 	VPSLLD $r, T0, T1; \
@@ -48,35 +53,26 @@ GLOBL counterStep8<>(SB), RODATA|NOPTR, $32
 	VPXOR  T1, t, t; \
 	VPXOR  T0, t, t
 
-// STEPMEM is STEP for a word t kept in the frame.
-#define STEPMEM(t, p, q, r) \
-	VPADDD  p, q, T0; \
-	VPSLLD  $r, T0, T1; \
-	VPSRLD  $(32-r), T0, T0; \
-	VPOR    T1, T0, T0; \
-	VPXOR   t, T0, T0; \
-	VMOVDQU T0, t
-
-// ROUND runs four independent quarter-rounds on (a, b, c, d):
+// HALF runs two independent quarter-rounds on (a, b, c, d):
 // b ^= rotl(a+d, 7); c ^= rotl(b+a, 9); d ^= rotl(c+b, 13);
-// a ^= rotl(d+c, 18). a0 and a3 are in the frame.
-#define ROUND(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, c3, d3) \
+// a ^= rotl(d+c, 18).
+#define HALF(a0, b0, c0, d0, a1, b1, c1, d1) \
 	STEP(b0, a0, d0, 7); \
 	STEP(b1, a1, d1, 7); \
-	STEP(b2, a2, d2, 7); \
-	STEP(b3, a3, d3, 7); \
-	STEP(c0, a0, b0, 9); \
-	STEP(c1, a1, b1, 9); \
-	STEP(c2, a2, b2, 9); \
-	STEP(c3, a3, b3, 9); \
+	STEP(c0, b0, a0, 9); \
+	STEP(c1, b1, a1, 9); \
 	STEP(d0, c0, b0, 13); \
 	STEP(d1, c1, b1, 13); \
-	STEP(d2, c2, b2, 13); \
-	STEP(d3, c3, b3, 13); \
-	STEPMEM(a0, d0, c0, 18); \
-	STEP(a1, d1, c1, 18); \
-	STEP(a2, d2, c2, 18); \
-	STEPMEM(a3, d3, c3, 18)
+	STEP(a0, d0, c0, 18); \
+	STEP(a1, d1, c1, 18)
+
+// SWAP stores Y8 and Y12 to the frame slots out8 and out12 and loads them
+// from in8 and in12.
+#define SWAP(out8, out12, in8, in12) \
+	VMOVDQU Y8, out8(BX); \
+	VMOVDQU Y12, out12(BX); \
+	VMOVDQU in8(BX), Y8; \
+	VMOVDQU in12(BX), Y12
 
 // TRANSPOSE4 transposes the 4x4 dword matrices inside each 128-bit lane of
 // x0..x3: afterwards the low lane of xk holds words x0..x3 of block k and
@@ -149,14 +145,15 @@ TEXT ·xorChunksAVX2(SB), 0, $1056-32
 	VMOVDQU      Y0, 480(BX)
 
 chunk:
-	VMOVDQU 0(BX), T0
-	VMOVDQU T0, 512(BX)
+	VMOVDQU 0(BX), Y0
 	VMOVDQU 32(BX), Y1
-	VMOVDQU 64(BX), Y2
+	VMOVDQU 64(BX), T0
+	VMOVDQU T0, 576(BX)
 	VMOVDQU 96(BX), Y3
 	VMOVDQU 128(BX), Y4
 	VMOVDQU 160(BX), Y5
-	VMOVDQU 192(BX), Y6
+	VMOVDQU 192(BX), T0
+	VMOVDQU T0, 704(BX)
 	VMOVDQU 224(BX), Y7
 	VMOVDQU 256(BX), Y8
 	VMOVDQU 288(BX), Y9
@@ -165,22 +162,27 @@ chunk:
 	VMOVDQU 384(BX), Y12
 	VMOVDQU 416(BX), Y13
 	VMOVDQU 448(BX), Y14
-	VMOVDQU 480(BX), T0
-	VMOVDQU T0, 992(BX)
+	VMOVDQU 480(BX), Y15
 
 	MOVQ $10, DX
 
 doubleRound:
-	// Column round.
-	ROUND(512(BX), Y4, Y8, Y12, Y5, Y9, Y13, Y1, Y10, Y14, Y2, Y6, 992(BX), Y3, Y7, Y11)
+	// Column round: quarter-rounds on (0, 4, 8, 12) and (5, 9, 13, 1), then
+	// on (10, 14, 2, 6) and (15, 3, 7, 11).
+	HALF(Y0, Y4, Y8, Y12, Y5, Y9, Y13, Y1)
+	SWAP(768, 896, 576, 704)
+	HALF(Y10, Y14, Y8, Y12, Y15, Y3, Y7, Y11)
 
-	// Row round.
-	ROUND(512(BX), Y1, Y2, Y3, Y5, Y6, Y7, Y4, Y10, Y11, Y8, Y9, 992(BX), Y12, Y13, Y14)
+	// Row round: quarter-rounds on (0, 1, 2, 3) and (5, 6, 7, 4), then on
+	// (10, 11, 8, 9) and (15, 12, 13, 14).
+	HALF(Y0, Y1, Y8, Y3, Y5, Y12, Y7, Y4)
+	SWAP(576, 704, 768, 896)
+	HALF(Y10, Y11, Y8, Y9, Y15, Y12, Y13, Y14)
 
 	DECQ DX
 	JNZ  doubleRound
 
-	// First half of every block: words 0-7. Words 8-14 wait in the frame.
+	// First half of every block: words 0-7. Words 8-15 wait in the frame.
 	VMOVDQU Y8, 768(BX)
 	VMOVDQU Y9, 800(BX)
 	VMOVDQU Y10, 832(BX)
@@ -188,7 +190,9 @@ doubleRound:
 	VMOVDQU Y12, 896(BX)
 	VMOVDQU Y13, 928(BX)
 	VMOVDQU Y14, 960(BX)
-	VMOVDQU 512(BX), Y0
+	VMOVDQU Y15, 992(BX)
+	VMOVDQU 576(BX), Y2
+	VMOVDQU 704(BX), Y6
 	VPADDD  0(BX), Y0, Y0
 	VPADDD  32(BX), Y1, Y1
 	VPADDD  64(BX), Y2, Y2
