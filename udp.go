@@ -10,7 +10,8 @@ import (
 // The udp transport carries RADIO/DISH and DGRAM messages, one datagram
 // each, as libzmq does: a DISH or DGRAM binds, a RADIO (or DGRAM) sends.
 // RADIO/DISH datagrams are group-length(1) + group + body; DGRAM messages
-// are two parts, the peer's "ip:port" and the body.
+// are two parts, the peer's "ip:port" (NUL-terminated when received, as
+// libzmq's) and the body.
 
 // maxDatagram bounds a received datagram (libzmq reads at most 8 KiB for
 // RADIO/DISH; DGRAM gets the largest UDP payload).
@@ -139,7 +140,7 @@ func (u *udpEngine) readLoop() {
 		data := append([]byte(nil), buf[:n]...)
 		var m []frame
 		if u.typ == DGRAM {
-			m = []frame{{data: []byte(from.String()), flags: frameMore}, {data: data}}
+			m = []frame{{data: dgramAddress(from), flags: frameMore}, {data: data}}
 		} else {
 			group, body, ok := parseDishDatagram(data)
 			if !ok {
@@ -186,7 +187,7 @@ func (u *udpEngine) write(fs []frame) error {
 				return err
 			}
 		case DGRAM:
-			to, err := net.ResolveUDPAddr("udp", string(msg[0].data))
+			to, err := net.ResolveUDPAddr("udp", strings.TrimSuffix(string(msg[0].data), "\x00"))
 			if err != nil {
 				continue
 			}
@@ -206,6 +207,13 @@ func isTransient(err error) bool {
 }
 
 // ---- DGRAM: raw datagrams addressed by "ip:port" ----
+
+// dgramAddress renders the sender of a datagram as libzmq does: "ip:port"
+// with a terminating NUL byte, so that libzmq programs' address handling
+// carries over. Sending accepts the address with or without the NUL.
+func dgramAddress(from *net.UDPAddr) []byte {
+	return append([]byte(from.String()), 0)
+}
 
 // dgramPattern receives [address][body] and sends [address][body] over its
 // one udp socket.
