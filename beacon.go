@@ -62,7 +62,8 @@ type BeaconMessage struct {
 
 const (
 	// BeaconMaxSize is the largest beacon payload, CZMQ's UDP_FRAME_MAX.
-	// Larger datagrams are ignored on receipt.
+	// Larger datagrams are ignored on receipt (zbeacon reads them cut to
+	// their first 255 bytes).
 	BeaconMaxSize = 255
 	// DefaultBeaconInterval is the publishing interval Publish uses when
 	// given 0, as zbeacon does.
@@ -164,7 +165,11 @@ func NewBeacon(port int, opts ...BeaconOption) (*Beacon, error) {
 }
 
 // listenBeacon opens the beacon's UDP socket on 0.0.0.0:port with the
-// options that let several beacons share the port and broadcast.
+// options that let several beacons share the port and broadcast. zbeacon
+// sends from a second socket bound to the interface's address; one socket
+// does both jobs here, and the kernel picks the same source address (the
+// interface's, on the route to its broadcast address) without leaving an
+// unread socket that could catch unicast beacons.
 func listenBeacon(port int) (*net.UDPConn, error) {
 	config := net.ListenConfig{Control: beaconSocketControl}
 	pc, err := config.ListenPacket(context.Background(), "udp4", fmt.Sprintf("0.0.0.0:%d", port))

@@ -342,13 +342,15 @@ func beaconGoroutines() int {
 }
 
 func TestBeaconCloseEndsEverything(t *testing.T) {
-	before := beaconGoroutines()
+	// The beacons of earlier tests are closed, but their goroutines may
+	// still be on their way out.
+	waitBeaconUntil(t, "earlier beacons' goroutines have ended", func() bool { return beaconGoroutines() == 0 })
 	port := freeBeaconPort(t)
 	b, err := NewBeacon(port, BeaconLoopback())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := beaconGoroutines() - before; got != 2 {
+	if got := beaconGoroutines(); got != 2 {
 		t.Fatalf("%d beacon goroutines running; want 2", got)
 	}
 	b.Subscribe(nil)
@@ -375,7 +377,7 @@ func TestBeaconCloseEndsEverything(t *testing.T) {
 	case <-time.After(beaconTestTimeout):
 		t.Fatal("a blocked Recv did not return after Close")
 	}
-	waitBeaconUntil(t, "the beacon's goroutines have ended", func() bool { return beaconGoroutines() == before })
+	waitBeaconUntil(t, "the beacon's goroutines have ended", func() bool { return beaconGoroutines() == 0 })
 	if err := b.Publish([]byte("late"), 0); !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("Publish after Close: %v; want net.ErrClosed", err)
 	}
