@@ -7,8 +7,8 @@ import (
 
 // Endpoint is a parsed ZeroMQ endpoint "scheme://address".
 type Endpoint struct {
-	Scheme string // "tcp", "ipc", "inproc", or (parsing only) "ws", "udp"
-	Addr   string // the part after "scheme://"; for tcp without the source part ("src;dst" gives dst)
+	Scheme string // "tcp", "ipc", "ws", "inproc" or "udp"
+	Addr   string // the part after "scheme://"; for tcp without the source part ("src;dst" gives dst); for ws "host:port[/path]"
 	Source string // tcp source address part, "" if none
 	Raw    string // the endpoint as given
 }
@@ -43,8 +43,12 @@ func ParseEndpoint(s string) (Endpoint, error) {
 		if rest == "@" {
 			return Endpoint{}, invalidf("%q: empty abstract socket name", s)
 		}
-	case "inproc", "ws", "udp":
-		// The name (inproc) or address (ws, udp) is taken as given.
+	case "ws":
+		if err := checkWSAddress(rest); err != nil {
+			return Endpoint{}, invalidf("%q: %v", s, err)
+		}
+	case "inproc", "udp":
+		// The name (inproc) or address (udp) is taken as given.
 	default:
 		return Endpoint{}, ErrProtocolNotSupported
 	}

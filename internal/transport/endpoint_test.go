@@ -35,6 +35,8 @@ func TestParseEndpoint(t *testing.T) {
 		{"inproc://*", "inproc", "*", ""},
 		{"inproc://a://b", "inproc", "a://b", ""},
 		{"ws://127.0.0.1:5555/path", "ws", "127.0.0.1:5555/path", ""},
+		{"ws://*:*", "ws", "*:*", ""},
+		{"ws://[::1]:80/a/b?c", "ws", "[::1]:80/a/b?c", ""},
 		{"udp://127.0.0.1:5555", "udp", "127.0.0.1:5555", ""},
 	}
 	for _, tc := range good {
@@ -57,6 +59,7 @@ func TestParseEndpoint(t *testing.T) {
 		"tcp://[::1:5555", "tcp://::1]:5555", "tcp://[::1]x:5555", "tcp://[fe80::1%]:5555",
 		"tcp://;127.0.0.1:5555", "tcp://127.0.0.1:5555;", "tcp://a;b;127.0.0.1:5555",
 		"tcp://127.0.0.1:x;127.0.0.1:5555", "tcp://h\x00:1", "ipc://@",
+		"ws://127.0.0.1", "ws://h:1/a b", "ws://a;b:1/x", "ws://h:x/", "ws:///p",
 	}
 	for _, in := range invalid {
 		_, err := ParseEndpoint(in)

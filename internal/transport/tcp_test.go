@@ -376,7 +376,7 @@ func TestConnectTimeout(t *testing.T) {
 }
 
 func TestUnsupportedTransports(t *testing.T) {
-	for _, s := range []string{"inproc://x", "ws://127.0.0.1:5555", "udp://127.0.0.1:5555"} {
+	for _, s := range []string{"inproc://x", "udp://127.0.0.1:5555"} {
 		ep := mustParse(t, s)
 		if _, err := Listen(ep, nil); !errors.Is(err, ErrProtocolNotSupported) {
 			t.Errorf("Listen(%s): %v", s, err)

@@ -1,6 +1,6 @@
 // Package transport opens the byte streams ZeroMQ sockets run ZMTP over:
-// it parses endpoints and binds or connects tcp and ipc with libzmq 4.3's
-// address rules. inproc is parsed here but carried in memory by the socket
+// it parses endpoints and binds or connects tcp, ipc and ws (ZMTP over
+// WebSocket, see package ws) with libzmq 4.3's address rules. inproc is parsed here but carried in memory by the socket
 // layer.
 package transport
 
@@ -36,8 +36,8 @@ func listenerFD(l syscall.Conn) int {
 	return fd
 }
 
-// Listen binds ep. opts may be nil for the defaults. inproc and the schemes
-// parsed only for recognition (ws, udp) give ErrProtocolNotSupported.
+// Listen binds ep. opts may be nil for the defaults. inproc and udp, which
+// the socket layer carries itself, give ErrProtocolNotSupported.
 func Listen(ep Endpoint, opts *Options) (Listener, error) {
 	opts = orDefault(opts)
 	switch ep.Scheme {
@@ -45,6 +45,8 @@ func Listen(ep Endpoint, opts *Options) (Listener, error) {
 		return listenTCP(ep, opts)
 	case "ipc":
 		return listenIPC(ep, opts)
+	case "ws":
+		return listenWS(ep, opts)
 	}
 	return nil, ErrProtocolNotSupported
 }
@@ -52,7 +54,8 @@ func Listen(ep Endpoint, opts *Options) (Listener, error) {
 // Dial connects to ep, resolving host names now. opts may be nil for the
 // defaults; opts.ConnectTimeout, when set, bounds the attempt in addition
 // to ctx. With opts.SocksProxy set, tcp goes through that SOCKS5 proxy.
-// inproc, ws and udp give ErrProtocolNotSupported.
+// ws connections come back wrapped (ws.Conn), to be upgraded when the
+// engine writes its greeting. inproc and udp give ErrProtocolNotSupported.
 func Dial(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
 	opts = orDefault(opts)
 	if opts.ConnectTimeout > 0 {
@@ -68,6 +71,8 @@ func Dial(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
 		return dialTCP(ctx, ep, opts)
 	case "ipc":
 		return dialIPC(ctx, ep, opts)
+	case "ws":
+		return dialWS(ctx, ep, opts)
 	}
 	return nil, ErrProtocolNotSupported
 }
