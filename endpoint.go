@@ -74,7 +74,7 @@ type binding struct {
 type endpointHandlers struct {
 	inproc func(name, endpoint string) error
 	udp    func(addr, endpoint string) error
-	stream func(ep transport.Endpoint, endpoint string) error // tcp, ipc
+	stream func(ep transport.Endpoint, endpoint string) error // tcp, ipc, ws
 }
 
 // openEndpoint parses endpoint, checks that the socket is usable and that
@@ -97,7 +97,7 @@ func (s *Socket) openEndpoint(endpoint string, h endpointHandlers) error {
 		return h.udp(ep.Addr, endpoint)
 	case s.typ == DGRAM:
 		return ENOCOMPATPROTO
-	case ep.Scheme != "tcp" && ep.Scheme != "ipc", s.typ == STREAM && ep.Scheme != "tcp":
+	case ep.Scheme != "tcp" && ep.Scheme != "ipc" && ep.Scheme != "ws", s.typ == STREAM && ep.Scheme != "tcp":
 		return EPROTONOSUPPORT
 	}
 	return h.stream(ep, endpoint)
@@ -108,7 +108,7 @@ func (s *Socket) Bind(endpoint string) error {
 	return s.openEndpoint(endpoint, endpointHandlers{s.bindInprocLocked, s.bindUDPLocked, s.listenLocked})
 }
 
-// listenLocked binds a tcp or ipc endpoint. Call with s.mu held.
+// listenLocked binds a tcp, ipc or ws endpoint. Call with s.mu held.
 func (s *Socket) listenLocked(ep transport.Endpoint, endpoint string) error {
 	l, err := transport.Listen(ep, s.transportOptionsLocked())
 	if err != nil {
@@ -240,8 +240,8 @@ func (s *Socket) Connect(endpoint string) error {
 	return s.openEndpoint(endpoint, endpointHandlers{s.connectInprocLocked, s.connectUDPLocked, s.dialLocked})
 }
 
-// dialLocked starts a connecter for a tcp or ipc endpoint. Call with s.mu
-// held.
+// dialLocked starts a connecter for a tcp, ipc or ws endpoint. Call with
+// s.mu held.
 func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 	c := &connecter{s: s, ep: ep, endpoint: endpoint, rid: s.opt.connectRid, done: make(chan struct{})}
 	s.opt.connectRid = nil

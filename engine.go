@@ -27,6 +27,10 @@ type engine struct {
 	r        *zmtp.Reader
 	codec    mechanism.MessageCodec
 	peerMin  byte // peer's ZMTP minor version: 0 means 3.0
+	// clearHeartbeats: the transport carries PING and PONG outside the
+	// security mechanism (ws turns them into WebSocket ping and pong), so
+	// they are neither sealed nor opened by the codec.
+	clearHeartbeats bool
 
 	outR    queueReader   // reads p.out
 	wakeOut chan struct{} // outbound queue got a message
@@ -203,6 +207,9 @@ func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, onStart fun
 
 	e := &engine{s: s, conn: conn, endpoint: endpoint,
 		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}
+	if hc, ok := conn.(interface{ HeartbeatsInClear() bool }); ok {
+		e.clearHeartbeats = hc.HeartbeatsInClear()
+	}
 	if onStart != nil {
 		onStart(e)
 	}
@@ -290,7 +297,11 @@ func (e *engine) readLoop() error {
 			return err
 		}
 		e.hb.frames.Add(1)
-		if e.codec != nil {
+		if e.codec != nil && e.clearHeartbeats && f.IsCommand() {
+			if !isHeartbeat(f.Body) {
+				return errors.New("zmq4: unencrypted command other than PING or PONG")
+			}
+		} else if e.codec != nil {
 			if f, err = e.open(f); err != nil {
 				e.s.event(EVENT_HANDSHAKE_FAILED_PROTOCOL, e.endpoint, protocolCode(err))
 				return err
@@ -338,6 +349,12 @@ func (e *engine) readLoop() error {
 			complete = 0
 		}
 	}
+}
+
+// isHeartbeat reports whether a command body is a PING or a PONG.
+func isHeartbeat(body []byte) bool {
+	name, _, err := zmtp.ParseCommand(body)
+	return err == nil && (name == zmtp.CmdPing || name == zmtp.CmdPong)
 }
 
 // open decrypts a frame. A box in a pooled buffer of its own is opened into
@@ -508,7 +525,7 @@ func (w *frameWriter) add(f frame) error {
 		}
 	}
 	before := len(w.buf)
-	if e.codec != nil {
+	if e.codec != nil && !(e.clearHeartbeats && f.flags&frameCommand != 0) {
 		// A CURVE MESSAGE always travels as a plain frame.
 		w.buf = zmtp.AppendFrameHeader(w.buf, 0, len(data)+33)
 		var err error

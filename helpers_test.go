@@ -15,7 +15,7 @@ import (
 var ipcCounter atomic.Int64
 
 // transports lists the transports every pattern test runs over.
-var transports = []string{"inproc", "ipc", "tcp"}
+var transports = []string{"inproc", "ipc", "tcp", "ws"}
 
 // endpointFor returns a fresh bind endpoint for the transport.
 func endpointFor(t *testing.T, transport string) string {
@@ -24,6 +24,8 @@ func endpointFor(t *testing.T, transport string) string {
 		return fmt.Sprintf("inproc://test-%d", ipcCounter.Add(1))
 	case "ipc":
 		return "ipc://" + filepath.Join(t.TempDir(), "s")
+	case "ws":
+		return "ws://127.0.0.1:*/zmq"
 	default:
 		return "tcp://127.0.0.1:*"
 	}
@@ -38,7 +40,7 @@ func pairUp(t *testing.T, transport string, bindFirst bool, bt, ct Type) (*Socke
 	b := newTestSocket(t, ctx, bt)
 	c := newTestSocket(t, ctx, ct)
 	ep := endpointFor(t, transport)
-	if transport == "tcp" || bindFirst {
+	if transport == "tcp" || transport == "ws" || bindFirst {
 		must(t, b.Bind(ep))
 		ep = b.opt.lastEndpoint
 		must(t, c.Connect(ep))
