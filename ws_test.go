@@ -412,3 +412,21 @@ func wsReadUnmasked(t *testing.T, br *bufio.Reader) string {
 	must(t, err)
 	return string(p)
 }
+
+// TestWSHandshakeIvlBoundsTheUpgrade: a client that connects and never
+// sends its upgrade request is dropped once HANDSHAKE_IVL passes.
+func TestWSHandshakeIvlBoundsTheUpgrade(t *testing.T) {
+	ctx := newTestContext(t)
+	srv := newTestSocket(t, ctx, PAIR)
+	must(t, srv.SetHandshakeIvl(50*time.Millisecond))
+	smon := monitorOf(t, srv, EVENT_ACCEPTED|EVENT_HANDSHAKE_FAILED_NO_DETAIL|EVENT_DISCONNECTED)
+	ep := wsBound(t, srv, "/")
+	c, err := net.DialTimeout("tcp", strings.TrimSuffix(strings.TrimPrefix(ep, "ws://"), "/"), 5*time.Second)
+	must(t, err)
+	defer c.Close()
+	expectEvents(t, smon, EVENT_ACCEPTED, EVENT_HANDSHAKE_FAILED_NO_DETAIL, EVENT_DISCONNECTED)
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := c.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("read %d bytes, %v; want the server to close", n, err)
+	}
+}

@@ -424,3 +424,44 @@ func TestHandshakeErrorText(t *testing.T) {
 		t.Fatal(fmt.Sprint(err))
 	}
 }
+
+func TestBareClientWhenTheServerPicksIt(t *testing.T) {
+	d, a := tcpPair(t)
+	raw := newRawPeer(t, a)
+	type result struct {
+		e   *engineEnd
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		c := Client(d, "h", "/")
+		e, _, err := startEngine(t, c, "NULL", false)
+		if err == nil {
+			ready := zmtp.AppendProperty(zmtp.AppendCommand(nil, zmtp.CmdReady, nil), "Socket-Type", "DEALER")
+			e.writeFrame(zmtp.FlagCommand, ready)
+		}
+		ch <- result{e, err}
+	}()
+	req, err := parseRequest([]byte(raw.readHead()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.writeString(string(appendResponse(nil, acceptKey(req.key), "ZWS2.0")))
+	raw.writeMessage(0x82, []byte("\x00srv"), nil)
+	r := <-ch
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	// Our READY went out as an empty routing id (DEALER sent no Identity).
+	if b0, masked, payload := raw.readMessage(); b0 != 0x82 || !masked || string(payload) != "\x00" {
+		t.Fatalf("server read %#x masked=%v %q, want an empty routing id", b0, masked, payload)
+	}
+	f := r.e.readFrame()
+	_, data, _ := zmtp.ParseCommand(f.Body)
+	props, _ := zmtp.ParseMetadata(data)
+	typ, _ := zmtp.Lookup(props, "Socket-Type")
+	id, _ := zmtp.Lookup(props, "Identity")
+	if !f.IsCommand() || !zmtp.Compatible("DEALER", typ) || id != "srv" {
+		t.Fatalf("engine read READY %q", f.Body)
+	}
+}
