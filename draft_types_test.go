@@ -4,6 +4,7 @@ import (
 	"errors"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestSinglePartDraftTypes(t *testing.T) {
@@ -112,5 +113,39 @@ func TestRadioDishGroups(t *testing.T) {
 				t.Fatalf("leaving twice: %v, want EINVAL", err)
 			}
 		})
+	}
+}
+
+// A SERVER that connects keeps one pipe per connect, as libzmq does: the
+// routing id outlives a reconnection and messages for it wait while the
+// peer is away.
+func TestConnectingServerKeepsRoutingID(t *testing.T) {
+	ctx := newTestContext(t)
+	client := newTestSocket(t, ctx, CLIENT)
+	must(t, client.Bind("tcp://127.0.0.1:*"))
+	endpoint := client.opt.lastEndpoint
+	server := newTestSocket(t, ctx, SERVER)
+	must(t, server.SetReconnectIvl(10*time.Millisecond))
+	monitor := monitorOf(t, server, EVENT_DISCONNECTED)
+	must(t, server.Connect(endpoint))
+	sendParts(t, client, "first")
+	_, opts, err := server.RecvWithOpts(0, OptRoutingId(0))
+	must(t, err)
+	id := opts[0].(OptRoutingId)
+
+	// Once the connection is gone, a message for the peer waits in its pipe.
+	must(t, client.Close())
+	expectEvents(t, monitor, EVENT_DISCONNECTED)
+	if _, err := server.Send("while away", 0, id); err != nil {
+		t.Fatalf("send to a reconnecting peer: %v", err)
+	}
+	again := newTestSocket(t, ctx, CLIENT)
+	must(t, again.Bind(endpoint))
+	expectParts(t, again, "while away")
+	sendParts(t, again, "back")
+	msg, opts, err := server.RecvWithOpts(0, OptRoutingId(0))
+	must(t, err)
+	if msg != "back" || opts[0].(OptRoutingId) != id {
+		t.Fatalf("got %q from id %v, want \"back\" from %v", msg, opts[0], id)
 	}
 }

@@ -54,7 +54,7 @@ func errnoOf(err error) error {
 // afresh for each connection, because the pattern keys them by the peer's
 // identity.
 func usesRoutingIDs(t Type) bool {
-	return t == ROUTER || t == STREAM || t == SERVER
+	return t == ROUTER || t == STREAM
 }
 
 // ---- bind ----
