@@ -101,10 +101,14 @@ func TestWSReconnectsAfterRebind(t *testing.T) {
 	ep := wsBound(t, srv, "/r")
 	cli := newTestSocket(t, ctx, PUSH)
 	must(t, cli.SetReconnectIvl(10*time.Millisecond))
+	cmon := monitorOf(t, cli, EVENT_DISCONNECTED)
 	must(t, cli.Connect(ep))
 	sendParts(t, cli, "one")
 	expectParts(t, srv, "one")
 	must(t, srv.Close())
+	// A message sent before the client notices the close would go to the
+	// dead connection and be lost, as with libzmq; wait for the notice.
+	expectEvents(t, cmon, EVENT_DISCONNECTED)
 	srv2 := newTestSocket(t, ctx, PULL)
 	waitUntil(t, "rebinding the port", func() bool { return srv2.Bind(ep) == nil })
 	sendParts(t, cli, "two")
