@@ -434,3 +434,32 @@ func TestWSHandshakeIvlBoundsTheUpgrade(t *testing.T) {
 		t.Fatalf("read %d bytes, %v; want the server to close", n, err)
 	}
 }
+
+// Commands other than PING and PONG stay inside CURVE over ws: a DISH's
+// JOIN reaches the RADIO sealed, and the RADIO accepts it.
+func TestWSCurveRadioDishJoin(t *testing.T) {
+	serverPub, serverSec, err := NewCurveKeypair()
+	must(t, err)
+	clientPub, clientSec, err := NewCurveKeypair()
+	must(t, err)
+	ctx := newTestContext(t)
+	radio := newTestSocket(t, ctx, RADIO)
+	must(t, radio.SetCurveServer(1))
+	must(t, radio.SetCurveSecretkey(serverSec))
+	dish := newTestSocket(t, ctx, DISH)
+	must(t, dish.SetCurveServerkey(serverPub))
+	must(t, dish.SetCurvePublickey(clientPub))
+	must(t, dish.SetCurveSecretkey(clientSec))
+	must(t, dish.Join("weather"))
+	must(t, dish.Connect(wsBound(t, radio, "/radio")))
+	waitUntil(t, "the JOIN to arrive", func() bool {
+		radio.Send("sunny", 0, OptGroup("weather"))
+		in, _ := pollIn(dish)
+		return in
+	})
+	msg, opts, err := dish.RecvWithOpts(0, OptGroup(""))
+	must(t, err)
+	if msg != "sunny" || opts[0].(OptGroup) != "weather" {
+		t.Fatalf("dish got %q in group %v", msg, opts[0])
+	}
+}
