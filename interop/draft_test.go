@@ -48,19 +48,7 @@ func startDraftPeer(t testing.TB, args ...string) *peer {
 func pairUpNode(t *testing.T, l link, ours zmq.Type, setup func(*zmq.Socket), theirs string, peerArgs ...string) (*zmq.Socket, *peer) {
 	t.Helper()
 	requireNode(t)
-	ctx := newContext(t)
-	s := newSocket(t, ctx, ours)
-	if setup != nil {
-		setup(s)
-	}
-	args := append([]string{"--type", theirs}, peerArgs...)
-	if l.goBinds {
-		must(t, "Bind", s.Bind(bindAddress(t, l.transport)))
-		return s, startDraftPeer(t, append(args, "--connect", lastEndpoint(t, s))...)
-	}
-	p := startDraftPeer(t, append(args, "--bind", bindAddress(t, l.transport))...)
-	must(t, "Connect", s.Connect(p.endpoint))
-	return s, p
+	return pairUpWith(t, startDraftPeer, bindAddress(t, l.transport), l.goBinds, ours, setup, theirs, peerArgs...)
 }
 
 // freeUDPEndpoint returns a udp endpoint on loopback whose port was free a

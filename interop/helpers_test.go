@@ -139,17 +139,27 @@ func must(t testing.TB, what string, err error) {
 func pairUp(t *testing.T, l link, ours zmq.Type, setup func(*zmq.Socket), theirs string, peerArgs ...string) (*zmq.Socket, *peer) {
 	t.Helper()
 	requirePyzmq(t)
+	return pairUpWith(t, startPeer, bindAddress(t, l.transport), l.goBinds, ours, setup, theirs, peerArgs...)
+}
+
+// peerStarter starts a peer process with the given arguments.
+type peerStarter func(t testing.TB, args ...string) *peer
+
+// pairUpWith is pairUp with any kind of peer: start launches it, and the
+// side that binds (ours when goBinds) binds bindAddr.
+func pairUpWith(t *testing.T, start peerStarter, bindAddr string, goBinds bool, ours zmq.Type, setup func(*zmq.Socket), theirs string, peerArgs ...string) (*zmq.Socket, *peer) {
+	t.Helper()
 	ctx := newContext(t)
 	s := newSocket(t, ctx, ours)
 	if setup != nil {
 		setup(s)
 	}
 	args := append([]string{"--type", theirs}, peerArgs...)
-	if l.goBinds {
-		must(t, "Bind", s.Bind(bindAddress(t, l.transport)))
-		return s, startPeer(t, append(args, "--connect", lastEndpoint(t, s))...)
+	if goBinds {
+		must(t, "Bind", s.Bind(bindAddr))
+		return s, start(t, append(args, "--connect", lastEndpoint(t, s))...)
 	}
-	p := startPeer(t, append(args, "--bind", bindAddress(t, l.transport))...)
+	p := start(t, append(args, "--bind", bindAddr)...)
 	must(t, "Connect", s.Connect(p.endpoint))
 	return s, p
 }

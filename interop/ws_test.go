@@ -52,22 +52,13 @@ func forEachWSLink(t *testing.T, fn func(t *testing.T, goBinds bool)) {
 func wsPairUp(t *testing.T, goBinds bool, ours zmq.Type, setup func(*zmq.Socket), theirs string, peerArgs ...string) (*zmq.Socket, *peer) {
 	t.Helper()
 	requireNode(t)
-	ctx := newContext(t)
-	s := newSocket(t, ctx, ours)
-	if setup != nil {
-		setup(s)
-	}
-	args := append([]string{"--type", theirs}, peerArgs...)
+	startWS := func(t testing.TB, args ...string) *peer { return startNodePeer(t, wsPeerScript, args...) }
+	s, p := pairUpWith(t, startWS, wsBindAddress, goBinds, ours, setup, theirs, peerArgs...)
 	if goBinds {
-		must(t, "Bind", s.Bind(wsBindAddress))
-		ep := lastEndpoint(t, s)
-		if !strings.HasPrefix(ep, "ws://127.0.0.1:") || !strings.HasSuffix(ep, "/zmq") {
+		if ep := lastEndpoint(t, s); !strings.HasPrefix(ep, "ws://127.0.0.1:") || !strings.HasSuffix(ep, "/zmq") {
 			t.Fatalf("last endpoint %q, want ws://127.0.0.1:PORT/zmq", ep)
 		}
-		return s, startNodePeer(t, wsPeerScript, append(args, "--connect", ep)...)
 	}
-	p := startNodePeer(t, wsPeerScript, append(args, "--bind", wsBindAddress)...)
-	must(t, "Connect", s.Connect(p.endpoint))
 	return s, p
 }
 
