@@ -20,6 +20,7 @@ type options struct {
 	backlog                int
 	maxmsgsize             int64
 	multicastHops          int
+	multicastLoop          bool
 	multicastMaxtpdu       int
 	rcvtimeo, sndtimeo     time.Duration
 	ipv6                   bool
@@ -95,6 +96,7 @@ func defaultOptions(t Type) options {
 		backlog:           100,
 		maxmsgsize:        -1,
 		multicastHops:     1,
+		multicastLoop:     true,
 		multicastMaxtpdu:  1500,
 		rcvtimeo:          -1,
 		sndtimeo:          -1,

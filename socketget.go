@@ -131,9 +131,14 @@ func (s *Socket) GetMaxmsgsize() (int64, error) {
 	return getOption(s, func(o *options) int64 { return o.maxmsgsize })
 }
 
-// GetMulticastHops returns the multicast TTL (ZMQ_MULTICAST_HOPS); it has no effect in this implementation.
+// GetMulticastHops returns the TTL of the datagrams a RADIO sends to a udp multicast group (ZMQ_MULTICAST_HOPS).
 func (s *Socket) GetMulticastHops() (int, error) {
 	return getOption(s, func(o *options) int { return o.multicastHops })
+}
+
+// GetMulticastLoop reports whether a RADIO's udp multicast datagrams also reach the sending host's own members (ZMQ_MULTICAST_LOOP, draft).
+func (s *Socket) GetMulticastLoop() (bool, error) {
+	return getOption(s, func(o *options) bool { return o.multicastLoop })
 }
 
 // GetRcvtimeo returns the receive timeout (ZMQ_RCVTIMEO); time.Duration(-1) means forever.

@@ -284,13 +284,21 @@ func (s *Socket) SetMaxmsgsize(value int64) error {
 	})
 }
 
-// SetMulticastHops sets the multicast TTL (ZMQ_MULTICAST_HOPS); it is stored but has no effect in this implementation.
+// SetMulticastHops sets the TTL of the datagrams a RADIO sends to a udp multicast group (ZMQ_MULTICAST_HOPS, 1 to 255 over udp; default 1).
 func (s *Socket) SetMulticastHops(value int) error {
 	return s.setOption(func(o *options) error {
 		if value <= 0 {
 			return einval
 		}
 		o.multicastHops = value
+		return nil
+	})
+}
+
+// SetMulticastLoop sets whether the multicast datagrams a RADIO sends over udp also reach the sending host's own members (ZMQ_MULTICAST_LOOP, draft; default true).
+func (s *Socket) SetMulticastLoop(value bool) error {
+	return s.setOption(func(o *options) error {
+		o.multicastLoop = value
 		return nil
 	})
 }

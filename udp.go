@@ -8,7 +8,9 @@ import (
 )
 
 // The udp transport carries RADIO/DISH and DGRAM messages, one datagram
-// each, as libzmq does: a DISH or DGRAM binds, a RADIO (or DGRAM) sends.
+// each, as libzmq does: a DISH or DGRAM binds, a RADIO (or DGRAM) sends,
+// to one peer or to a multicast group (udp_multicast*.go: the endpoint
+// forms and the socket options).
 // RADIO/DISH datagrams are group-length(1) + group + body; DGRAM messages
 // are two parts, the peer's "ip:port" (NUL-terminated when received, as
 // libzmq's) and the body.
@@ -38,15 +40,15 @@ func (s *Socket) bindUDPLocked(addr, endpoint string) error {
 	if !udpAllowed(s.typ, true) {
 		return ENOCOMPATPROTO
 	}
-	ua, err := net.ResolveUDPAddr("udp", replaceStar(addr))
+	a, err := parseUDPAddress(addr, true, s.opt.ipv6)
 	if err != nil {
-		return einval
+		return err
 	}
-	conn, err := net.ListenUDP("udp", ua)
+	conn, err := listenUDPEndpoint(a)
 	if err != nil {
 		return errnoOf(err)
 	}
-	resolved := "udp://" + conn.LocalAddr().String()
+	resolved := a.boundEndpoint(conn.LocalAddr().(*net.UDPAddr).AddrPort().Port())
 	p := s.startUDP(conn, endpoint)
 	b := &binding{s: s, endpoint: resolved}
 	b.udp = p
@@ -63,11 +65,11 @@ func (s *Socket) connectUDPLocked(addr, endpoint string) error {
 	if !udpAllowed(s.typ, false) {
 		return ENOCOMPATPROTO
 	}
-	ua, err := net.ResolveUDPAddr("udp", addr)
+	a, err := parseUDPAddress(addr, false, s.opt.ipv6)
 	if err != nil {
-		return einval
+		return err
 	}
-	conn, err := net.DialUDP("udp", nil, ua)
+	conn, err := dialUDPEndpoint(a, s.opt.multicastLoop, s.opt.multicastHops)
 	if err != nil {
 		return errnoOf(err)
 	}
@@ -75,18 +77,6 @@ func (s *Socket) connectUDPLocked(addr, endpoint string) error {
 	p.connectSide = true
 	s.opt.lastEndpoint = endpoint
 	return nil
-}
-
-// replaceStar turns ZeroMQ's wildcards into Go's: "*" host means all
-// interfaces, "*" port an ephemeral one.
-func replaceStar(addr string) string {
-	if strings.HasPrefix(addr, "*:") {
-		addr = addr[1:]
-	}
-	if strings.HasSuffix(addr, ":*") {
-		addr = addr[:len(addr)-1] + "0"
-	}
-	return addr
 }
 
 // startUDP attaches a pipe served by a datagram reader and writer.
