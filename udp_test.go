@@ -1,6 +1,7 @@
 package zmq4
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -61,4 +62,31 @@ func FuzzParseDishDatagram(f *testing.F) {
 			t.Fatalf("split %q into %q + %q", d, group, body)
 		}
 	})
+}
+
+// TestRadioDishOverUDPIPv6: IPv6 udp endpoints need ZMQ_IPV6, as in
+// libzmq: without it a bind gives ENODEV and a connect EINVAL.
+func TestRadioDishOverUDPIPv6(t *testing.T) {
+	ctx := newTestContext(t)
+	dish := newTestSocket(t, ctx, DISH)
+	radio := newTestSocket(t, ctx, RADIO)
+	if err := dish.Bind("udp://[::1]:*"); !errors.Is(err, enodev) {
+		t.Fatalf("IPv6 bind with IPv6 off: %v, want ENODEV", err)
+	}
+	if err := radio.Connect("udp://[::1]:5555"); !errors.Is(err, einval) {
+		t.Fatalf("IPv6 connect with IPv6 off: %v, want EINVAL", err)
+	}
+	must(t, dish.SetIpv6(true))
+	must(t, radio.SetIpv6(true))
+	if err := dish.Bind("udp://[::1]:*"); err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	must(t, dish.Join("weather"))
+	must(t, radio.Connect(dish.opt.lastEndpoint))
+	radio.Send("rain", 0, OptGroup("weather"))
+	msg, opts, err := dish.RecvWithOpts(0, OptGroup(""))
+	must(t, err)
+	if msg != "rain" || opts[0].(OptGroup) != "weather" {
+		t.Fatalf("dish got %q in %v", msg, opts[0])
+	}
 }
