@@ -319,7 +319,7 @@ func (s *Socket) SetSndtimeo(value time.Duration) error {
 	})
 }
 
-// SetIpv6 enables IPv6 on the socket's TCP endpoints (ZMQ_IPV6).
+// SetIpv6 enables IPv6 on the socket's tcp, ws and udp endpoints (ZMQ_IPV6).
 func (s *Socket) SetIpv6(value bool) error {
 	return s.setOption(func(o *options) error {
 		o.ipv6 = value
