@@ -263,9 +263,9 @@ func TestInteropJeromqReqRep(t *testing.T) {
 	})
 }
 
-// TestInteropJeromqDealerRouter: a DEALER's identity, carried in the ZMTP
-// 2.0 greeting's identity frame one way and in READY metadata the other,
-// names it at the ROUTER, which routes by it; then ROUTER to ROUTER by name.
+// TestInteropJeromqDealerRouter: a DEALER's identity, which a ZMTP 2.0
+// greeting carries in its identity frame, names it at the ROUTER, which
+// routes by it, in both roles; then ROUTER to ROUTER by name.
 func TestInteropJeromqDealerRouter(t *testing.T) {
 	skipJeromqBug(t)
 	alice := []byte("alice")
