@@ -81,16 +81,27 @@ func (r *Reader) SetAllocator(alloc func(size int) []byte) {
 // stream ends before any byte arrives and io.ErrUnexpectedEOF if it ends
 // part way. It does not validate them; see ParseGreeting.
 func (r *Reader) ReadGreeting() ([]byte, error) {
-	for r.end-r.start < GreetingSize {
-		r.makeRoom(GreetingSize)
+	return r.ReadExact(GreetingSize)
+}
+
+// ReadExact reads exactly n bytes (at most GreetingSize), for the greeting
+// and the parts of it that a version negotiation reads step by step. It
+// returns io.EOF if the stream ends before any byte arrives and
+// io.ErrUnexpectedEOF if it ends part way.
+func (r *Reader) ReadExact(n int) ([]byte, error) {
+	if n < 0 || n > GreetingSize {
+		return nil, errors.New("zmtp: ReadExact of more than a greeting")
+	}
+	for r.end-r.start < n {
+		r.makeRoom(n)
 		if err := r.fill(); err != nil {
 			return nil, r.endOfStream(err)
 		}
 	}
-	g := r.chunk[r.start : r.start+GreetingSize : r.start+GreetingSize]
-	r.start += GreetingSize
+	b := r.chunk[r.start : r.start+n : r.start+n]
+	r.start += n
 	r.handed = true
-	return g, nil
+	return b, nil
 }
 
 // ReadFrame reads the next frame. It returns io.EOF when the stream ends
