@@ -2,6 +2,7 @@ package zmq4
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,7 @@ type engine struct {
 	r        *zmtp.Reader
 	codec    mechanism.MessageCodec
 	peerMin  byte // peer's ZMTP minor version: 0 means 3.0
+	v2       bool // the peer speaks ZMTP 2.0: no commands at all
 	// clearHeartbeats: the transport carries PING and PONG outside the
 	// security mechanism (ws turns them into WebSocket ping and pong), so
 	// they are neither sealed nor opened by the codec.
@@ -118,18 +120,13 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 		c.SetDeadline(time.Now().Add(so.handshakeIvl))
 	}
 	mech := so.mech.Mechanism
-	g := zmtp.AppendGreeting(make([]byte, 0, zmtp.GreetingSize), mech, so.mech.AsServer)
-	if _, err := c.Write(g); err != nil {
-		return nil, err
-	}
 	e.r = zmtp.NewReader(c, so.maxmsgsize)
-	raw, err := e.r.ReadGreeting()
+	pg, v2, err := e.exchangeGreetings(mech, so.mech.AsServer)
 	if err != nil {
 		return nil, err
 	}
-	pg, err := zmtp.ParseGreeting(raw)
-	if err != nil {
-		return nil, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: protoErrUnspecified, Err: err}
+	if v2 {
+		return e.handshakeV2(so)
 	}
 	if pg.Mechanism != mech {
 		return nil, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: protoErrMechanismMismatch,
@@ -166,6 +163,109 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 	// Large frames arrive in pooled buffers that sockets can recycle.
 	e.r.SetAllocator(getPooled)
 	c.SetDeadline(time.Time{})
+	return props, nil
+}
+
+// wholeGreeting is implemented by connections that need our greeting in
+// one piece (ws, which builds its upgrade request from it and answers with
+// a greeting of its own making).
+type wholeGreeting interface{ WholeGreeting() bool }
+
+// exchangeGreetings sends our ZMTP 3.1 greeting in libzmq's three steps
+// (signature; major version once the peer's signature has arrived; the rest
+// once the peer's version byte has), so that a ZMTP 2.0 peer is recognised
+// before it is sent bytes it would misread. It returns the peer's greeting,
+// or v2 true when the peer speaks ZMTP 2.0.
+func (e *engine) exchangeGreetings(mech string, asServer bool) (pg zmtp.Greeting, v2 bool, err error) {
+	g := zmtp.AppendGreeting(make([]byte, 0, zmtp.GreetingSize), mech, asServer)
+	malformed := func(err error) (zmtp.Greeting, bool, error) {
+		return zmtp.Greeting{}, false, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: protoErrUnspecified, Err: err}
+	}
+	if w, ok := e.conn.(wholeGreeting); ok && w.WholeGreeting() {
+		if _, err := e.conn.Write(g); err != nil {
+			return zmtp.Greeting{}, false, err
+		}
+		raw, err := e.r.ReadGreeting()
+		if err != nil {
+			return zmtp.Greeting{}, false, err
+		}
+		if pg, err = zmtp.ParseGreeting(raw); err != nil {
+			return malformed(err)
+		}
+		return pg, false, nil
+	}
+	peer := make([]byte, 0, zmtp.GreetingSize)
+	steps := [][]byte{g[:zmtp.SignatureSize], g[zmtp.SignatureSize : zmtp.SignatureSize+1], g[zmtp.SignatureSize+1:]}
+	for i, step := range steps {
+		if _, err := e.conn.Write(step); err != nil {
+			return zmtp.Greeting{}, false, err
+		}
+		got, err := e.r.ReadExact(len(step))
+		if err != nil {
+			return zmtp.Greeting{}, false, err
+		}
+		peer = append(peer, got...)
+		switch {
+		case i == 0 && !zmtp.ValidSignature(got):
+			return malformed(errors.New("zmq4: unversioned (ZMTP 1.0) peers are not supported"))
+		case i == 1 && got[0] == zmtp.V2Revision:
+			return zmtp.Greeting{}, true, nil
+		}
+	}
+	if pg, err = zmtp.ParseGreeting(peer); err != nil {
+		return malformed(err)
+	}
+	return pg, false, nil
+}
+
+// handshakeV2 completes the handshake with a ZMTP 2.0 peer as libzmq does:
+// only without security (no mechanism, no ZAP domain), the socket type as
+// one byte each way, then each side's identity as its first frame. The
+// engine then talks ZMTP 3.0 without commands: subscriptions as data frames
+// and no heartbeats.
+func (e *engine) handshakeV2(so *sessionOptions) (map[string]string, error) {
+	refuse := func(code int, why string) (map[string]string, error) {
+		return nil, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: code, Err: errors.New("zmq4: ZMTP 2.0 peer: " + why)}
+	}
+	if so.mech.Mechanism != mechanism.Null || so.mech.ZAPDomain != "" {
+		return refuse(protoErrMechanismMismatch, "refused because security is enabled")
+	}
+	ours, ok := zmtp.V2SocketType(so.typ.String())
+	if !ok {
+		return refuse(protoErrInvalidMetadata, "socket type "+so.typ.String()+" has no ZMTP 2.0 form")
+	}
+	if _, err := e.conn.Write([]byte{ours}); err != nil {
+		return nil, err
+	}
+	b, err := e.r.ReadExact(1)
+	if err != nil {
+		return nil, err
+	}
+	peerType, ok := zmtp.V2SocketTypeName(b[0])
+	if !ok || !zmtp.Compatible(so.typ.String(), peerType) {
+		return refuse(protoErrInvalidMetadata, fmt.Sprintf("incompatible socket type %d", b[0]))
+	}
+	if err := e.writeRawFrame(0, []byte(so.mech.LocalRoutingID)); err != nil {
+		return nil, err
+	}
+	f, err := e.r.ReadFrame()
+	if err != nil {
+		return nil, err
+	}
+	if f.More() || f.IsCommand() || len(f.Body) > maxShortOptionLen {
+		return refuse(protoErrUnspecified, "malformed identity frame")
+	}
+	props := map[string]string{"Socket-Type": peerType}
+	if len(f.Body) > 0 {
+		props["Identity"] = string(f.Body)
+	}
+	if addr := transport.PeerAddress(e.conn); addr != "" {
+		props["Peer-Address"] = addr
+	}
+	e.v2 = true
+	e.peerMin = 0
+	e.r.SetAllocator(getPooled)
+	e.conn.SetDeadline(time.Time{})
 	return props, nil
 }
 

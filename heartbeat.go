@@ -51,7 +51,7 @@ func pingTTL(d time.Duration) uint16 {
 
 // startHeartbeat arms the PING timer when HEARTBEAT_IVL is set.
 func (e *engine) startHeartbeat(so *sessionOptions) {
-	if so.heartbeatIvl <= 0 {
+	if so.heartbeatIvl <= 0 || e.v2 {
 		return
 	}
 	ivl, timeout, ttl := so.heartbeatIvl, so.heartbeatTout, pingTTL(so.heartbeatTTL)

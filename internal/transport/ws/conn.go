@@ -63,6 +63,11 @@ func Server(c net.Conn) *Conn {
 // accept them unencrypted from Read.
 func (c *Conn) HeartbeatsInClear() bool { return true }
 
+// WholeGreeting reports that the engine must write its ZMTP greeting in one
+// piece, without waiting for the peer's signature first: Conn builds the
+// upgrade from it and only then has a greeting to give back.
+func (c *Conn) WholeGreeting() bool { return true }
+
 // SyscallConn gives access to the TCP connection's file descriptor.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
 	sc, ok := c.Conn.(syscall.Conn)
