@@ -31,16 +31,6 @@ const (
 	jeromqRoundTrips = 1000
 )
 
-// jeromqZMTP2Bug is why the exchange tests skip. Set PUREZMQ_JEROMQ_ZMTP2=1
-// to run them anyway, for instance to check a fix.
-const jeromqZMTP2Bug = "purezmq bug: no ZMTP 2.0 peer support. libzmq 4.3 (zmtp_engine.cpp, " +
-	"RFC 23 'Backwards Interoperability') sends its signature, waits for the peer's, and on " +
-	"revision 0x01 answers with the 2.0 greeting (revision, socket-type octet, identity frame) " +
-	"and talks 2.0 framing with 0x01/0x00 subscriptions; purezmq writes its whole 64-byte 3.1 " +
-	"greeting at once and waits for 64 bytes with major >= 3, so JeroMQ 0.3.6 (ZMTP 2.0) and " +
-	"purezmq drop each connection during the greeting and no message ever crosses " +
-	"(libzmq 4.3.4 and the same JeroMQ peer interoperate: TestInteropJeromqPeerWithLibzmq)"
-
 var (
 	jeromqOnce    sync.Once
 	jeromqMissing string
@@ -129,16 +119,6 @@ func startJeromqPeer(t testing.TB, args ...string) *peer {
 	return launchPeer(t, "JeroMQ "+strings.Join(args, " "), cmd)
 }
 
-// skipJeromqBug skips a test that needs a ZMTP 2.0 handshake (see
-// jeromqZMTP2Bug) unless PUREZMQ_JEROMQ_ZMTP2 is set.
-func skipJeromqBug(t *testing.T) {
-	t.Helper()
-	requireJeromq(t)
-	if os.Getenv("PUREZMQ_JEROMQ_ZMTP2") == "" {
-		t.Skip(jeromqZMTP2Bug)
-	}
-}
-
 // forEachJeromqDirection runs fn as a subtest with our socket binding and
 // with JeroMQ binding, over tcp (JeroMQ's ipc is tcp in disguise).
 func forEachJeromqDirection(t *testing.T, fn func(t *testing.T, goBinds bool)) {
@@ -205,7 +185,7 @@ func TestInteropJeromqPeerWithLibzmq(t *testing.T) {
 // TestInteropJeromqHandshake: the smallest exchange, one message each way
 // between PAIR sockets.
 func TestInteropJeromqHandshake(t *testing.T) {
-	skipJeromqBug(t)
+	requireJeromq(t)
 	forEachJeromqDirection(t, func(t *testing.T, goBinds bool) {
 		s, p := jeromqPair(t, goBinds, zmq.PAIR, nil, "PAIR")
 		sendFrames(t, s, []byte("to jeromq"))
@@ -218,7 +198,7 @@ func TestInteropJeromqHandshake(t *testing.T) {
 // TestInteropJeromqPushPull: multipart messages with empty and 1 MiB
 // frames, then a numbered stream, from PUSH to PULL in both roles.
 func TestInteropJeromqPushPull(t *testing.T) {
-	skipJeromqBug(t)
+	requireJeromq(t)
 	roles := bothRoles(zmq.PUSH, "PUSH", zmq.PULL, "PULL")
 	forEachJeromqRole(t, roles, func(t *testing.T, goBinds bool, r role) {
 		s, p := jeromqPair(t, goBinds, r.ours, nil, r.theirs)
@@ -234,7 +214,7 @@ func TestInteropJeromqPushPull(t *testing.T) {
 // away from the application, for every test message, then lockstep round
 // trips.
 func TestInteropJeromqReqRep(t *testing.T) {
-	skipJeromqBug(t)
+	requireJeromq(t)
 	roles := bothRoles(zmq.REQ, "REQ", zmq.REP, "REP")
 	forEachJeromqRole(t, roles, func(t *testing.T, goBinds bool, r role) {
 		s, p := jeromqPair(t, goBinds, r.ours, nil, r.theirs)
@@ -267,7 +247,7 @@ func TestInteropJeromqReqRep(t *testing.T) {
 // greeting carries in its identity frame, names it at the ROUTER, which
 // routes by it, in both roles; then ROUTER to ROUTER by name.
 func TestInteropJeromqDealerRouter(t *testing.T) {
-	skipJeromqBug(t)
+	requireJeromq(t)
 	alice := []byte("alice")
 	roles := bothRoles(zmq.DEALER, "DEALER", zmq.ROUTER, "ROUTER")
 	forEachJeromqRole(t, roles, func(t *testing.T, goBinds bool, r role) {
@@ -312,7 +292,7 @@ func TestInteropJeromqDealerRouter(t *testing.T) {
 // show on the wire: a ZMTP 2.0 peer sends and takes them as 0x01/0x00 +
 // topic messages, never as 3.1 SUBSCRIBE/CANCEL commands.
 func TestInteropJeromqPubSub(t *testing.T) {
-	skipJeromqBug(t)
+	requireJeromq(t)
 	roles := []role{{zmq.PUB, "SUB"}, {zmq.SUB, "PUB"}, {zmq.XPUB, "SUB"}, {zmq.SUB, "XPUB"}}
 	forEachJeromqRole(t, roles, runJeromqPubSub)
 }
