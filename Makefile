@@ -1,7 +1,7 @@
 # purezmq build, test and benchmark entry points.
 #
 #   make test   install the interop peers if missing (pyzmq; zeromq.js for
-#               the draft types and ws; CZMQ for the beacon), then build
+#               the draft types and ws; CZMQ for the beacon; JeroMQ), then build
 #               without cgo, vet, and run every test with the race detector
 #   make fuzz   run each fuzz target briefly (FUZZTIME each, default 10s)
 #   make bench  compare purezmq with libzmq (bench/compare.sh)
@@ -10,9 +10,9 @@ GO       ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 PYTHON   ?= /usr/bin/python3
 FUZZTIME ?= 10s
 
-.PHONY: test pyzmq nodepeer czmq build vet fuzz bench
+.PHONY: test pyzmq nodepeer czmq jeromq build vet fuzz bench
 
-test: pyzmq nodepeer czmq build vet
+test: pyzmq nodepeer czmq jeromq build vet
 	$(GO) test -race -timeout 20m ./...
 
 # The interop tests drive libzmq 4.3 through pyzmq (Debian's python3-zmq).
@@ -32,6 +32,10 @@ czmq:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libczmq-dev >/dev/null 2>&1 || \
 		echo "libczmq-dev not installed: the beacon interop test will skip"; \
 	fi
+
+# JeroMQ 0.3.6 (Debian's libjeromq-java, ZMTP 2.0) and a JDK for its peer.
+jeromq:
+	@sh interop/jeromq/setup.sh
 
 # zeromq.js bundles libzmq 4.3.5 built with the draft API and ws, which
 # Debian's libzmq lacks; the tests that need it skip when it cannot install.

@@ -11,6 +11,9 @@
 //     zeromq.js with npm.
 //   - CZMQ's zbeacon, through the C program in testdata/beacon, for the
 //     beacon (needs libczmq-dev, a C compiler and root).
+//   - JeroMQ 0.3.6 (Debian's libjeromq-java, ZMTP 2.0), through
+//     jeromq/Peer.java, the same line protocol; jeromq/setup.sh installs it
+//     and a JDK.
 //
 // `make test` installs every peer it can. A test whose peer is missing
 // skips with a message saying so. Run only these tests with
