@@ -23,6 +23,8 @@ type Options struct {
 	TCPMaxRT       time.Duration  // ZMQ_TCP_MAXRT (TCP_USER_TIMEOUT), 0 leaves it
 	AcceptFilters  []netip.Prefix // ZMQ_TCP_ACCEPT_FILTER: when non-empty, accepted tcp peers outside all prefixes are closed at once
 	SocksProxy     string         // ZMQ_SOCKS_PROXY: "host:port" of a SOCKS5 proxy tcp connects go through, "" for none
+	SocksUsername  string         // ZMQ_SOCKS_USERNAME: authenticate to the proxy (RFC 1929) when non-empty; at most 255 bytes
+	SocksPassword  string         // ZMQ_SOCKS_PASSWORD: sent with SocksUsername; at most 255 bytes
 }
 
 // defaultOptions returns the options used when the caller passes nil.

@@ -13,7 +13,9 @@ import (
 )
 
 // SOCKS5 (RFC 1928) client used for ZMQ_SOCKS_PROXY: connect to the proxy,
-// offer only "no authentication", then CONNECT to the target. As libzmq
+// offer one method ("no authentication", or username/password when
+// opts.SocksUsername is set, see socks_auth.go), then CONNECT to the
+// target. As libzmq
 // does, a numeric target host goes as an IPv4 or IPv6 address and anything
 // else as a domain name, left for the proxy to resolve.
 
@@ -37,8 +39,9 @@ func socksErrorf(format string, args ...any) error {
 }
 
 // dialSocks connects to the tcp endpoint ep through the SOCKS5 proxy at
-// opts.SocksProxy ("host:port"). The proxy connection gets every socket
-// option, and ep's source address if it has one.
+// opts.SocksProxy ("host:port"), authenticating with opts.SocksUsername and
+// opts.SocksPassword when the username is set. The proxy connection gets
+// every socket option, and ep's source address if it has one.
 func dialSocks(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
 	host, port, err := splitHostPort(ep.Addr)
 	if err != nil {
@@ -55,27 +58,31 @@ func dialSocks(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error
 	if err != nil {
 		return nil, invalidf("%q: %v", ep.Raw, err)
 	}
+	creds := socksCredentials{username: opts.SocksUsername, password: opts.SocksPassword}
+	if err := creds.check(); err != nil {
+		return nil, invalidf("%q: %v", ep.Raw, err)
+	}
 	proxy := Endpoint{Scheme: "tcp", Addr: opts.SocksProxy, Source: ep.Source, Raw: "tcp://" + opts.SocksProxy}
 	conn, err := dialTCP(ctx, proxy, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := socksHandshake(ctx, conn, request); err != nil {
+	if err := socksHandshake(ctx, conn, creds, request); err != nil {
 		conn.Close()
 		return nil, err
 	}
 	return conn, nil
 }
 
-// socksHandshake runs the method negotiation and the CONNECT request on
-// conn, bounded by ctx.
-func socksHandshake(ctx context.Context, conn net.Conn, request []byte) error {
+// socksHandshake runs the method negotiation, the authentication if the
+// proxy asks for it, and the CONNECT request on conn, bounded by ctx.
+func socksHandshake(ctx context.Context, conn net.Conn, creds socksCredentials, request []byte) error {
 	if deadline, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(deadline)
 	}
 	// Cancelling ctx interrupts a read or write in progress.
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
-	err := socksNegotiate(conn, request)
+	err := socksNegotiate(conn, creds, request)
 	if !stop() {
 		return ctx.Err()
 	}
@@ -85,18 +92,27 @@ func socksHandshake(ctx context.Context, conn net.Conn, request []byte) error {
 	return conn.SetDeadline(time.Time{})
 }
 
-// socksNegotiate offers the "no authentication" method, then sends the
-// request once the proxy accepted it, and reads the reply.
-func socksNegotiate(rw io.ReadWriter, request []byte) error {
-	if _, err := rw.Write([]byte{socksVersion, 1, socksMethodNoAuth}); err != nil {
+// socksNegotiate offers the method creds call for, authenticates if the
+// proxy chose username/password, then sends the request and reads the
+// reply.
+func socksNegotiate(rw io.ReadWriter, creds socksCredentials, request []byte) error {
+	if _, err := rw.Write([]byte{socksVersion, 1, creds.method()}); err != nil {
 		return err
 	}
 	var choice [2]byte
 	if _, err := io.ReadFull(rw, choice[:]); err != nil {
 		return socksReadError("method choice", err)
 	}
-	if err := checkSocksChoice(choice); err != nil {
+	if err := checkSocksChoice(choice, creds.method()); err != nil {
 		return err
+	}
+	if choice[1] == socksMethodUserPass {
+		if _, err := rw.Write(appendSocksAuthRequest(nil, creds)); err != nil {
+			return err
+		}
+		if err := readSocksAuthReply(rw); err != nil {
+			return err
+		}
 	}
 	if _, err := rw.Write(request); err != nil {
 		return err
@@ -104,13 +120,13 @@ func socksNegotiate(rw io.ReadWriter, request []byte) error {
 	return readSocksReply(rw)
 }
 
-// checkSocksChoice checks the proxy's method selection: version 5 and the
-// "no authentication" method we offered.
-func checkSocksChoice(choice [2]byte) error {
+// checkSocksChoice checks the proxy's method selection: version 5 and
+// either the method we offered or, as libzmq allows, "no authentication".
+func checkSocksChoice(choice [2]byte, offered byte) error {
 	if choice[0] != socksVersion {
 		return socksErrorf("method choice with version %d", choice[0])
 	}
-	if choice[1] != socksMethodNoAuth {
+	if choice[1] != socksMethodNoAuth && choice[1] != offered {
 		return socksErrorf("proxy wants authentication method %#x", choice[1])
 	}
 	return nil

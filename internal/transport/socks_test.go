@@ -108,17 +108,45 @@ func readSocksConnect(r io.Reader) (socksTarget, error) {
 	return t, nil
 }
 
+// readSocksAuthRequest is the test server's side of the RFC 1929 request.
+func readSocksAuthRequest(r io.Reader) (socksCredentials, error) {
+	var c socksCredentials
+	var field [2]string
+	var ver [1]byte
+	if _, err := io.ReadFull(r, ver[:]); err != nil {
+		return c, err
+	}
+	if ver[0] != socksAuthVersion {
+		return c, errors.New("bad authentication version")
+	}
+	for i := range field {
+		var n [1]byte
+		if _, err := io.ReadFull(r, n[:]); err != nil {
+			return c, err
+		}
+		b := make([]byte, n[0])
+		if _, err := io.ReadFull(r, b); err != nil {
+			return c, err
+		}
+		field[i] = string(b)
+	}
+	return socksCredentials{username: field[0], password: field[1]}, nil
+}
+
 // socksServer is a minimal SOCKS5 proxy on 127.0.0.1 that records the
 // targets asked for and relays bytes. choice and replyCode let a test make
-// it misbehave.
+// it misbehave; a non-empty want.username makes it require those
+// credentials (RFC 1929).
 type socksServer struct {
 	ln        net.Listener
-	choice    byte // method it selects (0 = no auth)
+	choice    byte // method it selects without want (0 = no auth)
 	replyCode byte // 0 = success
 	silent    bool // never answer the greeting
+	want      socksCredentials
 
 	mu      sync.Mutex
 	methods [][]byte
+	auths   []socksCredentials
 	targets []socksTarget
 	wg      sync.WaitGroup
 	conns   []net.Conn
@@ -165,6 +193,42 @@ func (s *socksServer) seen() ([][]byte, []socksTarget) {
 	return append([][]byte(nil), s.methods...), append([]socksTarget(nil), s.targets...)
 }
 
+func (s *socksServer) seenAuths() []socksCredentials {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]socksCredentials(nil), s.auths...)
+}
+
+// authenticate runs the server's side of the method choice. Without want
+// it selects s.choice; with want it needs the username/password method
+// offered and the right credentials, and reports whether to go on.
+func (s *socksServer) authenticate(c net.Conn, methods []byte) bool {
+	if s.want.username == "" {
+		_, err := c.Write([]byte{socksVersion, s.choice})
+		return err == nil && s.choice == socksMethodNoAuth
+	}
+	if !bytes.Contains(methods, []byte{socksMethodUserPass}) {
+		c.Write([]byte{socksVersion, 0xFF})
+		return false
+	}
+	if _, err := c.Write([]byte{socksVersion, socksMethodUserPass}); err != nil {
+		return false
+	}
+	got, err := readSocksAuthRequest(c)
+	if err != nil {
+		return false
+	}
+	s.mu.Lock()
+	s.auths = append(s.auths, got)
+	s.mu.Unlock()
+	if got != s.want {
+		c.Write([]byte{socksAuthVersion, 0x01})
+		return false
+	}
+	_, err = c.Write([]byte{socksAuthVersion, 0x00})
+	return err == nil
+}
+
 func (s *socksServer) acceptLoop() {
 	defer s.wg.Done()
 	for {
@@ -192,7 +256,7 @@ func (s *socksServer) serve(c net.Conn) {
 		io.Copy(io.Discard, c)
 		return
 	}
-	if _, err := c.Write([]byte{socksVersion, s.choice}); err != nil || s.choice != socksMethodNoAuth {
+	if !s.authenticate(c, methods) {
 		c.Close()
 		return
 	}
@@ -423,11 +487,11 @@ func TestReadSocksReply(t *testing.T) {
 			t.Errorf("%s: % x accepted", name, b)
 		}
 	}
-	if err := checkSocksChoice([2]byte{5, 0}); err != nil {
+	if err := checkSocksChoice([2]byte{5, 0}, socksMethodNoAuth); err != nil {
 		t.Error(err)
 	}
 	for _, c := range [][2]byte{{4, 0}, {5, 2}, {5, 0xFF}} {
-		if checkSocksChoice(c) == nil {
+		if checkSocksChoice(c, socksMethodNoAuth) == nil {
 			t.Errorf("choice % x accepted", c)
 		}
 	}
