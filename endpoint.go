@@ -32,6 +32,8 @@ func (s *Socket) transportOptionsLocked() *transport.Options {
 		TCPMaxRT:       max(o.tcpMaxrt, 0),
 		AcceptFilters:  append([]netip.Prefix(nil), o.acceptFilters...),
 		SocksProxy:     o.socksProxy,
+		SocksUsername:  o.socksUsername,
+		SocksPassword:  o.socksPassword,
 	}
 }
 

@@ -43,6 +43,8 @@ type options struct {
 	tos                    int
 	handshakeIvl           time.Duration
 	socksProxy             string
+	socksUsername          string
+	socksPassword          string
 	heartbeatIvl           time.Duration
 	heartbeatTTL           time.Duration
 	heartbeatTimeout       time.Duration

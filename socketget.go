@@ -301,6 +301,16 @@ func (s *Socket) GetSocksProxy() (string, error) {
 	return getOption(s, func(o *options) string { return o.socksProxy })
 }
 
+// GetSocksUsername returns the SOCKS5 proxy username (ZMQ_SOCKS_USERNAME, draft).
+func (s *Socket) GetSocksUsername() (string, error) {
+	return getOption(s, func(o *options) string { return o.socksUsername })
+}
+
+// GetSocksPassword returns the SOCKS5 proxy password (ZMQ_SOCKS_PASSWORD, draft).
+func (s *Socket) GetSocksPassword() (string, error) {
+	return getOption(s, func(o *options) string { return o.socksPassword })
+}
+
 // GetInvertMatching returns 1 when subscription matching is inverted, else 0 (ZMQ_INVERT_MATCHING).
 func (s *Socket) GetInvertMatching() (int, error) {
 	return getOption(s, func(o *options) int {

@@ -752,6 +752,29 @@ func (s *Socket) SetSocksProxy(value string) error {
 	})
 }
 
+// SetSocksUsername sets the username for SOCKS5 proxy authentication (ZMQ_SOCKS_USERNAME, draft); "" means none, at most 255 bytes.
+func (s *Socket) SetSocksUsername(value string) error {
+	return s.setOption(func(o *options) error {
+		return setSocksCredential(&o.socksUsername, value)
+	})
+}
+
+// SetSocksPassword sets the password sent with the SOCKS5 username (ZMQ_SOCKS_PASSWORD, draft); at most 255 bytes.
+func (s *Socket) SetSocksPassword(value string) error {
+	return s.setOption(func(o *options) error {
+		return setSocksCredential(&o.socksPassword, value)
+	})
+}
+
+// setSocksCredential stores a SOCKS5 username or password of 0..255 bytes.
+func setSocksCredential(dst *string, value string) error {
+	if len(value) > maxShortOptionLen {
+		return einval
+	}
+	*dst = value
+	return nil
+}
+
 // SetStreamNotify makes a STREAM socket deliver empty messages on connect and disconnect (ZMQ_STREAM_NOTIFY), 0 or 1.
 func (s *Socket) SetStreamNotify(value int) error {
 	return s.setTypedOption(streamOptionTypes, func(o *options) error {
