@@ -7,8 +7,8 @@ import (
 
 // Endpoint is a parsed ZeroMQ endpoint "scheme://address".
 type Endpoint struct {
-	Scheme string // "tcp", "ipc", "ws", "inproc" or "udp"
-	Addr   string // the part after "scheme://"; for tcp without the source part ("src;dst" gives dst); for ws "host:port[/path]"
+	Scheme string // "tcp", "ipc", "ws", "wss", "inproc" or "udp"
+	Addr   string // the part after "scheme://"; for tcp without the source part ("src;dst" gives dst); for ws and wss "host:port[/path]"
 	Source string // tcp source address part, "" if none
 	Raw    string // the endpoint as given
 }
@@ -43,7 +43,7 @@ func ParseEndpoint(s string) (Endpoint, error) {
 		if rest == "@" {
 			return Endpoint{}, invalidf("%q: empty abstract socket name", s)
 		}
-	case "ws":
+	case "ws", "wss":
 		if err := checkWSAddress(rest); err != nil {
 			return Endpoint{}, invalidf("%q: %v", s, err)
 		}

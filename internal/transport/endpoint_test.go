@@ -68,7 +68,7 @@ func TestParseEndpoint(t *testing.T) {
 		}
 	}
 
-	unsupported := []string{"TCP://127.0.0.1:1", "foo://x", "pgm://x", "wss://x", "vmci://1:1", "tipc://x"}
+	unsupported := []string{"TCP://127.0.0.1:1", "foo://x", "pgm://x", "WSS://x", "vmci://1:1", "tipc://x"}
 	for _, in := range unsupported {
 		_, err := ParseEndpoint(in)
 		if !errors.Is(err, ErrProtocolNotSupported) || !errors.Is(err, syscall.EPROTONOSUPPORT) {

@@ -25,6 +25,11 @@ type Options struct {
 	SocksProxy     string         // ZMQ_SOCKS_PROXY: "host:port" of a SOCKS5 proxy tcp connects go through, "" for none
 	SocksUsername  string         // ZMQ_SOCKS_USERNAME: authenticate to the proxy (RFC 1929) when non-empty; at most 255 bytes
 	SocksPassword  string         // ZMQ_SOCKS_PASSWORD: sent with SocksUsername; at most 255 bytes
+	WssKeyPem      string         // ZMQ_WSS_KEY_PEM: private key of a wss bind, PEM
+	WssCertPem     string         // ZMQ_WSS_CERT_PEM: certificate (chain) of a wss bind, PEM
+	WssTrustPem    string         // ZMQ_WSS_TRUST_PEM: certificates a wss connect trusts, PEM
+	WssHostname    string         // ZMQ_WSS_HOSTNAME: name a wss connect checks the server's certificate against and sends as SNI; "" checks no name
+	WssTrustSystem bool           // ZMQ_WSS_TRUST_SYSTEM: a wss connect also trusts the system's certificates
 }
 
 // defaultOptions returns the options used when the caller passes nil.

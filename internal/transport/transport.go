@@ -1,6 +1,6 @@
 // Package transport opens the byte streams ZeroMQ sockets run ZMTP over:
-// it parses endpoints and binds or connects tcp, ipc and ws (ZMTP over
-// WebSocket, see package ws) with libzmq 4.3's address rules. inproc is parsed here but carried in memory by the socket
+// it parses endpoints and binds or connects tcp, ipc, ws (ZMTP over
+// WebSocket, see package ws) and wss (ws over TLS) with libzmq 4.3's address rules. inproc is parsed here but carried in memory by the socket
 // layer.
 package transport
 
@@ -47,6 +47,8 @@ func Listen(ep Endpoint, opts *Options) (Listener, error) {
 		return listenIPC(ep, opts)
 	case "ws":
 		return listenWS(ep, opts)
+	case "wss":
+		return listenWSS(ep, opts)
 	}
 	return nil, ErrProtocolNotSupported
 }
@@ -54,7 +56,7 @@ func Listen(ep Endpoint, opts *Options) (Listener, error) {
 // Dial connects to ep, resolving host names now. opts may be nil for the
 // defaults; opts.ConnectTimeout, when set, bounds the attempt in addition
 // to ctx. With opts.SocksProxy set, tcp goes through that SOCKS5 proxy.
-// ws connections come back wrapped (ws.Conn), to be upgraded when the
+// ws and wss connections come back wrapped (ws.Conn), to be upgraded when the
 // engine writes its greeting. inproc and udp give ErrProtocolNotSupported.
 func Dial(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
 	opts = orDefault(opts)
@@ -73,6 +75,8 @@ func Dial(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
 		return dialIPC(ctx, ep, opts)
 	case "ws":
 		return dialWS(ctx, ep, opts)
+	case "wss":
+		return dialWSS(ctx, ep, opts)
 	}
 	return nil, ErrProtocolNotSupported
 }

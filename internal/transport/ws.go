@@ -2,21 +2,25 @@ package transport
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"strings"
 
 	"github.com/purezmq/zmq4/internal/transport/ws"
 )
 
-// wsListener accepts tcp connections for a ws endpoint and wraps each as
-// the server side of a WebSocket; the upgrade runs when the engine starts.
+// wsListener accepts tcp connections for a ws or wss endpoint and wraps
+// each as the server side of a WebSocket; the upgrade (and for wss the TLS
+// handshake before it) runs when the engine starts.
 type wsListener struct {
 	tcp      Listener
 	endpoint string
+	tls      *tls.Config // wss: the server's TLS configuration; nil for ws
 }
 
-// checkWSAddress validates the address of a ws endpoint: "host:port" with
-// tcp's rules (no source address), optionally followed by a path.
+// checkWSAddress validates the address of a ws or wss endpoint:
+// "host:port" with tcp's rules (no source address), optionally followed by
+// a path.
 func checkWSAddress(addr string) error {
 	hostPort, _, err := ws.SplitAddress(addr)
 	if err != nil {
@@ -31,9 +35,15 @@ func checkWSAddress(addr string) error {
 	return err
 }
 
-// listenWS binds the tcp address of a ws endpoint. The resolved endpoint
-// keeps the path, as libzmq's ZMQ_LAST_ENDPOINT does.
+// listenWS binds the tcp address of a ws endpoint.
 func listenWS(ep Endpoint, opts *Options) (Listener, error) {
+	return listenWebSocket(ep, opts, nil)
+}
+
+// listenWebSocket binds the tcp address of a ws endpoint, or of a wss one
+// when cfg is not nil. The resolved endpoint keeps the path, as libzmq's
+// ZMQ_LAST_ENDPOINT does.
+func listenWebSocket(ep Endpoint, opts *Options, cfg *tls.Config) (Listener, error) {
 	hostPort, path, err := ws.SplitAddress(ep.Addr)
 	if err != nil {
 		return nil, invalidf("%q: %v", ep.Raw, err)
@@ -42,7 +52,11 @@ func listenWS(ep Endpoint, opts *Options) (Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &wsListener{tcp: l, endpoint: "ws://" + strings.TrimPrefix(l.Endpoint(), "tcp://") + path}, nil
+	scheme := "ws://"
+	if cfg != nil {
+		scheme = "wss://"
+	}
+	return &wsListener{tcp: l, endpoint: scheme + strings.TrimPrefix(l.Endpoint(), "tcp://") + path, tls: cfg}, nil
 }
 
 // Accept waits for the next tcp connection and wraps it.
@@ -51,21 +65,30 @@ func (l *wsListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l.tls != nil {
+		c = tlsServer(c, l.tls)
+	}
 	return ws.Server(c), nil
 }
 
 // Close stops listening.
 func (l *wsListener) Close() error { return l.tcp.Close() }
 
-// Endpoint returns "ws://ip:port/path".
+// Endpoint returns "ws://ip:port/path" or "wss://ip:port/path".
 func (l *wsListener) Endpoint() string { return l.endpoint }
 
 // FD returns the listening socket's file descriptor.
 func (l *wsListener) FD() int { return l.tcp.FD() }
 
-// dialWS connects to the tcp address of a ws endpoint and wraps the
-// connection as the client side of a WebSocket for the endpoint's path.
+// dialWS connects to the tcp address of a ws endpoint.
 func dialWS(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
+	return dialWebSocket(ctx, ep, opts, nil)
+}
+
+// dialWebSocket connects to the tcp address of a ws endpoint, or of a wss
+// one when cfg is not nil, and wraps the connection as the client side of
+// a WebSocket for the endpoint's path.
+func dialWebSocket(ctx context.Context, ep Endpoint, opts *Options, cfg *tls.Config) (net.Conn, error) {
 	hostPort, path, err := ws.SplitAddress(ep.Addr)
 	if err != nil {
 		return nil, invalidf("%q: %v", ep.Raw, err)
@@ -73,6 +96,9 @@ func dialWS(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
 	c, err := dialTCP(ctx, Endpoint{Scheme: "tcp", Addr: hostPort, Raw: ep.Raw}, opts)
 	if err != nil {
 		return nil, err
+	}
+	if cfg != nil {
+		c = tlsClient(c, cfg)
 	}
 	return ws.Client(c, hostPort, path), nil
 }
