@@ -34,6 +34,11 @@ func (s *Socket) transportOptionsLocked() *transport.Options {
 		SocksProxy:     o.socksProxy,
 		SocksUsername:  o.socksUsername,
 		SocksPassword:  o.socksPassword,
+		WssKeyPem:      o.wssKeyPem,
+		WssCertPem:     o.wssCertPem,
+		WssTrustPem:    o.wssTrustPem,
+		WssHostname:    o.wssHostname,
+		WssTrustSystem: o.wssTrustSystem,
 	}
 }
 
@@ -99,7 +104,7 @@ func (s *Socket) openEndpoint(endpoint string, h endpointHandlers) error {
 		return h.udp(ep.Addr, endpoint)
 	case s.typ == DGRAM:
 		return ENOCOMPATPROTO
-	case ep.Scheme != "tcp" && ep.Scheme != "ipc" && ep.Scheme != "ws", s.typ == STREAM && ep.Scheme != "tcp":
+	case ep.Scheme != "tcp" && ep.Scheme != "ipc" && ep.Scheme != "ws" && ep.Scheme != "wss", s.typ == STREAM && ep.Scheme != "tcp":
 		return EPROTONOSUPPORT
 	}
 	return h.stream(ep, endpoint)

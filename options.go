@@ -45,6 +45,11 @@ type options struct {
 	socksProxy             string
 	socksUsername          string
 	socksPassword          string
+	wssKeyPem              string
+	wssCertPem             string
+	wssTrustPem            string
+	wssHostname            string
+	wssTrustSystem         bool
 	heartbeatIvl           time.Duration
 	heartbeatTTL           time.Duration
 	heartbeatTimeout       time.Duration

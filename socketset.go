@@ -766,6 +766,46 @@ func (s *Socket) SetSocksPassword(value string) error {
 	})
 }
 
+// SetWssKeyPem sets the PEM private key a wss bind serves TLS with (ZMQ_WSS_KEY_PEM, draft), read at Bind.
+func (s *Socket) SetWssKeyPem(value string) error {
+	return s.setOption(func(o *options) error {
+		o.wssKeyPem = value
+		return nil
+	})
+}
+
+// SetWssCertPem sets the PEM certificate (chain) a wss bind serves TLS with (ZMQ_WSS_CERT_PEM, draft), read at Bind.
+func (s *Socket) SetWssCertPem(value string) error {
+	return s.setOption(func(o *options) error {
+		o.wssCertPem = value
+		return nil
+	})
+}
+
+// SetWssTrustPem sets the PEM certificates a wss connect trusts the server's chain to (ZMQ_WSS_TRUST_PEM, draft), read at Connect.
+func (s *Socket) SetWssTrustPem(value string) error {
+	return s.setOption(func(o *options) error {
+		o.wssTrustPem = value
+		return nil
+	})
+}
+
+// SetWssHostname sets the name a wss connect checks the server's certificate against and sends as SNI (ZMQ_WSS_HOSTNAME, draft); "" checks the chain only.
+func (s *Socket) SetWssHostname(value string) error {
+	return s.setOption(func(o *options) error {
+		o.wssHostname = value
+		return nil
+	})
+}
+
+// SetWssTrustSystem makes a wss connect also trust the system's certificate store (ZMQ_WSS_TRUST_SYSTEM, draft).
+func (s *Socket) SetWssTrustSystem(value bool) error {
+	return s.setOption(func(o *options) error {
+		o.wssTrustSystem = value
+		return nil
+	})
+}
+
 // setSocksCredential stores a SOCKS5 username or password of 0..255 bytes.
 func setSocksCredential(dst *string, value string) error {
 	if len(value) > maxShortOptionLen {

@@ -69,9 +69,6 @@ func TestWSEndpointErrors(t *testing.T) {
 	if err := st.Bind("ws://127.0.0.1:*"); err != EPROTONOSUPPORT {
 		t.Errorf("STREAM Bind ws: %v, want EPROTONOSUPPORT", err)
 	}
-	if err := s.Bind("wss://127.0.0.1:*"); err != EPROTONOSUPPORT {
-		t.Errorf("Bind wss: %v, want EPROTONOSUPPORT", err)
-	}
 }
 
 func TestWSMonitorEvents(t *testing.T) {
