@@ -300,78 +300,10 @@ func TestInteropJeromqPubSub(t *testing.T) {
 // runJeromqPubSub is one publisher/subscriber pairing of
 // TestInteropJeromqPubSub.
 func runJeromqPubSub(t *testing.T, goBinds bool, r role) {
-	if isPublisher(r.ours) {
-		s, p := jeromqPair(t, goBinds, r.ours, func(s *zmq.Socket) {
-			must(t, "SetSndhwm", s.SetSndhwm(0))
-		}, r.theirs)
-		peerSubscribe(p, r.theirs, true, "A")
-		peerSubscribe(p, r.theirs, true, "B")
-		if r.ours == zmq.XPUB {
-			checkFrames(t, "first subscription at purezmq XPUB", recvFrames(t, s), [][]byte{subscribeMsg("A")})
-			checkFrames(t, "second subscription at purezmq XPUB", recvFrames(t, s), [][]byte{subscribeMsg("B")})
-		} else {
-			syncFromGo(t, s, p, "B")
-		}
-		for _, msg := range publishedMessages {
-			sendFrames(t, s, msg...)
-		}
-		for i, msg := range publishedMessages[1:] {
-			checkFrames(t, fmt.Sprintf("published message %d at JeroMQ", i+1), p.recvData(), msg)
-		}
-		for i, msg := range testMessages() {
-			sendFrames(t, s, withPrefix(frames("A"), msg)...)
-			checkFrames(t, fmt.Sprintf("test message %d at JeroMQ", i), p.recvData(), withPrefix(frames("A"), msg))
-		}
-		peerSubscribe(p, r.theirs, false, "A")
-		peerSubscribe(p, r.theirs, true, "Z")
-		if r.ours == zmq.XPUB {
-			checkFrames(t, "unsubscription at purezmq XPUB", recvFrames(t, s), [][]byte{unsubscribeMsg("A")})
-			checkFrames(t, "third subscription at purezmq XPUB", recvFrames(t, s), [][]byte{subscribeMsg("Z")})
-		} else {
-			syncFromGo(t, s, p, "Z")
-		}
-		sendFrames(t, s, frames("A", "after unsubscribe")...)
-		sendFrames(t, s, frames("B", "kept")...)
-		checkFrames(t, "first message after unsubscribe", p.recvData(), frames("B", "kept"))
-		p.write(streamCommand("recvn", jeromqStream, false, []byte("B")))
-		sendNumbered(t, s, jeromqStream, []byte("B"))
-		p.expectReply(fmt.Sprintf("OK %d", jeromqStream))
-		return
+	pair := func(ours zmq.Type, setup func(*zmq.Socket), theirs string, args ...string) (*zmq.Socket, *peer) {
+		return jeromqPair(t, goBinds, ours, setup, theirs, args...)
 	}
-
-	s, p := jeromqPair(t, goBinds, r.ours, nil, r.theirs, "--sockopt", "SNDHWM=0")
-	goSubscribe(t, s, r.ours, true, "A")
-	goSubscribe(t, s, r.ours, true, "B")
-	if r.theirs == "XPUB" {
-		checkFrames(t, "first subscription at JeroMQ XPUB", p.recvPumping(s), [][]byte{subscribeMsg("A")})
-		checkFrames(t, "second subscription at JeroMQ XPUB", p.recvPumping(s), [][]byte{subscribeMsg("B")})
-	} else {
-		syncFromPeer(t, s, p, "B")
-	}
-	for _, msg := range publishedMessages {
-		p.send(msg...)
-	}
-	for i, msg := range publishedMessages[1:] {
-		checkFrames(t, fmt.Sprintf("published message %d at purezmq", i+1), recvData(t, s), msg)
-	}
-	for i, msg := range testMessages() {
-		p.send(withPrefix(frames("A"), msg)...)
-		checkFrames(t, fmt.Sprintf("test message %d at purezmq", i), recvData(t, s), withPrefix(frames("A"), msg))
-	}
-	goSubscribe(t, s, r.ours, false, "A")
-	goSubscribe(t, s, r.ours, true, "Z")
-	if r.theirs == "XPUB" {
-		checkFrames(t, "unsubscription at JeroMQ XPUB", p.recvPumping(s), [][]byte{unsubscribeMsg("A")})
-		checkFrames(t, "third subscription at JeroMQ XPUB", p.recvPumping(s), [][]byte{subscribeMsg("Z")})
-	} else {
-		syncFromPeer(t, s, p, "Z")
-	}
-	p.send(frames("A", "after unsubscribe")...)
-	p.send(frames("B", "kept")...)
-	checkFrames(t, "first message after unsubscribe", recvData(t, s), frames("B", "kept"))
-	p.write(streamCommand("sendn", jeromqStream, true, []byte("B")))
-	recvNumbered(t, s, jeromqStream, []byte("B"))
-	p.expectReply(fmt.Sprintf("SENT %d", jeromqStream))
+	pubSubExchange(t, r, "JeroMQ", jeromqStream, pair)
 }
 
 // jeromqMechanism configures our socket for one side of a security

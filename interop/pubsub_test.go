@@ -116,8 +116,23 @@ var publishedMessages = [][][]byte{
 // the publisher (as 0x01/0x00 messages where it is an XPUB), filtering,
 // multipart and 1 MiB messages, unsubscription, and a numbered stream.
 func runPubSub(t *testing.T, l link, r role) {
+	pair := func(ours zmq.Type, setup func(*zmq.Socket), theirs string, args ...string) (*zmq.Socket, *peer) {
+		return pairUp(t, l, ours, setup, theirs, args...)
+	}
+	pubSubExchange(t, r, "libzmq", l.streamCount(), pair)
+}
+
+// pairer joins our socket of type ours (configured by setup) with a peer of
+// type theirs started with args.
+type pairer func(ours zmq.Type, setup func(*zmq.Socket), theirs string, args ...string) (*zmq.Socket, *peer)
+
+// pubSubExchange is one publisher/subscriber pairing with a peer that pair
+// starts (named peerName in failures): subscriptions as an XPUB sees them,
+// messages filtered by topic, an unsubscription, and a stream of n
+// messages.
+func pubSubExchange(t *testing.T, r role, peerName string, n int, pair pairer) {
 	if isPublisher(r.ours) {
-		s, p := pairUp(t, l, r.ours, func(s *zmq.Socket) {
+		s, p := pair(r.ours, func(s *zmq.Socket) {
 			// An unbounded queue, so the fast stream below loses nothing.
 			must(t, "SetSndhwm", s.SetSndhwm(0))
 		}, r.theirs)
@@ -133,11 +148,11 @@ func runPubSub(t *testing.T, l link, r role) {
 			sendFrames(t, s, msg...)
 		}
 		for i, msg := range publishedMessages[1:] {
-			checkFrames(t, fmt.Sprintf("published message %d at libzmq", i+1), p.recvData(), msg)
+			checkFrames(t, fmt.Sprintf("published message %d at %s", i+1, peerName), p.recvData(), msg)
 		}
 		for i, msg := range testMessages() {
 			sendFrames(t, s, withPrefix(frames("A"), msg)...)
-			checkFrames(t, fmt.Sprintf("test message %d at libzmq", i), p.recvData(), withPrefix(frames("A"), msg))
+			checkFrames(t, fmt.Sprintf("test message %d at %s", i, peerName), p.recvData(), withPrefix(frames("A"), msg))
 		}
 		// Unsubscribe from A, then subscribe to Z and wait for Z: the
 		// publisher has then seen the cancel too.
@@ -152,19 +167,18 @@ func runPubSub(t *testing.T, l link, r role) {
 		sendFrames(t, s, frames("A", "after unsubscribe")...)
 		sendFrames(t, s, frames("B", "kept")...)
 		checkFrames(t, "first message after unsubscribe", p.recvData(), frames("B", "kept"))
-		n := l.streamCount()
 		p.write(streamCommand("recvn", n, false, []byte("B")))
 		sendNumbered(t, s, n, []byte("B"))
 		p.expectReply(fmt.Sprintf("OK %d", n))
 		return
 	}
 
-	s, p := pairUp(t, l, r.ours, nil, r.theirs, "--sockopt", "SNDHWM=0")
+	s, p := pair(r.ours, nil, r.theirs, "--sockopt", "SNDHWM=0")
 	goSubscribe(t, s, r.ours, true, "A")
 	goSubscribe(t, s, r.ours, true, "B")
 	if r.theirs == "XPUB" {
-		checkFrames(t, "first subscription at libzmq XPUB", p.recvPumping(s), [][]byte{subscribeMsg("A")})
-		checkFrames(t, "second subscription at libzmq XPUB", p.recvPumping(s), [][]byte{subscribeMsg("B")})
+		checkFrames(t, "first subscription at "+peerName+" XPUB", p.recvPumping(s), [][]byte{subscribeMsg("A")})
+		checkFrames(t, "second subscription at "+peerName+" XPUB", p.recvPumping(s), [][]byte{subscribeMsg("B")})
 	} else {
 		syncFromPeer(t, s, p, "B")
 	}
@@ -181,15 +195,14 @@ func runPubSub(t *testing.T, l link, r role) {
 	goSubscribe(t, s, r.ours, false, "A")
 	goSubscribe(t, s, r.ours, true, "Z")
 	if r.theirs == "XPUB" {
-		checkFrames(t, "unsubscription at libzmq XPUB", p.recvPumping(s), [][]byte{unsubscribeMsg("A")})
-		checkFrames(t, "third subscription at libzmq XPUB", p.recvPumping(s), [][]byte{subscribeMsg("Z")})
+		checkFrames(t, "unsubscription at "+peerName+" XPUB", p.recvPumping(s), [][]byte{unsubscribeMsg("A")})
+		checkFrames(t, "third subscription at "+peerName+" XPUB", p.recvPumping(s), [][]byte{subscribeMsg("Z")})
 	} else {
 		syncFromPeer(t, s, p, "Z")
 	}
 	p.send(frames("A", "after unsubscribe")...)
 	p.send(frames("B", "kept")...)
 	checkFrames(t, "first message after unsubscribe", recvData(t, s), frames("B", "kept"))
-	n := l.streamCount()
 	p.write(streamCommand("sendn", n, true, []byte("B")))
 	recvNumbered(t, s, n, []byte("B"))
 	p.expectReply(fmt.Sprintf("SENT %d", n))
