@@ -218,28 +218,7 @@ func TestInteropJeromqReqRep(t *testing.T) {
 	roles := bothRoles(zmq.REQ, "REQ", zmq.REP, "REP")
 	forEachJeromqRole(t, roles, func(t *testing.T, goBinds bool, r role) {
 		s, p := jeromqPair(t, goBinds, r.ours, nil, r.theirs)
-		for i, msg := range testMessages() {
-			if r.ours == zmq.REQ {
-				sendFrames(t, s, msg...)
-				checkFrames(t, fmt.Sprintf("request %d at JeroMQ REP", i), p.recv(), msg)
-				p.send(reply(msg)...)
-				checkFrames(t, fmt.Sprintf("reply %d at purezmq REQ", i), recvFrames(t, s), reply(msg))
-			} else {
-				p.send(msg...)
-				checkFrames(t, fmt.Sprintf("request %d at purezmq REP", i), recvFrames(t, s), msg)
-				sendFrames(t, s, reply(msg)...)
-				checkFrames(t, fmt.Sprintf("reply %d at JeroMQ REQ", i), p.recv(), reply(msg))
-			}
-		}
-		if r.ours == zmq.REQ {
-			p.write(fmt.Sprintf("echo %d", jeromqRoundTrips))
-			goPingN(t, s, jeromqRoundTrips)
-			p.expectReply(fmt.Sprintf("ECHOED %d", jeromqRoundTrips))
-		} else {
-			p.write(streamCommand("pingn", jeromqRoundTrips, true))
-			goEchoN(t, s, jeromqRoundTrips)
-			p.expectReply(fmt.Sprintf("OK %d", jeromqRoundTrips))
-		}
+		reqRepExchange(t, r, s, p, "JeroMQ", jeromqRoundTrips)
 	})
 }
 

@@ -54,30 +54,36 @@ func TestInteropReqRep(t *testing.T) {
 	roles := bothRoles(zmq.REQ, "REQ", zmq.REP, "REP")
 	forEachRoleAndLink(t, roles, func(t *testing.T, l link, r role) {
 		s, p := pairUp(t, l, r.ours, nil, r.theirs)
-		for i, msg := range testMessages() {
-			if r.ours == zmq.REQ {
-				sendFrames(t, s, msg...)
-				checkFrames(t, fmt.Sprintf("request %d at libzmq REP", i), p.recv(), msg)
-				p.send(reply(msg)...)
-				checkFrames(t, fmt.Sprintf("reply %d at purezmq REQ", i), recvFrames(t, s), reply(msg))
-			} else {
-				p.send(msg...)
-				checkFrames(t, fmt.Sprintf("request %d at purezmq REP", i), recvFrames(t, s), msg)
-				sendFrames(t, s, reply(msg)...)
-				checkFrames(t, fmt.Sprintf("reply %d at libzmq REQ", i), p.recv(), reply(msg))
-			}
-		}
-		n := l.roundTrips()
-		if r.ours == zmq.REQ {
-			p.write(fmt.Sprintf("echo %d", n))
-			goPingN(t, s, n)
-			p.expectReply(fmt.Sprintf("ECHOED %d", n))
-		} else {
-			p.write(streamCommand("pingn", n, true))
-			goEchoN(t, s, n)
-			p.expectReply(fmt.Sprintf("OK %d", n))
-		}
+		reqRepExchange(t, r, s, p, "libzmq", l.roundTrips())
 	})
+}
+
+// reqRepExchange sends the test messages as requests and replies between
+// our socket s and the peer p (named peerName in failures), then n
+// lockstep round trips.
+func reqRepExchange(t *testing.T, r role, s *zmq.Socket, p *peer, peerName string, n int) {
+	for i, msg := range testMessages() {
+		if r.ours == zmq.REQ {
+			sendFrames(t, s, msg...)
+			checkFrames(t, fmt.Sprintf("request %d at %s REP", i, peerName), p.recv(), msg)
+			p.send(reply(msg)...)
+			checkFrames(t, fmt.Sprintf("reply %d at purezmq REQ", i), recvFrames(t, s), reply(msg))
+		} else {
+			p.send(msg...)
+			checkFrames(t, fmt.Sprintf("request %d at purezmq REP", i), recvFrames(t, s), msg)
+			sendFrames(t, s, reply(msg)...)
+			checkFrames(t, fmt.Sprintf("reply %d at %s REQ", i, peerName), p.recv(), reply(msg))
+		}
+	}
+	if r.ours == zmq.REQ {
+		p.write(fmt.Sprintf("echo %d", n))
+		goPingN(t, s, n)
+		p.expectReply(fmt.Sprintf("ECHOED %d", n))
+	} else {
+		p.write(streamCommand("pingn", n, true))
+		goEchoN(t, s, n)
+		p.expectReply(fmt.Sprintf("OK %d", n))
+	}
 }
 
 // TestInteropReqRouter: a ROUTER sees [routing id][empty][body...] from a
