@@ -37,6 +37,14 @@ func TestWSLastEndpointUnbindDisconnect(t *testing.T) {
 	}
 	cli := newTestSocket(t, ctx, PAIR)
 	must(t, cli.Connect(ep))
+	checkDisconnectUnbind(t, srv, cli, ep)
+}
+
+// checkDisconnectUnbind checks a connected pair, client cli and server srv
+// bound at ep: a message passes, the client's last endpoint is ep, a second
+// Disconnect or Unbind says ENOENT, and the port is free again.
+func checkDisconnectUnbind(t *testing.T, srv, cli *Socket, ep string) {
+	t.Helper()
 	sendParts(t, cli, "ping")
 	expectParts(t, srv, "ping")
 	if got, _ := cli.GetLastEndpoint(); got != ep {
@@ -50,7 +58,6 @@ func TestWSLastEndpointUnbindDisconnect(t *testing.T) {
 	if err := srv.Unbind(ep); err != ENOENT {
 		t.Fatalf("second Unbind: %v, want ENOENT", err)
 	}
-	// The port is free again.
 	must(t, srv.Bind(ep))
 }
 

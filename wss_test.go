@@ -145,20 +145,7 @@ func TestWSSLastEndpointUnbindDisconnect(t *testing.T) {
 	cli := newTestSocket(t, ctx, PAIR)
 	wssTrusting(t, cli, pki)
 	must(t, cli.Connect(ep))
-	sendParts(t, cli, "ping")
-	expectParts(t, srv, "ping")
-	if got, _ := cli.GetLastEndpoint(); got != ep {
-		t.Fatalf("client last endpoint %q, want %q", got, ep)
-	}
-	must(t, cli.Disconnect(ep))
-	if err := cli.Disconnect(ep); err != ENOENT {
-		t.Fatalf("second Disconnect: %v, want ENOENT", err)
-	}
-	must(t, srv.Unbind(ep))
-	if err := srv.Unbind(ep); err != ENOENT {
-		t.Fatalf("second Unbind: %v, want ENOENT", err)
-	}
-	must(t, srv.Bind(ep))
+	checkDisconnectUnbind(t, srv, cli, ep)
 }
 
 func TestWSSBindNeedsCertificateAndKey(t *testing.T) {
