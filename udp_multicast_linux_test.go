@@ -2,14 +2,14 @@ package zmq4
 
 import (
 	"encoding/binary"
-	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/purezmq/zmq4/internal/netns"
 )
 
 // The multicast tests run in a private network namespace, one per test,
@@ -37,16 +37,7 @@ const (
 // without root (CAP_SYS_ADMIN) or the ip command.
 func enterMulticastNamespace(t *testing.T) {
 	t.Helper()
-	ip, err := exec.LookPath("ip")
-	if err != nil {
-		t.Skip("no ip command (iproute2) to set up a private network namespace")
-	}
-	// Never unlocked: the thread, and its namespace, end with the test.
-	runtime.LockOSThread()
-	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-		t.Skipf("cannot make a private network namespace (needs root or CAP_SYS_ADMIN): %v", err)
-	}
-	steps := [][]string{
+	netns.Enter(t, [][]string{
 		{"link", "set", "lo", "up"},
 		{"link", "add", "mc0", "type", "veth", "peer", "name", "mc1"},
 		{"addr", "add", mc0Address + "/24", "dev", "mc0"},
@@ -56,25 +47,13 @@ func enterMulticastNamespace(t *testing.T) {
 		{"link", "set", "mc0", "up"},
 		{"link", "set", "mc1", "up"},
 		{"route", "add", "224.0.0.0/4", "dev", "mc0"},
-	}
-	for _, step := range steps {
-		// Started from this thread, ip works in the new namespace.
-		if out, err := exec.Command(ip, step...).CombinedOutput(); err != nil {
-			t.Skipf("setting up the namespace: ip %s: %v: %s", strings.Join(step, " "), err, out)
-		}
-	}
-	// Each end must take datagrams whose source is an address of this
-	// host. UDP early demux is off: with two sockets on one group and port
-	// it hands a datagram that came in on mc1 to the member joined on mc0
-	// now and then. /proc/sys/net shows the namespace of the thread that
-	// opens it.
-	for _, setting := range []string{"ipv4/conf/mc0/accept_local=1", "ipv4/conf/mc1/accept_local=1",
-		"ipv4/ip_early_demux=0", "ipv4/udp_early_demux=0"} {
-		name, value, _ := strings.Cut(setting, "=")
-		if err := os.WriteFile("/proc/sys/net/"+name, []byte(value), 0); err != nil {
-			t.Skipf("setting up the namespace: %s: %v", setting, err)
-		}
-	}
+	},
+		// Each end must take datagrams whose source is an address of this
+		// host. UDP early demux is off: with two sockets on one group and
+		// port it hands a datagram that came in on mc1 to the member
+		// joined on mc0 now and then.
+		"ipv4/conf/mc0/accept_local=1", "ipv4/conf/mc1/accept_local=1",
+		"ipv4/ip_early_demux=0", "ipv4/udp_early_demux=0")
 }
 
 // expectGroupMessage receives one message and its group from a DISH.

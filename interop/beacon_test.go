@@ -14,14 +14,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	zmq "github.com/purezmq/zmq4"
+	"github.com/purezmq/zmq4/internal/netns"
 )
 
 // The beacon interop test runs our Beacon and CZMQ's zbeacon (through
@@ -154,30 +152,14 @@ func buildBeaconPeer(t *testing.T) string {
 // ip command).
 func enterBeaconNamespace(t *testing.T) {
 	t.Helper()
-	ip, err := exec.LookPath("ip")
-	if err != nil {
-		t.Skip("no ip command (iproute2) to set up a private network namespace")
-	}
-	// Never unlocked: when the test goroutine ends, its thread ends too and
-	// takes the namespace with it.
-	runtime.LockOSThread()
-	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-		t.Skipf("cannot make a private network namespace (needs root or CAP_SYS_ADMIN): %v", err)
-	}
-	steps := [][]string{
+	netns.Enter(t, [][]string{
 		{"link", "set", "lo", "up"},
 		{"link", "add", "bz0", "type", "veth", "peer", "name", "bz1"},
 		{"addr", "add", beaconInteropAddress + "/24", "broadcast", "10.203.0.255", "dev", "bz0"},
 		{"link", "set", "bz0", "up"},
 		{"link", "set", "bz1", "up"},
 		{"route", "add", "default", "dev", "bz0"},
-	}
-	for _, step := range steps {
-		// Started from this thread, ip runs in the new namespace.
-		if out, err := exec.Command(ip, step...).CombinedOutput(); err != nil {
-			t.Skipf("setting up the namespace: ip %s: %v: %s", strings.Join(step, " "), err, out)
-		}
-	}
+	})
 }
 
 // beaconPeer is a running beacon_peer and the lines it printed.

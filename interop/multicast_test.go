@@ -5,17 +5,13 @@ package interop
 import (
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	zmq "github.com/purezmq/zmq4"
+	"github.com/purezmq/zmq4/internal/netns"
 )
 
 // RADIO/DISH (and DGRAM) over udp multicast against libzmq 4.3.5
@@ -43,16 +39,7 @@ const (
 // without root (CAP_SYS_ADMIN) or the ip command.
 func enterMulticastNamespace(t *testing.T) {
 	t.Helper()
-	ip, err := exec.LookPath("ip")
-	if err != nil {
-		t.Skip("no ip command (iproute2) to set up a private network namespace")
-	}
-	// Never unlocked: the thread, and its namespace, end with the test.
-	runtime.LockOSThread()
-	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-		t.Skipf("cannot make a private network namespace (needs root or CAP_SYS_ADMIN): %v", err)
-	}
-	steps := [][]string{
+	netns.Enter(t, [][]string{
 		{"link", "set", "lo", "up"},
 		{"link", "add", "mc0", "type", "veth", "peer", "name", "mc1"},
 		{"addr", "add", "10.205.0.1/24", "dev", "mc0"},
@@ -61,19 +48,10 @@ func enterMulticastNamespace(t *testing.T) {
 		{"link", "set", "mc0", "up"},
 		{"link", "set", "mc1", "up"},
 		{"route", "add", "224.0.0.0/4", "dev", "mc0"},
-	}
-	for _, step := range steps {
-		// Started from this thread, ip works in the new namespace.
-		if out, err := exec.Command(ip, step...).CombinedOutput(); err != nil {
-			t.Skipf("setting up the namespace: ip %s: %v: %s", strings.Join(step, " "), err, out)
-		}
-	}
-	// mc0 must take datagrams sent from mc1's address, another address of
-	// this host. /proc/sys/net shows the namespace of the thread that
-	// opens it.
-	if err := os.WriteFile("/proc/sys/net/ipv4/conf/mc0/accept_local", []byte("1"), 0); err != nil {
-		t.Skipf("setting up the namespace: accept_local on mc0: %v", err)
-	}
+	},
+		// mc0 must take datagrams sent from mc1's address, another
+		// address of this host.
+		"ipv4/conf/mc0/accept_local=1")
 }
 
 // mcastCase is one way of meeting over multicast.
