@@ -1,18 +1,33 @@
-// Command zmq is purezmq's command-line tool: perf tools that mirror
-// libzmq's (so the same measurement runs against either library), a short
-// demonstration of the main messaging patterns, and a local benchmark.
+// Command zmq is purezmq's command-line tool: sending, receiving, proxying
+// and monitoring messages from the shell, CURVE key generation, perf tools
+// that mirror libzmq's (so the same measurement runs against either
+// library), a short demonstration of the main messaging patterns, and a
+// local benchmark.
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/pprof"
+	"strings"
+	"syscall"
 )
 
 const usageText = `zmq: the purezmq command-line tool (pure-Go ZeroMQ)
 
 Usage:
+  zmq send -t TYPE (-b|-c) ENDPOINT [-n COUNT] [-d DELAY] [PART...]
+        sends one message of the PART frames COUNT times, or each stdin line
+        as a message; REQ prints each reply.
+  zmq recv -t TYPE (-b|-c) ENDPOINT [-n COUNT] [-hex]
+        prints each message on a line, frames separated by " | ", non-text
+        frames as 0x-hex; REP echoes each request back.
+        send and recv share the socket options -t TYPE, -b ENDPOINT
+        and -c ENDPOINT (repeatable), -s TOPIC (SUB), -curve-server SECRET,
+        -curve-client SERVERPUBLIC and -linger MS; "zmq send -h" lists them.
   zmq perf local_thr|remote_thr|local_lat|remote_lat ENDPOINT SIZE COUNT [curve]
   zmq perf inproc_thr|inproc_lat SIZE COUNT
         the libzmq perf tools, argument for argument and line for line:
@@ -38,7 +53,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "zmq:", err)
 		os.Exit(1)
 	}
-	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runWith(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	cancel()
 	stop()
 	os.Exit(code)
 }
@@ -63,17 +80,31 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
-// run executes one command line and returns the process exit code.
+// run executes one command line with no input and no interruption and
+// returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runWith(context.Background(), args, nil, stdout, stderr)
+}
+
+// runWith executes one command line and returns the process exit code.
+// Commands that run until interrupted stop cleanly when ctx ends.
+func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return 2
+	}
+	if stdin == nil {
+		stdin = strings.NewReader("")
 	}
 	var err error
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageText)
 		return 0
+	case "send":
+		err = runSend(ctx, args[1:], stdin, stdout, stderr)
+	case "recv":
+		err = runRecv(ctx, args[1:], stdout, stderr)
 	case "perf":
 		err = runPerf(args[1:], stdout)
 	case "demo":
