@@ -28,6 +28,9 @@ Usage:
         send and recv share the socket options -t TYPE, -b ENDPOINT
         and -c ENDPOINT (repeatable), -s TOPIC (SUB), -curve-server SECRET,
         -curve-client SERVERPUBLIC and -linger MS; "zmq send -h" lists them.
+  zmq keygen [-o BASENAME]
+        prints a new CURVE key pair in Z85; -o also writes the CZMQ
+        certificates BASENAME and BASENAME_secret.
   zmq perf local_thr|remote_thr|local_lat|remote_lat ENDPOINT SIZE COUNT [curve]
   zmq perf inproc_thr|inproc_lat SIZE COUNT
         the libzmq perf tools, argument for argument and line for line:
@@ -105,6 +108,8 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		err = runSend(ctx, args[1:], stdin, stdout, stderr)
 	case "recv":
 		err = runRecv(ctx, args[1:], stdout, stderr)
+	case "keygen":
+		err = runKeygen(args[1:], stdout)
 	case "perf":
 		err = runPerf(args[1:], stdout)
 	case "demo":
