@@ -28,6 +28,9 @@ Usage:
         send and recv share the socket options -t TYPE, -b ENDPOINT
         and -c ENDPOINT (repeatable), -s TOPIC (SUB), -curve-server SECRET,
         -curve-client SERVERPUBLIC and -linger MS; "zmq send -h" lists them.
+  zmq proxy -frontend TYPE@ENDPOINT -backend TYPE@ENDPOINT [-capture TYPE@ENDPOINT]
+        runs a proxy until interrupted; TYPE@ENDPOINT binds, TYPE>ENDPOINT
+        connects (quote the >).
   zmq keygen [-o BASENAME]
         prints a new CURVE key pair in Z85; -o also writes the CZMQ
         certificates BASENAME and BASENAME_secret.
@@ -108,6 +111,8 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		err = runSend(ctx, args[1:], stdin, stdout, stderr)
 	case "recv":
 		err = runRecv(ctx, args[1:], stdout, stderr)
+	case "proxy":
+		err = runProxy(ctx, args[1:], stderr)
 	case "keygen":
 		err = runKeygen(args[1:], stdout)
 	case "perf":
