@@ -25,7 +25,10 @@ Usage:
   zmq recv -t TYPE (-b|-c) ENDPOINT [-n COUNT] [-hex]
         prints each message on a line, frames separated by " | ", non-text
         frames as 0x-hex; REP echoes each request back.
-        send and recv share the socket options -t TYPE, -b ENDPOINT
+  zmq monitor -t TYPE (-b|-c) ENDPOINT [-n COUNT] [-events LIST]
+        prints each monitor event of the socket on a line:
+        EVENT_NAME value=N endpoint=ENDPOINT.
+        send, recv and monitor share the socket options -t TYPE, -b ENDPOINT
         and -c ENDPOINT (repeatable), -s TOPIC (SUB), -curve-server SECRET,
         -curve-client SERVERPUBLIC and -linger MS; "zmq send -h" lists them.
   zmq proxy -frontend TYPE@ENDPOINT -backend TYPE@ENDPOINT [-capture TYPE@ENDPOINT]
@@ -111,6 +114,8 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		err = runSend(ctx, args[1:], stdin, stdout, stderr)
 	case "recv":
 		err = runRecv(ctx, args[1:], stdout, stderr)
+	case "monitor":
+		err = runMonitor(ctx, args[1:], stdout, stderr)
 	case "proxy":
 		err = runProxy(ctx, args[1:], stderr)
 	case "keygen":
