@@ -81,7 +81,7 @@ type binding struct {
 type endpointHandlers struct {
 	inproc func(name, endpoint string) error
 	udp    func(addr, endpoint string) error
-	stream func(ep transport.Endpoint, endpoint string) error // tcp, ipc, ws
+	stream func(ep transport.Endpoint, endpoint string) error // tcp, ipc, ws, wss
 }
 
 // openEndpoint parses endpoint, checks that the socket is usable and that
@@ -104,10 +104,20 @@ func (s *Socket) openEndpoint(endpoint string, h endpointHandlers) error {
 		return h.udp(ep.Addr, endpoint)
 	case s.typ == DGRAM:
 		return ENOCOMPATPROTO
-	case ep.Scheme != "tcp" && ep.Scheme != "ipc" && ep.Scheme != "ws" && ep.Scheme != "wss", s.typ == STREAM && ep.Scheme != "tcp":
+	case !connectionScheme(ep.Scheme), s.typ == STREAM && ep.Scheme != "tcp":
 		return EPROTONOSUPPORT
 	}
 	return h.stream(ep, endpoint)
+}
+
+// connectionScheme reports whether a transport carries ZMTP over
+// connections that the engine runs: tcp, ipc, ws and wss.
+func connectionScheme(scheme string) bool {
+	switch scheme {
+	case "tcp", "ipc", "ws", "wss":
+		return true
+	}
+	return false
 }
 
 // Bind makes the socket accept connections on endpoint.
@@ -115,7 +125,7 @@ func (s *Socket) Bind(endpoint string) error {
 	return s.openEndpoint(endpoint, endpointHandlers{s.bindInprocLocked, s.bindUDPLocked, s.listenLocked})
 }
 
-// listenLocked binds a tcp, ipc or ws endpoint. Call with s.mu held.
+// listenLocked binds a tcp, ipc, ws or wss endpoint. Call with s.mu held.
 func (s *Socket) listenLocked(ep transport.Endpoint, endpoint string) error {
 	l, err := transport.Listen(ep, s.transportOptionsLocked())
 	if err != nil {
@@ -247,7 +257,7 @@ func (s *Socket) Connect(endpoint string) error {
 	return s.openEndpoint(endpoint, endpointHandlers{s.connectInprocLocked, s.connectUDPLocked, s.dialLocked})
 }
 
-// dialLocked starts a connecter for a tcp, ipc or ws endpoint. Call with
+// dialLocked starts a connecter for a tcp, ipc, ws or wss endpoint. Call with
 // s.mu held.
 func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 	c := &connecter{s: s, ep: ep, endpoint: endpoint, rid: s.opt.connectRid, done: make(chan struct{})}
