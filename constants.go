@@ -118,6 +118,16 @@ const (
 	EVENT_ALL                        = Event(0xFFFF)
 )
 
+// Event version 2 (libzmq draft) constants, for MonitorVersioned.
+const (
+	// EVENT_PIPES_STATS reports a peer's queued messages; see MonitorPipesStats.
+	EVENT_PIPES_STATS = Event(0x10000)
+	// EVENT_ALL_V1 selects every version-1 event.
+	EVENT_ALL_V1 = EVENT_ALL
+	// EVENT_ALL_V2 selects every version-2 event.
+	EVENT_ALL_V2 = EVENT_ALL_V1 | EVENT_PIPES_STATS
+)
+
 var eventNames = []struct {
 	e    Event
 	name string

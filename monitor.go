@@ -6,13 +6,23 @@ import (
 	"sync"
 )
 
-// monitorState is a socket's event monitor: a PAIR socket bound to an inproc
-// endpoint that receives one two-part message per event.
+// monitorState is a socket's event monitor: a socket bound to an inproc
+// endpoint that receives one message per event, in the format of the
+// event version chosen when monitoring started.
 type monitorState struct {
-	mu     sync.Mutex
-	sock   *Socket
-	events Event
+	mu      sync.Mutex
+	sock    *Socket
+	events  uint64
+	version int // 1 or 2
+
+	// bound holds the endpoints this socket listened on or accepted from,
+	// so that connection events can tell a bound local endpoint from a
+	// connected remote one in version-2 events.
+	bound map[string]struct{}
 }
+
+// maxBoundEndpoints bounds monitorState.bound; past it the set restarts.
+const maxBoundEndpoints = 1024
 
 // Monitor publishes the socket's events selected by events on a PAIR socket
 // bound at addr (inproc only), in libzmq's version-1 format: a 6-byte part
@@ -27,11 +37,17 @@ func (s *Socket) Monitor(addr string, events Event) error {
 		s.stopMonitor()
 		return nil
 	}
+	return s.startMonitor(addr, uint64(events), 1, PAIR)
+}
+
+// startMonitor replaces any running monitor with a socket of type typ bound
+// at addr that reports events in the given format version.
+func (s *Socket) startMonitor(addr string, events uint64, version int, typ Type) error {
 	if !strings.HasPrefix(addr, "inproc://") {
 		return EPROTONOSUPPORT
 	}
 	s.stopMonitor()
-	m, err := s.ctx.NewSocket(PAIR)
+	m, err := s.ctx.NewSocket(typ)
 	if err != nil {
 		return err
 	}
@@ -43,6 +59,7 @@ func (s *Socket) Monitor(addr string, events Event) error {
 	s.mon.mu.Lock()
 	s.mon.sock = m
 	s.mon.events = events
+	s.mon.version = version
 	s.mon.mu.Unlock()
 	return nil
 }
@@ -50,15 +67,19 @@ func (s *Socket) Monitor(addr string, events Event) error {
 // stopMonitor sends MONITOR_STOPPED and closes the monitor socket.
 func (s *Socket) stopMonitor() {
 	s.mon.mu.Lock()
-	m, events := s.mon.sock, s.mon.events
+	m, events, version := s.mon.sock, s.mon.events, s.mon.version
 	s.mon.sock = nil
 	s.mon.events = 0
 	s.mon.mu.Unlock()
 	if m == nil {
 		return
 	}
-	if events&EVENT_MONITOR_STOPPED != 0 {
-		sendEvent(m, EVENT_MONITOR_STOPPED, "", 0)
+	if events&uint64(EVENT_MONITOR_STOPPED) != 0 {
+		if version == 2 {
+			sendEventV2(m, uint64(EVENT_MONITOR_STOPPED), []uint64{0}, "", "")
+		} else {
+			sendEvent(m, EVENT_MONITOR_STOPPED, "", 0)
+		}
 	}
 	m.Close()
 }
@@ -67,12 +88,29 @@ func (s *Socket) stopMonitor() {
 // an event that finds the monitor's queue full is dropped.
 func (s *Socket) event(e Event, endpoint string, value int) {
 	s.mon.mu.Lock()
-	m, events := s.mon.sock, s.mon.events
+	if e == EVENT_LISTENING || e == EVENT_ACCEPTED {
+		s.mon.rememberBound(endpoint)
+	}
+	_, bound := s.mon.bound[endpoint]
+	m, events, version := s.mon.sock, s.mon.events, s.mon.version
 	s.mon.mu.Unlock()
-	if m == nil || events&e == 0 {
+	if m == nil || events&uint64(e) == 0 {
+		return
+	}
+	if version == 2 {
+		local, remote := eventAddresses(e, endpoint, bound)
+		sendEventV2(m, uint64(e), []uint64{uint64(value)}, local, remote)
 		return
 	}
 	sendEvent(m, e, endpoint, value)
+}
+
+// rememberBound records a bound endpoint; call with mu held.
+func (ms *monitorState) rememberBound(endpoint string) {
+	if ms.bound == nil || len(ms.bound) >= maxBoundEndpoints {
+		ms.bound = map[string]struct{}{}
+	}
+	ms.bound[endpoint] = struct{}{}
 }
 
 func sendEvent(m *Socket, e Event, endpoint string, value int) {
