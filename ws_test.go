@@ -171,18 +171,25 @@ func TestWSSecurityMechanisms(t *testing.T) {
 			cli := newTestSocket(t, ctx, DEALER)
 			m.client(t, cli)
 			must(t, cli.Connect(wsBound(t, srv, "/sec")))
-			big := bytes.Repeat([]byte{0xA5}, 1<<20)
-			for _, pair := range [][2]*Socket{{cli, srv}, {srv, cli}} {
-				if _, err := pair[0].SendMessage("a", "", big); err != nil {
-					t.Fatal(err)
-				}
-				got, err := pair[1].RecvMessageBytes(0)
-				must(t, err)
-				if len(got) != 3 || string(got[0]) != "a" || len(got[1]) != 0 || !bytes.Equal(got[2], big) {
-					t.Fatalf("received %d frames", len(got))
-				}
-			}
+			exchangeBigMessages(t, cli, srv, 0xA5)
 		})
+	}
+}
+
+// exchangeBigMessages sends a three-part message (text, empty, 1 MiB of
+// fill) from cli to srv and back, checking each arrives whole.
+func exchangeBigMessages(t *testing.T, cli, srv *Socket, fill byte) {
+	t.Helper()
+	big := bytes.Repeat([]byte{fill}, 1<<20)
+	for _, pair := range [][2]*Socket{{cli, srv}, {srv, cli}} {
+		if _, err := pair[0].SendMessage("a", "", big); err != nil {
+			t.Fatal(err)
+		}
+		got, err := pair[1].RecvMessageBytes(0)
+		must(t, err)
+		if len(got) != 3 || string(got[0]) != "a" || len(got[1]) != 0 || !bytes.Equal(got[2], big) {
+			t.Fatalf("received %d frames", len(got))
+		}
 	}
 }
 

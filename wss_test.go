@@ -1,7 +1,6 @@
 package zmq4
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -292,17 +291,7 @@ func TestWSSCurve(t *testing.T) {
 	must(t, cli.SetCurveSecretkey(clientSec))
 	wssTrusting(t, cli, pki)
 	must(t, cli.Connect(wssBound(t, srv, pki, "/curve")))
-	big := bytes.Repeat([]byte{0x5A}, 1<<20)
-	for _, pair := range [][2]*Socket{{cli, srv}, {srv, cli}} {
-		if _, err := pair[0].SendMessage("a", "", big); err != nil {
-			t.Fatal(err)
-		}
-		got, err := pair[1].RecvMessageBytes(0)
-		must(t, err)
-		if len(got) != 3 || string(got[0]) != "a" || len(got[1]) != 0 || !bytes.Equal(got[2], big) {
-			t.Fatalf("received %d frames", len(got))
-		}
-	}
+	exchangeBigMessages(t, cli, srv, 0x5A)
 }
 
 func TestWSSReconnectsAfterRebind(t *testing.T) {
