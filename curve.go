@@ -41,6 +41,8 @@ func AuthCurvePublic(z85SecretKey string) (string, error) {
 
 // ServerAuthNull makes the socket a NULL-security server whose clients the
 // ZAP handler checks under domain (libzmq rejects an empty domain).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) ServerAuthNull(domain string) error {
 	if err := s.SetPlainServer(0); err != nil {
 		return err
@@ -50,6 +52,8 @@ func (s *Socket) ServerAuthNull(domain string) error {
 
 // ServerAuthPlain makes the socket a PLAIN server whose clients the ZAP
 // handler checks under domain.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) ServerAuthPlain(domain string) error {
 	if err := s.SetPlainServer(1); err != nil {
 		return err
@@ -60,6 +64,8 @@ func (s *Socket) ServerAuthPlain(domain string) error {
 // ServerAuthCurve makes the socket a CURVE server with the given secret key
 // (40 Z85 characters or 32 bytes) whose clients the ZAP handler checks under
 // domain.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) ServerAuthCurve(domain, secretKey string) error {
 	if err := s.SetCurveServer(1); err != nil {
 		return err
@@ -72,6 +78,8 @@ func (s *Socket) ServerAuthCurve(domain, secretKey string) error {
 
 // ClientAuthPlain makes the socket a PLAIN client that logs in with
 // username and password.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) ClientAuthPlain(username, password string) error {
 	if err := s.SetPlainUsername(username); err != nil {
 		return err
@@ -82,6 +90,8 @@ func (s *Socket) ClientAuthPlain(username, password string) error {
 // ClientAuthCurve makes the socket a CURVE client of the server whose public
 // key is serverKey, using the client key pair clientPublicKey and
 // clientSecretKey (each 40 Z85 characters or 32 bytes).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) ClientAuthCurve(serverKey, clientPublicKey, clientSecretKey string) error {
 	if err := s.SetCurveServerkey(serverKey); err != nil {
 		return err

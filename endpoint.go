@@ -74,7 +74,8 @@ type binding struct {
 	mu         sync.Mutex
 	closed     bool
 	inprocName string
-	udp        *pipe // the pipe of a udp bind
+	udp        *pipe          // the pipe of a udp bind
+	so         sessionOptions // options snapshot for accepted connections
 }
 
 // endpointHandlers are the ways Bind or Connect serve each kind of endpoint.
@@ -127,12 +128,13 @@ func (s *Socket) Bind(endpoint string) error {
 
 // listenLocked binds a tcp, ipc, ws or wss endpoint. Call with s.mu held.
 func (s *Socket) listenLocked(ep transport.Endpoint, endpoint string) error {
-	l, err := transport.Listen(ep, s.transportOptionsLocked())
+	so := s.sessionOptionsLocked()
+	l, err := transport.Listen(ep, so.transport)
 	if err != nil {
 		s.event(EVENT_BIND_FAILED, endpoint, int(AsErrno(errnoOf(err))))
 		return errnoOf(err)
 	}
-	b := &binding{s: s, l: l, endpoint: l.Endpoint()}
+	b := &binding{s: s, l: l, endpoint: l.Endpoint(), so: so}
 	s.binds[b.endpoint] = append(s.binds[b.endpoint], b)
 	s.opt.lastEndpoint = b.endpoint
 	s.event(EVENT_LISTENING, b.endpoint, l.FD())
@@ -171,16 +173,16 @@ func (b *binding) acceptLoop() {
 		}
 		b.mu.Unlock()
 		b.s.event(EVENT_ACCEPTED, b.endpoint, fdOf(conn))
-		b.s.goTracked(func() { b.s.serveConn(conn, nil, b.endpoint) })
+		b.s.goTracked(func() { b.s.serveConn(conn, b.endpoint, &b.so) })
 	}
 }
 
-// serveConn runs the right engine for the socket type.
-func (s *Socket) serveConn(conn net.Conn, p *pipe, endpoint string) bool {
+// serveConn runs the right engine for an accepted connection.
+func (s *Socket) serveConn(conn net.Conn, endpoint string, so *sessionOptions) bool {
 	if s.typ == STREAM {
-		return s.runRawSession(conn, endpoint, nil)
+		return s.runRawSession(conn, endpoint, so, nil)
 	}
-	return s.runSession(conn, p, endpoint, nil)
+	return s.runSession(conn, nil, endpoint, so, nil)
 }
 
 // close stops accepting. The pipes of accepted connections are ended by
@@ -240,8 +242,9 @@ type connecter struct {
 	s        *Socket
 	ep       transport.Endpoint
 	endpoint string
-	p        *pipe  // kept across reconnections; nil for id-keyed patterns
-	rid      []byte // CONNECT_ROUTING_ID for this connect
+	p        *pipe          // kept across reconnections; nil for id-keyed patterns
+	rid      []byte         // CONNECT_ROUTING_ID for this connect
+	so       sessionOptions // options snapshot taken by Connect
 
 	mu      sync.Mutex
 	ctx     context.Context
@@ -262,10 +265,10 @@ func (s *Socket) Connect(endpoint string) error {
 func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 	c := &connecter{s: s, ep: ep, endpoint: endpoint, rid: s.opt.connectRid, done: make(chan struct{})}
 	s.opt.connectRid = nil
+	c.so = s.sessionOptionsLocked()
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if !s.opt.immediate && !usesRoutingIDs(s.typ) && s.typ != STREAM {
-		so := s.sessionOptionsLocked()
-		c.p = newNetPipe(s, so.sndhwm, so.rcvhwm, endpoint)
+		c.p = newNetPipe(s, c.so.sndhwm, c.so.rcvhwm, endpoint)
 		c.p.connectSide = true
 		c.p.setStop(c.stopPipe)
 		s.attachPipeLocked(c.p)
@@ -280,14 +283,8 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 func (c *connecter) run() {
 	defer close(c.done)
 	s := c.s
-	s.mu.Lock()
-	ivl := s.opt.reconnectIvl
-	ivlMax := s.opt.reconnectIvlMax
-	topts := s.transportOptionsLocked()
-	s.mu.Unlock()
-	s.mu.Lock()
-	stopOn := s.opt.reconnectStop
-	s.mu.Unlock()
+	ivl, ivlMax, stopOn := c.so.reconnectIvl, c.so.reconnectIvlMax, c.so.reconnectStop
+	topts := c.so.transport
 	next := ivl
 	for {
 		if c.finished() {
@@ -346,9 +343,9 @@ func (c *connecter) run() {
 // serveConnectedPipe runs one connection of the connecter.
 func (s *Socket) serveConnectedPipe(c *connecter, conn net.Conn) bool {
 	if s.typ == STREAM {
-		return s.runRawSession(conn, c.endpoint, c.rid)
+		return s.runRawSession(conn, c.endpoint, &c.so, c.rid)
 	}
-	return s.runSession(conn, c.p, c.endpoint, func(e *engine) {
+	return s.runSession(conn, c.p, c.endpoint, &c.so, func(e *engine) {
 		e.connectRid = c.rid
 		c.mu.Lock()
 		c.eng = e

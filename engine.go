@@ -59,7 +59,13 @@ var errTooManyFrames = errors.New("zmq4: message with too many parts")
 // errStopped ends an engine that was told to stop.
 var errStopped = errors.New("zmq4: engine stopped")
 
-// sessionOptions is the snapshot of socket options an engine works with.
+// sessionOptions is the snapshot of socket options that the connections of
+// one Bind or Connect work with. As libzmq copies a socket's options into
+// each endpoint at zmq_bind and zmq_connect, Bind and Connect take this
+// snapshot once (sessionOptionsLocked), and every connection accepted or
+// (re)made for that endpoint uses it: a later setter changes only endpoints
+// opened afterwards. The HWMs here size the pipes of new connections;
+// SetSndhwm and SetRcvhwm also resize the pipes that exist (libzmq 4.2+).
 type sessionOptions struct {
 	typ           Type
 	maxmsgsize    int64
@@ -70,19 +76,33 @@ type sessionOptions struct {
 	heartbeatIvl  time.Duration
 	heartbeatTTL  time.Duration
 	heartbeatTout time.Duration
+	rawNotify     bool // STREAM_NOTIFY: a raw connection announces itself
+
+	// Used by a connecter between connections.
+	reconnectIvl    time.Duration
+	reconnectIvlMax time.Duration
+	reconnectStop   int
+	transport       *transport.Options
 }
 
+// sessionOptionsLocked takes the snapshot for a new endpoint. Call with
+// s.mu held.
 func (s *Socket) sessionOptionsLocked() sessionOptions {
 	o := &s.opt
 	so := sessionOptions{
-		typ:           s.typ,
-		maxmsgsize:    o.maxmsgsize,
-		handshakeIvl:  o.handshakeIvl,
-		sndhwm:        o.sndhwm,
-		rcvhwm:        o.rcvhwm,
-		heartbeatIvl:  o.heartbeatIvl,
-		heartbeatTTL:  o.heartbeatTTL,
-		heartbeatTout: o.heartbeatTimeout,
+		typ:             s.typ,
+		maxmsgsize:      o.maxmsgsize,
+		handshakeIvl:    o.handshakeIvl,
+		sndhwm:          o.sndhwm,
+		rcvhwm:          o.rcvhwm,
+		heartbeatIvl:    o.heartbeatIvl,
+		heartbeatTTL:    o.heartbeatTTL,
+		heartbeatTout:   o.heartbeatTimeout,
+		rawNotify:       o.streamNotify,
+		reconnectIvl:    o.reconnectIvl,
+		reconnectIvlMax: o.reconnectIvlMax,
+		reconnectStop:   o.reconnectStop,
+		transport:       s.transportOptionsLocked(),
 	}
 	if o.conflate && conflateApplies(s.typ) {
 		so.sndhwm, so.rcvhwm = 1, 1
@@ -290,10 +310,11 @@ const (
 	protoErrMechanismMismatch = 0x11000002
 )
 
-// runSession runs a connection for the socket until it ends. p is the
+// runSession runs a connection for the socket until it ends, with the
+// options snapshot of the Bind or Connect it belongs to. p is the
 // connecter's persistent pipe, or nil to make a pipe for this connection
 // alone. It reports whether the handshake succeeded.
-func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, onStart func(*engine)) bool {
+func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, snapshot *sessionOptions, onStart func(*engine)) bool {
 	s.mu.Lock()
 	if s.closed && p == nil {
 		// A closed socket accepts no new peers; a lingering connecter's
@@ -302,8 +323,8 @@ func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, onStart fun
 		conn.Close()
 		return false
 	}
-	so := s.sessionOptionsLocked()
 	s.mu.Unlock()
+	so := *snapshot // the handshake may fill in per-connection fields
 
 	e := &engine{s: s, conn: conn, endpoint: endpoint,
 		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}

@@ -33,6 +33,20 @@ type pattern interface {
 // Socket is a ZeroMQ socket. Unlike libzmq's, it is safe for concurrent use
 // by several goroutines: each call runs under the socket's lock, and a
 // multipart message sent in one call never interleaves with another.
+//
+// When options take effect. As libzmq copies a socket's options into each
+// endpoint at zmq_bind and zmq_connect, Bind and Connect take a snapshot of
+// the options their connections use, and every connection accepted on that
+// bind or (re)made by that connect uses the snapshot: the routing id
+// (SetIdentity), security mechanism, keys, credentials and ZAP domain,
+// metadata, MAXMSGSIZE, HANDSHAKE_IVL, heartbeats, reconnection interval and
+// RECONNECT_STOP, STREAM_NOTIFY, CONFLATE, the TCP, IPv6, SOCKS and WSS
+// options, and the HWMs of new connections. A later setter changes only the
+// endpoints opened after it; the doc of each such setter says "read at Bind
+// and Connect". SNDHWM and RCVHWM also resize the queues of connections
+// that exist (libzmq 4.2 and later). Everything else (timeouts, LINGER at
+// Close, subscriptions, ROUTER, REQ and XPUB behaviour) acts at once. inproc
+// connections take the options current when the two sides meet.
 type Socket struct {
 	ctx *Context
 	typ Type

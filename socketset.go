@@ -194,6 +194,8 @@ func (s *Socket) SetUnsubscribe(filter string) error {
 }
 
 // SetIdentity sets the socket's routing id (ZMQ_IDENTITY), 1 to 255 bytes.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetIdentity(value string) error {
 	return s.setOption(func(o *options) error {
 		if len(value) == 0 || len(value) > maxShortOptionLen {
@@ -228,6 +230,8 @@ func (s *Socket) SetRecoveryIvl(value time.Duration) error {
 }
 
 // SetSndbuf sets the kernel send buffer size (ZMQ_SNDBUF); -1 keeps the OS default.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetSndbuf(value int) error {
 	return s.setOption(func(o *options) error {
 		return setAtLeast(&o.sndbuf, value, -1)
@@ -235,6 +239,8 @@ func (s *Socket) SetSndbuf(value int) error {
 }
 
 // SetRcvbuf sets the kernel receive buffer size (ZMQ_RCVBUF); -1 keeps the OS default.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetRcvbuf(value int) error {
 	return s.setOption(func(o *options) error {
 		return setAtLeast(&o.rcvbuf, value, -1)
@@ -250,6 +256,8 @@ func (s *Socket) SetLinger(value time.Duration) error {
 }
 
 // SetReconnectIvl sets the reconnection interval (ZMQ_RECONNECT_IVL); a negative value disables reconnection.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetReconnectIvl(value time.Duration) error {
 	return s.setOption(func(o *options) error {
 		o.reconnectIvl = durationFromOption(value)
@@ -258,6 +266,8 @@ func (s *Socket) SetReconnectIvl(value time.Duration) error {
 }
 
 // SetReconnectIvlMax sets the maximum reconnection interval for exponential backoff (ZMQ_RECONNECT_IVL_MAX); 0 disables backoff.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetReconnectIvlMax(value time.Duration) error {
 	return s.setOption(func(o *options) error {
 		d, err := nonNegativeMillis(value)
@@ -270,6 +280,8 @@ func (s *Socket) SetReconnectIvlMax(value time.Duration) error {
 }
 
 // SetBacklog sets the listen queue length for bound TCP and IPC endpoints (ZMQ_BACKLOG).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetBacklog(value int) error {
 	return s.setOption(func(o *options) error {
 		return setAtLeast(&o.backlog, value, 0)
@@ -277,6 +289,8 @@ func (s *Socket) SetBacklog(value int) error {
 }
 
 // SetMaxmsgsize sets the largest inbound message accepted (ZMQ_MAXMSGSIZE); -1 means no limit.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetMaxmsgsize(value int64) error {
 	return s.setOption(func(o *options) error {
 		o.maxmsgsize = value
@@ -320,6 +334,8 @@ func (s *Socket) SetSndtimeo(value time.Duration) error {
 }
 
 // SetIpv6 enables IPv6 on the socket's tcp, ws and udp endpoints (ZMQ_IPV6).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetIpv6(value bool) error {
 	return s.setOption(func(o *options) error {
 		o.ipv6 = value
@@ -328,6 +344,8 @@ func (s *Socket) SetIpv6(value bool) error {
 }
 
 // SetIpv4only is the deprecated inverse of SetIpv6 (ZMQ_IPV4ONLY).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetIpv4only(value bool) error {
 	return s.setOption(func(o *options) error {
 		o.ipv6 = !value
@@ -436,6 +454,8 @@ func (s *Socket) SetReqRelaxed(value int) error {
 }
 
 // SetTcpKeepalive overrides SO_KEEPALIVE (ZMQ_TCP_KEEPALIVE): -1 OS default, 0 off, 1 on.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetTcpKeepalive(value int) error {
 	return s.setOption(func(o *options) error {
 		if value < -1 || value > 1 {
@@ -447,6 +467,8 @@ func (s *Socket) SetTcpKeepalive(value int) error {
 }
 
 // SetTcpKeepaliveIdle overrides TCP_KEEPIDLE in seconds (ZMQ_TCP_KEEPALIVE_IDLE); -1 keeps the OS default.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetTcpKeepaliveIdle(value int) error {
 	return s.setOption(func(o *options) error {
 		return setAtLeast(&o.tcpKeepaliveIdle, value, -1)
@@ -454,6 +476,8 @@ func (s *Socket) SetTcpKeepaliveIdle(value int) error {
 }
 
 // SetTcpKeepaliveCnt overrides TCP_KEEPCNT (ZMQ_TCP_KEEPALIVE_CNT); -1 keeps the OS default.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetTcpKeepaliveCnt(value int) error {
 	return s.setOption(func(o *options) error {
 		return setAtLeast(&o.tcpKeepaliveCnt, value, -1)
@@ -461,6 +485,8 @@ func (s *Socket) SetTcpKeepaliveCnt(value int) error {
 }
 
 // SetTcpKeepaliveIntvl overrides TCP_KEEPINTVL in seconds (ZMQ_TCP_KEEPALIVE_INTVL); -1 keeps the OS default.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetTcpKeepaliveIntvl(value int) error {
 	return s.setOption(func(o *options) error {
 		return setAtLeast(&o.tcpKeepaliveIntvl, value, -1)
@@ -468,6 +494,8 @@ func (s *Socket) SetTcpKeepaliveIntvl(value int) error {
 }
 
 // SetTcpAcceptFilter adds an address or CIDR range allowed to connect over TCP (ZMQ_TCP_ACCEPT_FILTER); "" clears the list.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetTcpAcceptFilter(filter string) error {
 	return s.setOption(func(o *options) error {
 		if filter == "" {
@@ -520,6 +548,8 @@ func parseAcceptFilter(filter string, ipv6 bool) (netip.Prefix, error) {
 }
 
 // SetPlainServer makes the socket a PLAIN server (ZMQ_PLAIN_SERVER): 1 selects PLAIN as server, 0 returns to NULL.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetPlainServer(value int) error {
 	return s.setOption(func(o *options) error {
 		on, err := strictFlagFromInt(value)
@@ -537,6 +567,8 @@ func (s *Socket) SetPlainServer(value int) error {
 }
 
 // SetPlainUsername sets the PLAIN username and makes the socket a PLAIN client (ZMQ_PLAIN_USERNAME); "" returns to NULL.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetPlainUsername(username string) error {
 	return s.setOption(func(o *options) error {
 		return o.setPlainCredential(&o.plainUsername, username)
@@ -544,6 +576,8 @@ func (s *Socket) SetPlainUsername(username string) error {
 }
 
 // SetPlainPassword sets the PLAIN password and makes the socket a PLAIN client (ZMQ_PLAIN_PASSWORD); "" returns to NULL.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetPlainPassword(password string) error {
 	return s.setOption(func(o *options) error {
 		return o.setPlainCredential(&o.plainPassword, password)
@@ -567,6 +601,8 @@ func (o *options) setPlainCredential(field *string, value string) error {
 }
 
 // SetCurveServer makes the socket a CURVE server (ZMQ_CURVE_SERVER): 1 selects CURVE as server, 0 returns to NULL.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetCurveServer(value int) error {
 	return s.setOption(func(o *options) error {
 		on, err := strictFlagFromInt(value)
@@ -584,6 +620,8 @@ func (s *Socket) SetCurveServer(value int) error {
 }
 
 // SetCurvePublickey sets the socket's CURVE public key, 32 bytes or 40 Z85 characters (ZMQ_CURVE_PUBLICKEY).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetCurvePublickey(key string) error {
 	return s.setOption(func(o *options) error {
 		return o.setCurveKey(&o.curvePublicKey, key)
@@ -591,6 +629,8 @@ func (s *Socket) SetCurvePublickey(key string) error {
 }
 
 // SetCurveSecretkey sets the socket's CURVE secret key, 32 bytes or 40 Z85 characters (ZMQ_CURVE_SECRETKEY).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetCurveSecretkey(key string) error {
 	return s.setOption(func(o *options) error {
 		return o.setCurveKey(&o.curveSecretKey, key)
@@ -598,6 +638,8 @@ func (s *Socket) SetCurveSecretkey(key string) error {
 }
 
 // SetCurveServerkey sets the server's CURVE public key and makes the socket a CURVE client (ZMQ_CURVE_SERVERKEY).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetCurveServerkey(key string) error {
 	return s.setOption(func(o *options) error {
 		if err := o.setCurveKey(&o.curveServerKey, key); err != nil {
@@ -641,6 +683,8 @@ func decodeCurveKey(key string) ([]byte, error) {
 }
 
 // SetZapDomain sets the ZAP authentication domain (ZMQ_ZAP_DOMAIN), 1 to 255 bytes.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetZapDomain(domain string) error {
 	return s.setOption(func(o *options) error {
 		if len(domain) == 0 || len(domain) > maxShortOptionLen {
@@ -652,6 +696,8 @@ func (s *Socket) SetZapDomain(domain string) error {
 }
 
 // SetZapEnforceDomain makes a server require a ZAP handler even for NULL security with no domain (ZMQ_ZAP_ENFORCE_DOMAIN).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetZapEnforceDomain(value bool) error {
 	return s.setOption(func(o *options) error {
 		o.zapEnforceDomain = value
@@ -660,6 +706,8 @@ func (s *Socket) SetZapEnforceDomain(value bool) error {
 }
 
 // SetConflate keeps only the last message in the queues (ZMQ_CONFLATE).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetConflate(value bool) error {
 	return s.setOption(func(o *options) error {
 		o.conflate = value
@@ -676,6 +724,8 @@ func (s *Socket) SetRouterHandover(value bool) error {
 }
 
 // SetTos sets the IP type-of-service field of TCP connections (ZMQ_TOS).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetTos(value int) error {
 	return s.setOption(func(o *options) error {
 		return setAtLeast(&o.tos, value, 0)
@@ -733,6 +783,8 @@ func (s *Socket) SetGssapiPlaintext(value bool) error {
 }
 
 // SetHandshakeIvl sets the maximum time for the ZMTP handshake (ZMQ_HANDSHAKE_IVL); 0 means no limit.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetHandshakeIvl(value time.Duration) error {
 	return s.setOption(func(o *options) error {
 		d, err := nonNegativeMillis(value)
@@ -745,6 +797,8 @@ func (s *Socket) SetHandshakeIvl(value time.Duration) error {
 }
 
 // SetSocksProxy sets the SOCKS5 proxy "host:port" used for TCP connects (ZMQ_SOCKS_PROXY); "" removes it.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetSocksProxy(value string) error {
 	return s.setOption(func(o *options) error {
 		o.socksProxy = value
@@ -753,6 +807,8 @@ func (s *Socket) SetSocksProxy(value string) error {
 }
 
 // SetSocksUsername sets the username for SOCKS5 proxy authentication (ZMQ_SOCKS_USERNAME, draft); "" means none, at most 255 bytes.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetSocksUsername(value string) error {
 	return s.setOption(func(o *options) error {
 		return setSocksCredential(&o.socksUsername, value)
@@ -760,6 +816,8 @@ func (s *Socket) SetSocksUsername(value string) error {
 }
 
 // SetSocksPassword sets the password sent with the SOCKS5 username (ZMQ_SOCKS_PASSWORD, draft); at most 255 bytes.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetSocksPassword(value string) error {
 	return s.setOption(func(o *options) error {
 		return setSocksCredential(&o.socksPassword, value)
@@ -767,6 +825,8 @@ func (s *Socket) SetSocksPassword(value string) error {
 }
 
 // SetWssKeyPem sets the PEM private key a wss bind serves TLS with (ZMQ_WSS_KEY_PEM, draft), read at Bind.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetWssKeyPem(value string) error {
 	return s.setOption(func(o *options) error {
 		o.wssKeyPem = value
@@ -775,6 +835,8 @@ func (s *Socket) SetWssKeyPem(value string) error {
 }
 
 // SetWssCertPem sets the PEM certificate (chain) a wss bind serves TLS with (ZMQ_WSS_CERT_PEM, draft), read at Bind.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetWssCertPem(value string) error {
 	return s.setOption(func(o *options) error {
 		o.wssCertPem = value
@@ -783,6 +845,8 @@ func (s *Socket) SetWssCertPem(value string) error {
 }
 
 // SetWssTrustPem sets the PEM certificates a wss connect trusts the server's chain to (ZMQ_WSS_TRUST_PEM, draft), read at Connect.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetWssTrustPem(value string) error {
 	return s.setOption(func(o *options) error {
 		o.wssTrustPem = value
@@ -791,6 +855,8 @@ func (s *Socket) SetWssTrustPem(value string) error {
 }
 
 // SetWssHostname sets the name a wss connect checks the server's certificate against and sends as SNI (ZMQ_WSS_HOSTNAME, draft); "" checks the chain only.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetWssHostname(value string) error {
 	return s.setOption(func(o *options) error {
 		o.wssHostname = value
@@ -799,6 +865,8 @@ func (s *Socket) SetWssHostname(value string) error {
 }
 
 // SetWssTrustSystem makes a wss connect also trust the system's certificate store (ZMQ_WSS_TRUST_SYSTEM, draft).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetWssTrustSystem(value bool) error {
 	return s.setOption(func(o *options) error {
 		o.wssTrustSystem = value
@@ -816,6 +884,8 @@ func setSocksCredential(dst *string, value string) error {
 }
 
 // SetStreamNotify makes a STREAM socket deliver empty messages on connect and disconnect (ZMQ_STREAM_NOTIFY), 0 or 1.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetStreamNotify(value int) error {
 	return s.setTypedOption(streamOptionTypes, func(o *options) error {
 		on, err := strictFlagFromInt(value)
@@ -836,6 +906,8 @@ func (s *Socket) SetInvertMatching(value int) error {
 }
 
 // SetHeartbeatIvl sets the interval between ZMTP PINGs (ZMQ_HEARTBEAT_IVL); 0 disables heartbeats.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetHeartbeatIvl(value time.Duration) error {
 	return s.setOption(func(o *options) error {
 		d, err := nonNegativeMillis(value)
@@ -848,6 +920,8 @@ func (s *Socket) SetHeartbeatIvl(value time.Duration) error {
 }
 
 // SetHeartbeatTtl sets the time-to-live the peer is asked to apply (ZMQ_HEARTBEAT_TTL), kept in tenths of a second up to 6553.5 s.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetHeartbeatTtl(value time.Duration) error {
 	return s.setOption(func(o *options) error {
 		ms := value / time.Millisecond
@@ -863,6 +937,8 @@ func (s *Socket) SetHeartbeatTtl(value time.Duration) error {
 }
 
 // SetHeartbeatTimeout sets how long to wait for traffic after a PING before closing the connection (ZMQ_HEARTBEAT_TIMEOUT).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetHeartbeatTimeout(value time.Duration) error {
 	return s.setOption(func(o *options) error {
 		d, err := nonNegativeMillis(value)
@@ -875,6 +951,8 @@ func (s *Socket) SetHeartbeatTimeout(value time.Duration) error {
 }
 
 // SetConnectTimeout sets the timeout of a TCP connect (ZMQ_CONNECT_TIMEOUT); 0 means the OS default.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetConnectTimeout(value time.Duration) error {
 	return s.setOption(func(o *options) error {
 		d, err := nonNegativeMillis(value)
@@ -887,6 +965,8 @@ func (s *Socket) SetConnectTimeout(value time.Duration) error {
 }
 
 // SetTcpMaxrt sets TCP_USER_TIMEOUT, the maximum retransmission time (ZMQ_TCP_MAXRT); 0 means the OS default.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetTcpMaxrt(value time.Duration) error {
 	return s.setOption(func(o *options) error {
 		d, err := nonNegativeMillis(value)
@@ -986,6 +1066,8 @@ func (s *Socket) SetHiccupMsg(value string) error {
 }
 
 // SetReconnectStop stops reconnecting after the conditions given as ReconnectStop* flags (ZMQ_RECONNECT_STOP).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetReconnectStop(value int) error {
 	return s.setOption(func(o *options) error {
 		o.reconnectStop = value
@@ -994,6 +1076,8 @@ func (s *Socket) SetReconnectStop(value int) error {
 }
 
 // SetMetadata adds an application metadata property "X-name:value" sent in the handshake (ZMQ_METADATA).
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetMetadata(property string) error {
 	return s.setOption(func(o *options) error {
 		name, value, found := strings.Cut(property, ":")
@@ -1012,6 +1096,8 @@ func (s *Socket) SetMetadata(property string) error {
 }
 
 // SetBindToDevice binds the socket's TCP connections to a network interface (ZMQ_BINDTODEVICE); "" removes the binding.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
 func (s *Socket) SetBindToDevice(device string) error {
 	return s.setOption(func(o *options) error {
 		if len(device) > maxDeviceNameLen {

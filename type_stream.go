@@ -90,19 +90,19 @@ func (x *streamPattern) recv() ([]frame, *pipe, error) {
 	return x.msg, p, nil
 }
 
-// runRawSession serves one STREAM connection: no ZMTP, raw bytes both ways.
-// rid is the CONNECT_ROUTING_ID the connection was made with, if any.
-func (s *Socket) runRawSession(conn net.Conn, endpoint string, rid []byte) bool {
+// runRawSession serves one STREAM connection: no ZMTP, raw bytes both ways,
+// with the options snapshot of its Bind or Connect. rid is the
+// CONNECT_ROUTING_ID the connection was made with, if any.
+func (s *Socket) runRawSession(conn net.Conn, endpoint string, so *sessionOptions, rid []byte) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		conn.Close()
 		return false
 	}
-	snd, rcv := s.opt.sndhwm, s.opt.rcvhwm
-	notify := s.opt.streamNotify
 	s.mu.Unlock()
-	p := newNetPipe(s, snd, rcv, endpoint)
+	notify := so.rawNotify
+	p := newNetPipe(s, so.sndhwm, so.rcvhwm, endpoint)
 	p.connectRid = rid
 	e := &engine{s: s, conn: conn, endpoint: endpoint, p: p,
 		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}

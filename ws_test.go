@@ -225,17 +225,18 @@ func TestWSHeartbeatsUnderCurve(t *testing.T) {
 	srv := newTestSocket(t, ctx, PAIR)
 	must(t, srv.SetCurveServer(1))
 	must(t, srv.SetCurveSecretkey(serverSec))
-	ep := wsBound(t, srv, "/hb")
-	tap := newWSTap(t, strings.TrimSuffix(strings.TrimPrefix(ep, "ws://"), "/hb"))
-	ep = "ws://" + tap.addr + "/hb"
 	cli := newTestSocket(t, ctx, PAIR)
 	must(t, cli.SetCurveServerkey(serverPub))
 	must(t, cli.SetCurvePublickey(clientPub))
 	must(t, cli.SetCurveSecretkey(clientSec))
+	// Set before Bind and Connect, which take the options' snapshot.
 	for _, s := range []*Socket{srv, cli} {
 		must(t, s.SetHeartbeatIvl(20*time.Millisecond))
 		must(t, s.SetHeartbeatTimeout(300*time.Millisecond))
 	}
+	ep := wsBound(t, srv, "/hb")
+	tap := newWSTap(t, strings.TrimSuffix(strings.TrimPrefix(ep, "ws://"), "/hb"))
+	ep = "ws://" + tap.addr + "/hb"
 	cmon := monitorOf(t, cli, EVENT_HANDSHAKE_SUCCEEDED|EVENT_DISCONNECTED)
 	must(t, cli.Connect(ep))
 	expectEvents(t, cmon, EVENT_HANDSHAKE_SUCCEEDED)
