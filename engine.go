@@ -140,7 +140,7 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 		c.SetDeadline(time.Now().Add(so.handshakeIvl))
 	}
 	mech := so.mech.Mechanism
-	e.r = zmtp.NewReader(c, so.maxmsgsize)
+	e.r = zmtp.NewReader(progressReader{c, &e.hb.heard}, so.maxmsgsize)
 	pg, v2, err := e.exchangeGreetings(mech, so.mech.AsServer)
 	if err != nil {
 		return nil, err
@@ -417,7 +417,7 @@ func (e *engine) readLoop() error {
 		if err != nil {
 			return err
 		}
-		e.hb.frames.Add(1)
+		e.hb.heard.Add(1)
 		if e.codec != nil && e.clearHeartbeats && f.IsCommand() {
 			if !isHeartbeat(f.Body) {
 				return errors.New("zmq4: unencrypted command other than PING or PONG")

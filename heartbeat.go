@@ -1,6 +1,7 @@
 package zmq4
 
 import (
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,12 +17,14 @@ import (
 //   - a PING from the peer with a TTL arms a timer of that TTL; any frame
 //     received afterwards cancels it, and its expiry drops the connection.
 //
-// The reader does not touch the timers: it counts every frame in frames,
-// and a timer that fires compares the count with the one it saw when it was
-// armed. A changed count means a frame arrived, which is what cancels the
-// timer in libzmq.
+// The reader does not touch the timers: it counts every frame, and every
+// read that brought bytes, in heard, and a timer that fires compares the
+// count with the one it saw when it was armed. A changed count means the
+// peer was heard from, which cancels the timer. libzmq cancels only on a
+// whole message, so a large message still arriving on a slow link trips its
+// HEARTBEAT_TIMEOUT (libzmq issue 2709); counting reads avoids that.
 type heartbeatState struct {
-	frames atomic.Uint64 // frames received; only the reader adds
+	heard atomic.Uint64 // frames and reads received; only the reader adds
 
 	mu      sync.Mutex
 	stopped bool
@@ -30,10 +33,25 @@ type heartbeatState struct {
 
 	timeout      *time.Timer // HEARTBEAT_TIMEOUT after one of our PINGs
 	timeoutArmed bool        // timeout is pending and not yet cancelled
-	timeoutSince uint64      // frames when the timeout was armed
+	timeoutSince uint64      // heard when the timeout was armed
 
 	ttl      *time.Timer // the peer's TTL
-	ttlSince uint64      // frames, counting the PING that armed ttl
+	ttlSince uint64      // heard, counting the PING that armed ttl
+}
+
+// progressReader counts each read that returns bytes in a heartbeat's heard
+// counter.
+type progressReader struct {
+	r     io.Reader
+	heard *atomic.Uint64
+}
+
+func (p progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.heard.Add(1)
+	}
+	return n, err
 }
 
 // pingTTL converts HEARTBEAT_TTL to the PING's TTL field in tenths of a
@@ -77,7 +95,7 @@ func (e *engine) startHeartbeat(so *sessionOptions) {
 // already pending with no frame received since. Called with hb.mu held.
 func (e *engine) sendPing(ttl uint16, timeout time.Duration) {
 	h := &e.hb
-	last := h.frames.Load()
+	last := h.heard.Load()
 	e.p.out.pushFrame(frame{data: zmtp.AppendPing(nil, ttl, nil), flags: frameCommand}, true)
 	if timeout <= 0 {
 		return
@@ -100,7 +118,7 @@ func (e *engine) sendPing(ttl uint16, timeout time.Duration) {
 func (e *engine) heartbeatTimedOut() {
 	h := &e.hb
 	h.mu.Lock()
-	silent := !h.stopped && h.timeoutArmed && h.frames.Load() == h.timeoutSince
+	silent := !h.stopped && h.timeoutArmed && h.heard.Load() == h.timeoutSince
 	h.timeoutArmed = false
 	h.mu.Unlock()
 	if silent {
@@ -121,7 +139,7 @@ func (e *engine) armPeerTTL(d time.Duration) {
 	if h.stopped {
 		return
 	}
-	h.ttlSince = h.frames.Load()
+	h.ttlSince = h.heard.Load()
 	if h.ttl == nil {
 		h.ttl = time.AfterFunc(d, e.peerTTLExpired)
 		return
@@ -135,7 +153,7 @@ func (e *engine) armPeerTTL(d time.Duration) {
 func (e *engine) peerTTLExpired() {
 	h := &e.hb
 	h.mu.Lock()
-	silent := !h.stopped && h.frames.Load() == h.ttlSince
+	silent := !h.stopped && h.heard.Load() == h.ttlSince
 	h.mu.Unlock()
 	if silent {
 		e.stop(false)
