@@ -141,7 +141,7 @@ func tuneConn(c *net.TCPConn, opts *Options) error {
 // dialTCP connects to ep.Addr, resolving host names now, optionally from
 // the source address in ep.Source.
 func dialTCP(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
-	remote, err := resolveDialHostPort(ctx, ep.Addr, opts.IPv6)
+	remotes, err := resolveDialHostPort(ctx, ep.Addr, opts.IPv6)
 	if err != nil {
 		return nil, err
 	}
@@ -161,24 +161,41 @@ func dialTCP(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) 
 			})
 		},
 	}
+	var src bindAddr
 	if ep.Source != "" {
-		src, err := resolveSource(ep.Source, opts.IPv6)
-		if err != nil {
+		if src, err = resolveSource(ep.Source, opts.IPv6); err != nil {
 			return nil, err
 		}
-		srcIP := src.ip
-		if srcIP.IsUnspecified() && remote.Addr().Is4() {
-			srcIP = netip.IPv4Unspecified()
+	}
+	// Each address the name resolved to is tried in turn; the first error
+	// is the one reported when none answers.
+	var c net.Conn
+	var firstErr error
+	for _, remote := range remotes {
+		if ep.Source != "" {
+			srcIP := src.ip
+			if srcIP.IsUnspecified() && remote.Addr().Is4() {
+				srcIP = netip.IPv4Unspecified()
+			}
+			d.LocalAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(srcIP, src.port))
 		}
-		d.LocalAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(srcIP, src.port))
+		network := "tcp6"
+		if remote.Addr().Is4() {
+			network = "tcp4"
+		}
+		c, err = d.DialContext(ctx, network, remote.String())
+		if err == nil {
+			break
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
 	}
-	network := "tcp6"
-	if remote.Addr().Is4() {
-		network = "tcp4"
-	}
-	c, err := d.DialContext(ctx, network, remote.String())
-	if err != nil {
-		return nil, err
+	if c == nil {
+		return nil, firstErr
 	}
 	tc := c.(*net.TCPConn)
 	if err := tc.SetNoDelay(true); err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -178,64 +179,110 @@ func printableZone(ip netip.Addr) netip.Addr {
 	return ip
 }
 
-// resolveDialHostPort resolves a remote "host:port" at dial time. Host names
-// are looked up in DNS; with IPv6 off only IPv4 addresses are used, with it
-// on an IPv6 address is preferred, as libzmq asks for AAAA with V4MAPPED.
-func resolveDialHostPort(ctx context.Context, hostport string, ipv6 bool) (netip.AddrPort, error) {
+// resolveDialHostPort resolves a remote "host:port" at dial time, each time
+// it is called, so every reconnection sees the name's current addresses.
+// It returns every usable address in the order to try them: with IPv6 off
+// only IPv4 addresses; with it on the IPv6 ones first, as libzmq asks for
+// AAAA with V4MAPPED.
+func resolveDialHostPort(ctx context.Context, hostport string, ipv6 bool) ([]netip.AddrPort, error) {
 	host, port, err := splitHostPort(hostport)
 	if err != nil {
-		return netip.AddrPort{}, invalidf("%q: %v", hostport, err)
+		return nil, invalidf("%q: %v", hostport, err)
 	}
 	if port == "*" {
-		return netip.AddrPort{}, invalidf("%q: wildcard port in a remote address", hostport)
+		return nil, invalidf("%q: wildcard port in a remote address", hostport)
 	}
 	n, err := parsePortNumber(port)
 	if err != nil {
-		return netip.AddrPort{}, invalidf("%q: %v", hostport, err)
+		return nil, invalidf("%q: %v", hostport, err)
 	}
-	ip, err := resolveRemoteHost(ctx, host, ipv6)
+	ips, err := resolveRemoteHosts(ctx, host, ipv6)
 	if err != nil {
-		return netip.AddrPort{}, err
+		return nil, err
 	}
-	return netip.AddrPortFrom(ip, n), nil
+	remotes := make([]netip.AddrPort, len(ips))
+	for i, ip := range ips {
+		remotes[i] = netip.AddrPortFrom(ip, n)
+	}
+	return remotes, nil
 }
 
-// resolveRemoteHost resolves a numeric address or a host name.
+// resolveRemoteHost resolves a numeric address or a host name to the first
+// address resolveRemoteHosts gives.
 func resolveRemoteHost(ctx context.Context, host string, ipv6 bool) (netip.Addr, error) {
+	ips, err := resolveRemoteHosts(ctx, host, ipv6)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	return ips[0], nil
+}
+
+// LookupFunc looks a host name up, as net.Resolver.LookupNetIP does.
+type LookupFunc func(ctx context.Context, network, host string) ([]netip.Addr, error)
+
+// lookup holds the LookupFunc in use when SetLookup replaced the default.
+var lookup atomic.Pointer[LookupFunc]
+
+// SetLookup replaces the host name lookup of tcp dials, for tests that need
+// a name whose addresses change; it returns a function that restores the
+// previous one.
+func SetLookup(f LookupFunc) (restore func()) {
+	prev := lookup.Swap(&f)
+	return func() { lookup.Store(prev) }
+}
+
+// lookupNetIP looks host up with the replacement from SetLookup, or the
+// default resolver.
+func lookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	if f := lookup.Load(); f != nil {
+		return (*f)(ctx, network, host)
+	}
+	return net.DefaultResolver.LookupNetIP(ctx, network, host)
+}
+
+// resolveRemoteHosts resolves a numeric address or a host name to the
+// usable addresses, IPv6 first when ipv6 is on, without duplicates.
+func resolveRemoteHosts(ctx context.Context, host string, ipv6 bool) ([]netip.Addr, error) {
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if ip.Is4In6() {
 			ip = ip.Unmap()
 		}
 		if ip.Is6() && !ipv6 {
-			return netip.Addr{}, invalidf("IPv6 address %s while IPv6 is off", host)
+			return nil, invalidf("IPv6 address %s while IPv6 is off", host)
 		}
-		return ip, nil
+		return []netip.Addr{ip}, nil
 	}
 	if strings.IndexByte(host, '%') >= 0 || host == "*" {
-		return netip.Addr{}, invalidf("%q is not a host", host)
+		return nil, invalidf("%q is not a host", host)
 	}
 	family := "ip4"
 	if ipv6 {
 		family = "ip"
 	}
-	ips, err := net.DefaultResolver.LookupNetIP(ctx, family, host)
+	ips, err := lookupNetIP(ctx, family, host)
 	if err != nil {
-		return netip.Addr{}, err
+		return nil, err
 	}
-	var first4 netip.Addr
+	var v6, v4 []netip.Addr
+	seen := map[netip.Addr]bool{}
 	for _, ip := range ips {
 		ip = ip.Unmap()
-		if ip.Is6() && ipv6 {
-			return ip, nil
+		if seen[ip] {
+			continue
 		}
-		if ip.Is4() && !first4.IsValid() {
-			first4 = ip
+		seen[ip] = true
+		switch {
+		case ip.Is6() && ipv6:
+			v6 = append(v6, ip)
+		case ip.Is4():
+			v4 = append(v4, ip)
 		}
 	}
-	if !first4.IsValid() {
-		return netip.Addr{}, errnof(syscall.EADDRNOTAVAIL, "no usable address for %q", host)
+	all := append(v6, v4...)
+	if len(all) == 0 {
+		return nil, errnof(syscall.EADDRNOTAVAIL, "no usable address for %q", host)
 	}
-	return first4, nil
+	return all, nil
 }
 
 // resolveSource resolves a tcp source address ("host" or "host:port") with
