@@ -53,6 +53,13 @@ func FuzzParseDishDatagram(f *testing.F) {
 	f.Add([]byte("\x07weatherrain"))
 	f.Add([]byte{})
 	f.Add([]byte("\xffshort"))
+	// The cases of libzmq's 2026 udp engine fixes: a group length byte of
+	// 0x80 and more (read as negative by libzmq), a group length past the
+	// end, and the largest group with a body.
+	f.Add([]byte{0x80})
+	f.Add(append([]byte{0x80}, make([]byte, 0x80)...))
+	f.Add(append([]byte{0xff}, make([]byte, 0x100)...))
+	f.Add([]byte{0x02, 'o'})
 	f.Fuzz(func(t *testing.T, d []byte) {
 		group, body, ok := parseDishDatagram(d)
 		if !ok {
