@@ -145,7 +145,15 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 }
 
 func TestMain(m *testing.M) {
-	os.Exit(m.Run())
+	base := takeLeakBaseline()
+	code := m.Run()
+	if code == 0 {
+		if report := checkLeaks(base); report != "" {
+			fmt.Fprint(os.Stderr, report)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 func netDial(addr string) (net.Conn, error) { return net.DialTimeout("tcp", addr, 5*time.Second) }
