@@ -27,6 +27,12 @@ ZMQ commands and replies:
   recvn N [F...]      receive N numbered messages in order, skipping probes;
                       when prefix frames are given each message must start
                       with exactly them                   -> OK N | BAD ...
+  recvmono END        receive numbered messages (probes skipped) until one
+                      numbered END or more arrives; none may come twice,
+                      gaps (losses) are allowed; RUNS is the fewest
+                      strictly rising runs the numbers split into (order
+                      is kept per connection, so at most the connections)
+                                                        -> OK GOT RUNS | BAD ...
   pingn N SIZE [F...] N times: send a numbered message after the prefix
                       frames, receive one, its last frame must equal the
                       numbered body                       -> OK N | BAD ...
@@ -48,6 +54,7 @@ TCP (plain socket) commands and replies:
 """
 
 import argparse
+import bisect
 import os
 import select
 import socket
@@ -251,6 +258,32 @@ class ZmqPeer:
                 return "BAD " + problem
             got += 1
         return "OK %d" % got
+
+    def cmd_recvmono(self, tokens):
+        end = int(tokens[0])
+        seen = set()
+        tails = []  # last number of each strictly rising run, sorted
+        while True:
+            try:
+                frames = self.sock.recv_multipart()
+            except zmq.Again:
+                return "BAD timeout after %d messages" % len(seen)
+            body = frames[-1]
+            if body == SYNC:
+                continue
+            if len(body) < 8:
+                return "BAD short body %s" % encode_frames([body])
+            seq = int.from_bytes(body[:8], "big")
+            if seq in seen:
+                return "BAD %d received twice" % seq
+            if seq >= end:
+                return "OK %d %d" % (len(seen), len(tails))
+            seen.add(seq)
+            i = bisect.bisect_left(tails, seq)
+            if i == 0:
+                tails.insert(0, seq)
+            else:
+                tails[i - 1] = seq
 
     def cmd_pingn(self, tokens):
         n, size = int(tokens[0]), int(tokens[1])

@@ -127,3 +127,26 @@ func TestSplitThrottleRefuseReset(t *testing.T) {
 	p.Refuse(false)
 	roundTrip(t, dial(t, p), []byte("back"))
 }
+
+func TestRunCounter(t *testing.T) {
+	var r RunCounter
+	for _, n := range []int{1, 2, 5, 3, 6, 4, 7} {
+		if !r.Add(n) {
+			t.Fatalf("%d reported as a duplicate", n)
+		}
+	}
+	// 1 2 5 6 7 and 3 4: two runs.
+	if r.Runs() != 2 || r.Count() != 7 {
+		t.Fatalf("Runs %d Count %d, want 2 and 7", r.Runs(), r.Count())
+	}
+	if r.Add(5) {
+		t.Fatal("a duplicate was accepted")
+	}
+	var desc RunCounter
+	for n := 10; n > 0; n-- {
+		desc.Add(n)
+	}
+	if desc.Runs() != 10 {
+		t.Fatalf("a falling sequence of 10 gives %d runs, want 10", desc.Runs())
+	}
+}
