@@ -3,7 +3,8 @@
 #   make test   install the interop peers if missing (pyzmq; zeromq.js for
 #               the draft types and ws; CZMQ for the beacon; JeroMQ), then build
 #               without cgo, vet, run every test with the race detector, and
-#               run pebbe/zmq4's own test suite against this package
+#               run the 32-bit pass (GOARCH=386) and pebbe/zmq4's own test
+#               suite against this package
 #   make pebbe  only pebbe/zmq4's suite (parity/pebbe.sh)
 #   make fuzz   run each fuzz target briefly (FUZZTIME each, default 10s)
 #   make bench  compare purezmq with libzmq (bench/compare.sh)
@@ -12,11 +13,18 @@ GO       ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 PYTHON   ?= /usr/bin/python3
 FUZZTIME ?= 10s
 
-.PHONY: test pyzmq nodepeer czmq jeromq build vet pebbe fuzz bench
+.PHONY: test pyzmq nodepeer czmq jeromq build vet test386 pebbe fuzz bench
 
 test: pyzmq nodepeer czmq jeromq build vet
 	$(GO) test -race -timeout 20m ./...
+	@$(MAKE) --no-print-directory test386
 	@$(MAKE) --no-print-directory pebbe
+
+# The root and internal packages' tests on 32-bit x86 (an amd64 machine runs
+# them natively), so int-size assumptions cannot creep in.
+test386:
+	GOARCH=386 $(GO) vet . ./internal/...
+	GOARCH=386 $(GO) test -timeout 10m . ./internal/...
 
 # pebbe/zmq4 v1.4.0's own tests, fetched by the go command into the module
 # cache and run unchanged but for the import path; fails unless all pass.

@@ -2,6 +2,7 @@ package zmq4
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -88,9 +89,9 @@ func TestContextMaxMsgszIsStoredOnly(t *testing.T) {
 	big := strings.Repeat("x", 100)
 	sendParts(t, push, big)
 	expectParts(t, pull, big)
-	must(t, ctx.SetMaxMsgsz(1<<40))
+	must(t, ctx.SetMaxMsgsz(math.MaxInt))
 	if n, _ := ctx.GetMaxMsgsz(); n != 1<<31-1 {
-		t.Errorf("GetMaxMsgsz after 1<<40 = %d, want %d", n, 1<<31-1)
+		t.Errorf("GetMaxMsgsz after MaxInt = %d, want %d", n, 1<<31-1)
 	}
 	if err := ctx.SetMaxMsgsz(-1); err == nil {
 		t.Error("SetMaxMsgsz(-1) succeeded")
