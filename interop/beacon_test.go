@@ -129,20 +129,7 @@ func zreBeacon(t *testing.T, port uint16) []byte {
 // libczmq is missing.
 func buildBeaconPeer(t *testing.T) string {
 	t.Helper()
-	cc, err := exec.LookPath("cc")
-	if err != nil {
-		t.Skip("no C compiler (cc) for the CZMQ beacon peer")
-	}
-	flags, err := exec.Command("pkg-config", "--cflags", "--libs", "libczmq", "libzmq").Output()
-	if err != nil {
-		t.Skip("libczmq not found by pkg-config (Debian: apt-get install libczmq-dev)")
-	}
-	binaryPath := filepath.Join(t.TempDir(), "beacon_peer")
-	args := append([]string{"-o", binaryPath, filepath.Join("testdata", "beacon", "beacon_peer.c")}, strings.Fields(string(flags))...)
-	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
-		t.Fatalf("building beacon_peer: %v\n%s", err, out)
-	}
-	return binaryPath
+	return buildCZMQProgram(t, filepath.Join("testdata", "beacon", "beacon_peer.c"))
 }
 
 // enterBeaconNamespace moves the calling goroutine, for good, onto an OS
