@@ -13,8 +13,18 @@ var errReactorEmpty = errors.New("No sockets to poll, no channels to read")
 
 // reactorSocket is a socket's handler in a Reactor.
 type reactorSocket struct {
-	events  State
-	handler func(State) error
+	events   State
+	handler  func(State) error
+	tolerant bool // a handler error is ignored instead of ending Run
+}
+
+// reactorTimer is a timer's handler in a Reactor.
+type reactorTimer struct {
+	delay   time.Duration
+	times   int // how many times to fire; 0 means forever
+	fired   int
+	next    time.Time
+	handler func() error
 }
 
 // reactorChannel is a channel's handler in a Reactor. ch holds a receivable
@@ -25,23 +35,26 @@ type reactorChannel struct {
 	handler func(interface{}) error
 }
 
-// Reactor runs handlers for socket events and channel values in one
-// goroutine, the one calling Run. Handlers may add and remove sockets and
-// channels, themselves included. A Reactor is not for use by several
-// goroutines at once, except through its handlers.
+// Reactor runs handlers for socket events, channel values and timers in
+// one goroutine, the one calling Run, as CZMQ's zloop does. Handlers may
+// add and remove sockets, channels and timers, themselves included. A
+// Reactor is not for use by several goroutines at once, except through its
+// handlers.
 type Reactor struct {
 	sockets  map[*Socket]*reactorSocket
 	channels map[uint64]*reactorChannel
+	timers   map[uint64]*reactorTimer
 	poller   *Poller
-	lastID   uint64
+	lastID   uint64 // channel and timer ids share one sequence
 	verbose  bool
 }
 
-// NewReactor makes a reactor with no sockets and no channels.
+// NewReactor makes a reactor with no sockets, channels or timers.
 func NewReactor() *Reactor {
 	return &Reactor{
 		sockets:  map[*Socket]*reactorSocket{},
 		channels: map[uint64]*reactorChannel{},
+		timers:   map[uint64]*reactorTimer{},
 		poller:   NewPoller(),
 	}
 }
@@ -53,6 +66,16 @@ func (r *Reactor) AddSocket(soc *Socket, events State, handler func(State) error
 	r.RemoveSocket(soc)
 	r.sockets[soc] = &reactorSocket{events: events, handler: handler}
 	r.poller.Add(soc, events)
+}
+
+// SetTolerant makes an error returned by soc's handler be ignored (and
+// printed when verbose) instead of ending Run, as CZMQ's tolerant readers
+// keep the loop going; false restores the default. It does nothing for a
+// socket without a handler.
+func (r *Reactor) SetTolerant(soc *Socket, tolerant bool) {
+	if rs := r.sockets[soc]; rs != nil {
+		rs.tolerant = tolerant
+	}
 }
 
 // RemoveSocket removes soc's handler; it is not called again.
@@ -90,21 +113,48 @@ func (r *Reactor) RemoveChannel(id uint64) {
 	delete(r.channels, id)
 }
 
+// AddBeacon calls handler with each beacon b receives (Beacons) and
+// returns an id for RemoveChannel.
+func (r *Reactor) AddBeacon(b *Beacon, handler func(BeaconMessage) error) (id uint64) {
+	return r.addChannel(reflect.ValueOf(b.Beacons()), 0, func(v interface{}) error {
+		return handler(v.(BeaconMessage))
+	})
+}
+
+// AddTimer calls handler after delay, and again every delay after that,
+// times times in all, or forever when times is 0 (CZMQ's zloop_timer). It
+// returns an id for RemoveTimer; the timer is removed by itself after its
+// last call. A timer that falls behind is not caught up: its next call is
+// one delay after the late one. An error from handler ends Run.
+func (r *Reactor) AddTimer(delay time.Duration, times int, handler func() error) (id uint64) {
+	r.lastID++
+	r.timers[r.lastID] = &reactorTimer{delay: delay, times: max(times, 0),
+		next: time.Now().Add(delay), handler: handler}
+	return r.lastID
+}
+
+// RemoveTimer removes a timer; its handler is not called again (CZMQ's
+// zloop_timer_end).
+func (r *Reactor) RemoveTimer(id uint64) {
+	delete(r.timers, id)
+}
+
 // SetVerbose makes Run print what it handles to standard output.
 func (r *Reactor) SetVerbose(verbose bool) {
 	r.verbose = verbose
 }
 
 // Run handles events until a handler returns an error, which Run then
-// returns, or until no socket or channel is left, when it returns an error
-// saying so. It fails with ETERM when the context of a socket is terminated.
+// returns, or until no socket, channel or timer is left, when it returns an
+// error saying so. It fails with ETERM when the context of a socket is
+// terminated.
 //
 // Run waits for sockets and channels together and needs no polling
 // interval: interval is accepted for compatibility and has no effect (any
 // value, also a negative one, is fine with channels present).
 func (r *Reactor) Run(interval time.Duration) error {
 	for {
-		if len(r.sockets) == 0 && len(r.channels) == 0 {
+		if len(r.sockets) == 0 && len(r.channels) == 0 && len(r.timers) == 0 {
 			return errReactorEmpty
 		}
 		// Watch the sockets before looking at them, so that no change
@@ -121,9 +171,13 @@ func (r *Reactor) Run(interval time.Duration) error {
 	}
 }
 
-// turn handles what is ready now on every channel, then on every socket,
-// without waiting. busy reports whether anything was handled or removed.
+// turn handles what is ready now: due timers, then every channel, then
+// every socket, without waiting. busy reports whether anything was handled
+// or removed.
 func (r *Reactor) turn() (busy bool, err error) {
+	if busy, err = r.fireTimers(); err != nil {
+		return busy, err
+	}
 	for _, id := range r.channelIDs() {
 		c := r.channels[id]
 		for n := 0; c.limit <= 0 || n < c.limit; n++ {
@@ -165,10 +219,58 @@ func (r *Reactor) turn() (busy bool, err error) {
 			fmt.Printf("Reactor(%p) %v %v\n", r, item.Socket, ev)
 		}
 		if err := rs.handler(ev); err != nil {
+			if !rs.tolerant {
+				return busy, err
+			}
+			if r.verbose {
+				fmt.Printf("Reactor(%p) %v: ignored error %v\n", r, item.Socket, err)
+			}
+		}
+	}
+	return busy, nil
+}
+
+// fireTimers calls the handlers of the timers that are due, in the order
+// the timers were added.
+func (r *Reactor) fireTimers() (busy bool, err error) {
+	if len(r.timers) == 0 {
+		return false, nil
+	}
+	now := time.Now()
+	for _, id := range sortedIDs(r.timers) {
+		t := r.timers[id]
+		if t == nil || t.next.After(now) {
+			continue // removed by an earlier handler, or not due
+		}
+		busy = true
+		t.fired++
+		if t.times > 0 && t.fired >= t.times {
+			delete(r.timers, id)
+		} else {
+			t.next = t.next.Add(t.delay)
+			if t.next.Before(now) {
+				t.next = now.Add(t.delay)
+			}
+		}
+		if r.verbose {
+			fmt.Printf("Reactor(%p) timer %d\n", r, id)
+		}
+		if err := t.handler(); err != nil {
 			return busy, err
 		}
 	}
 	return busy, nil
+}
+
+// nextTimer returns when the earliest timer is due; ok is false without
+// timers.
+func (r *Reactor) nextTimer() (next time.Time, ok bool) {
+	for _, t := range r.timers {
+		if !ok || t.next.Before(next) {
+			next, ok = t.next, true
+		}
+	}
+	return next, ok
 }
 
 // wait blocks until a socket may have become ready, a context ends, or a
@@ -181,6 +283,11 @@ func (r *Reactor) wait() error {
 			contexts = append(contexts, s.ctx)
 			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(s.ctx.done)})
 		}
+	}
+	if next, ok := r.nextTimer(); ok {
+		timer := time.NewTimer(time.Until(next))
+		defer timer.Stop()
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(timer.C)})
 	}
 	firstChannel := len(cases)
 	ids := r.channelIDs()
@@ -217,9 +324,12 @@ func (r *Reactor) closedChannel(id uint64) {
 }
 
 // channelIDs returns the ids of the channels in the order they were added.
-func (r *Reactor) channelIDs() []uint64 {
-	ids := make([]uint64, 0, len(r.channels))
-	for id := range r.channels {
+func (r *Reactor) channelIDs() []uint64 { return sortedIDs(r.channels) }
+
+// sortedIDs returns the keys of m in the order they were handed out.
+func sortedIDs[V any](m map[uint64]V) []uint64 {
+	ids := make([]uint64, 0, len(m))
+	for id := range m {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
