@@ -166,7 +166,7 @@ var ErrMsgFormat = errors.New("zmq4: not a message in CZMQ's format")
 
 // maxEncodedFrame is the largest frame CZMQ's encoding can describe: its
 // long form has a 4-byte size.
-const maxEncodedFrame = 1<<32 - 1
+const maxEncodedFrame uint64 = 1<<32 - 1
 
 // Encode returns the message in zmsg_encode's format: each frame as one
 // size byte and the data when it is under 255 bytes, else as 0xFF, a 4-byte
@@ -175,7 +175,7 @@ const maxEncodedFrame = 1<<32 - 1
 func (m Msg) Encode() ([]byte, error) {
 	n := 0
 	for _, f := range m {
-		if len(f) > maxEncodedFrame {
+		if uint64(len(f)) > maxEncodedFrame {
 			return nil, ErrMsgFormat
 		}
 		n += 1 + len(f)
