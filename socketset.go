@@ -357,7 +357,17 @@ func (s *Socket) SetRouterRaw(value int) error {
 	})
 }
 
-// SetProbeRouter sends an empty message to each new peer of a ROUTER, DEALER or REQ socket (ZMQ_PROBE_ROUTER).
+// SetProbeRouter makes a ROUTER, REP, DEALER or REQ socket send an empty
+// one-part message to each new peer (ZMQ_PROBE_ROUTER), so that a ROUTER
+// peer receives [routing id, ""] and learns the id at once. As in libzmq the
+// probe is queued when the peer's pipe joins the socket, ahead of any
+// application message: for a ROUTER after each handshake; for DEALER, REQ
+// and REP on the pipe an inproc or accepted connection makes, and on a
+// connecting socket's pipe when Connect is called (that pipe outlives
+// reconnections unless IMMEDIATE is set, so the peer is probed once per
+// Connect). The probe is not a request: a REQ's send/receive state is
+// unchanged. Set it before Bind or Connect; pipes that already exist are
+// not probed.
 func (s *Socket) SetProbeRouter(value int) error {
 	return s.setTypedOption(probeRouterTypes, func(o *options) error {
 		return setFlag(&o.probeRouter, value)
