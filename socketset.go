@@ -423,7 +423,24 @@ func (s *Socket) SetXpubWelcomeMsg(value string) error {
 	})
 }
 
-// SetOnlyFirstSubscribe treats only the first frame of multipart messages as subscriptions (ZMQ_ONLY_FIRST_SUBSCRIBE).
+// SetOnlyFirstSubscribe sets ZMQ_ONLY_FIRST_SUBSCRIBE on an XPUB, PUB or
+// XSUB socket. It acts as libzmq 4.3's code does, which is not quite what
+// libzmq's manual says. By default every part of a multipart message that
+// starts with 0x01 (or 0x00) is a subscription (or unsubscription) whatever
+// its place, and the other parts are data. With the option set, a message
+// whose first part is not a (un)subscription is data in all its parts, even
+// parts that start with 0x01 or 0x00; a message whose first part is a
+// (un)subscription has its later parts looked at as by default.
+//
+// On XSUB (messages the application sends) (un)subscription parts update
+// the socket's subscriptions and go upstream with the data parts; an
+// unsubscription from a topic not subscribed is dropped (libzmq then leaves
+// the message open when that part was the last; here the parts kept go as
+// one whole message). On XPUB (messages from subscribers) (un)subscription
+// parts are applied and reported to the application as one-part messages
+// where XPUB_VERBOSE/VERBOSER/MANUAL say so, and data parts are passed on;
+// a report that follows data parts of the same message ends that message, as
+// in libzmq. PUB drops the data parts.
 func (s *Socket) SetOnlyFirstSubscribe(value bool) error {
 	return s.setTypedOption(onlyFirstSubscribeType, func(o *options) error {
 		o.onlyFirstSubscribe = value
