@@ -177,7 +177,7 @@ func (b *binding) acceptLoop() {
 
 // serveConn runs the right engine for the socket type.
 func (s *Socket) serveConn(conn net.Conn, p *pipe, endpoint string) bool {
-	if s.typ == STREAM {
+	if s.typ == STREAM || s.rawRouter() {
 		return s.runRawSession(conn, endpoint, nil)
 	}
 	return s.runSession(conn, p, endpoint, nil)
@@ -345,7 +345,7 @@ func (c *connecter) run() {
 
 // serveConnectedPipe runs one connection of the connecter.
 func (s *Socket) serveConnectedPipe(c *connecter, conn net.Conn) bool {
-	if s.typ == STREAM {
+	if s.typ == STREAM || s.rawRouter() {
 		return s.runRawSession(conn, c.endpoint, c.rid)
 	}
 	return s.runSession(conn, c.p, c.endpoint, func(e *engine) {

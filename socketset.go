@@ -350,7 +350,19 @@ func (s *Socket) SetRouterMandatory(value int) error {
 	})
 }
 
-// SetRouterRaw switches a ROUTER socket to raw mode (ZMQ_ROUTER_RAW); deprecated in favour of STREAM sockets.
+// SetRouterRaw switches a ROUTER socket to raw mode (ZMQ_ROUTER_RAW), the
+// mode STREAM sockets replaced (deprecated in libzmq). Connections made or
+// accepted while it is set speak no ZMTP: the peers are plain TCP (or ipc)
+// endpoints, as with STREAM (inproc peers are unaffected, as in libzmq).
+// Each connection gets a generated 5-byte id (or
+// its CONNECT_ROUTING_ID); the socket receives [id, ""] when a connection
+// opens and when the peer closes it, and [id, bytes] for data as it arrives;
+// sending [id, bytes] writes the bytes, and [id, ""] closes the connection
+// (with no notification). Parts after the second are dropped. Connections
+// that exist when the option changes keep their mode. libzmq 4.3 closes the
+// connection on [id, ""] only when it next hears from it; here it closes at
+// once. On REP (accepted, as libzmq's REP is built on ROUTER) it is stored
+// only.
 func (s *Socket) SetRouterRaw(value int) error {
 	return s.setTypedOption(routerOptionTypes, func(o *options) error {
 		return setFlag(&o.routerRaw, value)

@@ -90,7 +90,8 @@ func (x *streamPattern) recv() ([]frame, *pipe, error) {
 	return x.msg, p, nil
 }
 
-// runRawSession serves one STREAM connection: no ZMTP, raw bytes both ways.
+// runRawSession serves one STREAM or ROUTER_RAW connection: no ZMTP, raw
+// bytes both ways.
 // rid is the CONNECT_ROUTING_ID the connection was made with, if any.
 func (s *Socket) runRawSession(conn net.Conn, endpoint string, rid []byte) bool {
 	s.mu.Lock()
@@ -100,10 +101,13 @@ func (s *Socket) runRawSession(conn net.Conn, endpoint string, rid []byte) bool 
 		return false
 	}
 	snd, rcv := s.opt.sndhwm, s.opt.rcvhwm
-	notify := s.opt.streamNotify
+	// A raw ROUTER always announces connections, as libzmq's does (its
+	// notification flag can be set only on STREAM).
+	notify := s.opt.streamNotify || s.typ == ROUTER
 	s.mu.Unlock()
 	p := newNetPipe(s, snd, rcv, endpoint)
 	p.connectRid = rid
+	p.raw = true
 	e := &engine{s: s, conn: conn, endpoint: endpoint, p: p,
 		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}
 	p.engine.Store(e)
