@@ -124,3 +124,23 @@ func TestRouterRawConnect(t *testing.T) {
 	}
 	recvRaw(t, r, "server", "pong")
 }
+
+// TestRouterRawIPC: raw mode works over ipc too, as libzmq's raw engine
+// serves every stream transport.
+func TestRouterRawIPC(t *testing.T) {
+	r := newRawRouter(t)
+	ep := endpointFor(t, "ipc")
+	must(t, r.Bind(ep))
+	c, err := net.Dial("unix", strings.TrimPrefix(ep, "ipc://"))
+	must(t, err)
+	defer c.Close()
+	id := expectNote(t, r)
+	if _, err := c.Write([]byte("over ipc")); err != nil {
+		t.Fatal(err)
+	}
+	recvRaw(t, r, id, "over ipc")
+	sendParts(t, r, id, "back")
+	if got := readN(t, c, 4); got != "back" {
+		t.Fatalf("client read %q, want back", got)
+	}
+}
