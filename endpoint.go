@@ -191,8 +191,13 @@ func (b *binding) close() {
 	b.mu.Unlock()
 	if b.l != nil {
 		fd := b.l.FD()
-		b.l.Close()
-		b.s.event(EVENT_CLOSED, b.endpoint, fd)
+		if err := b.l.Close(); err != nil {
+			// As libzmq's ipc listener: closed, but its file or the
+			// directory of ipc://* could not be removed.
+			b.s.event(EVENT_CLOSE_FAILED, b.endpoint, int(AsErrno(err)))
+		} else {
+			b.s.event(EVENT_CLOSED, b.endpoint, fd)
+		}
 	}
 	if b.inprocName != "" {
 		b.s.ctx.inproc.unbind(b.inprocName, b.s)
