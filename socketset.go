@@ -450,9 +450,11 @@ func (s *Socket) SetXpubWelcomeMsg(value string) error {
 // the message open when that part was the last; here the parts kept go as
 // one whole message). On XPUB (messages from subscribers) (un)subscription
 // parts are applied and reported to the application as one-part messages
-// where XPUB_VERBOSE/VERBOSER/MANUAL say so, and data parts are passed on;
-// a report that follows data parts of the same message ends that message, as
-// in libzmq. PUB drops the data parts.
+// where XPUB_VERBOSE/VERBOSER/MANUAL say so, and data parts are passed on.
+// As in libzmq the application receives these parts in order and the data
+// parts keep their MORE flags: a report that follows data parts of the same
+// message ends that message, and data parts followed by no report stay open
+// until the next part arrives. PUB drops the data parts.
 func (s *Socket) SetOnlyFirstSubscribe(value bool) error {
 	return s.setTypedOption(onlyFirstSubscribeType, func(o *options) error {
 		o.onlyFirstSubscribe = value
