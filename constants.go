@@ -74,7 +74,11 @@ func (f Flag) String() string {
 // State is a set of readiness conditions for polling.
 type State int
 
-// Poll states.
+// Poll states. A Poller takes sockets only, never raw file descriptors, and
+// libzmq's zmq_poll reports ZMQ_POLLERR (and ZMQ_POLLPRI) only for raw
+// descriptors, so no error state exists here: a socket is ready for
+// POLLIN, POLLOUT or neither, and a closed socket or terminated context is
+// an error returned by Poll.
 const (
 	POLLIN  = State(1)
 	POLLOUT = State(2)
@@ -106,9 +110,9 @@ const (
 	EVENT_LISTENING                  = Event(0x0008)
 	EVENT_BIND_FAILED                = Event(0x0010)
 	EVENT_ACCEPTED                   = Event(0x0020)
-	EVENT_ACCEPT_FAILED              = Event(0x0040)
+	EVENT_ACCEPT_FAILED              = Event(0x0040) // accepting a connection failed; the value is the errno (EMFILE, ...)
 	EVENT_CLOSED                     = Event(0x0080)
-	EVENT_CLOSE_FAILED               = Event(0x0100)
+	EVENT_CLOSE_FAILED               = Event(0x0100) // an ipc listener closed but its file or ipc://*'s directory stayed; the value is the errno, and no EVENT_CLOSED follows
 	EVENT_DISCONNECTED               = Event(0x0200)
 	EVENT_MONITOR_STOPPED            = Event(0x0400)
 	EVENT_HANDSHAKE_FAILED_NO_DETAIL = Event(0x0800)

@@ -179,7 +179,7 @@ func (b *binding) acceptLoop() {
 
 // serveConn runs the right engine for an accepted connection.
 func (s *Socket) serveConn(conn net.Conn, endpoint string, so *sessionOptions) bool {
-	if s.typ == STREAM {
+	if so.raw {
 		return s.runRawSession(conn, endpoint, so, nil)
 	}
 	return s.runSession(conn, nil, endpoint, so, nil)
@@ -193,8 +193,13 @@ func (b *binding) close() {
 	b.mu.Unlock()
 	if b.l != nil {
 		fd := b.l.FD()
-		b.l.Close()
-		b.s.event(EVENT_CLOSED, b.endpoint, fd)
+		if err := b.l.Close(); err != nil {
+			// As libzmq's ipc listener: closed, but its file or the
+			// directory of ipc://* could not be removed.
+			b.s.event(EVENT_CLOSE_FAILED, b.endpoint, int(AsErrno(err)))
+		} else {
+			b.s.event(EVENT_CLOSED, b.endpoint, fd)
+		}
 	}
 	if b.inprocName != "" {
 		b.s.ctx.inproc.unbind(b.inprocName, b.s)
@@ -342,7 +347,7 @@ func (c *connecter) run() {
 
 // serveConnectedPipe runs one connection of the connecter.
 func (s *Socket) serveConnectedPipe(c *connecter, conn net.Conn) bool {
-	if s.typ == STREAM {
+	if c.so.raw {
 		return s.runRawSession(conn, c.endpoint, &c.so, c.rid)
 	}
 	return s.runSession(conn, c.p, c.endpoint, &c.so, func(e *engine) {

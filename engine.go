@@ -76,7 +76,8 @@ type sessionOptions struct {
 	heartbeatIvl  time.Duration
 	heartbeatTTL  time.Duration
 	heartbeatTout time.Duration
-	rawNotify     bool // STREAM_NOTIFY: a raw connection announces itself
+	raw           bool // STREAM, or ROUTER with ROUTER_RAW: no ZMTP
+	rawNotify     bool // a raw connection announces itself
 
 	// Used by a connecter between connections.
 	reconnectIvl    time.Duration
@@ -90,15 +91,18 @@ type sessionOptions struct {
 func (s *Socket) sessionOptionsLocked() sessionOptions {
 	o := &s.opt
 	so := sessionOptions{
-		typ:             s.typ,
-		maxmsgsize:      o.maxmsgsize,
-		handshakeIvl:    o.handshakeIvl,
-		sndhwm:          o.sndhwm,
-		rcvhwm:          o.rcvhwm,
-		heartbeatIvl:    o.heartbeatIvl,
-		heartbeatTTL:    o.heartbeatTTL,
-		heartbeatTout:   o.heartbeatTimeout,
-		rawNotify:       o.streamNotify,
+		typ:           s.typ,
+		maxmsgsize:    o.maxmsgsize,
+		handshakeIvl:  o.handshakeIvl,
+		sndhwm:        o.sndhwm,
+		rcvhwm:        o.rcvhwm,
+		heartbeatIvl:  o.heartbeatIvl,
+		heartbeatTTL:  o.heartbeatTTL,
+		heartbeatTout: o.heartbeatTimeout,
+		raw:           s.typ == STREAM || s.typ == ROUTER && o.routerRaw,
+		// A raw ROUTER always announces connections, as libzmq's does (its
+		// notification flag can be set only on STREAM).
+		rawNotify:       o.streamNotify || s.typ == ROUTER,
 		reconnectIvl:    o.reconnectIvl,
 		reconnectIvlMax: o.reconnectIvlMax,
 		reconnectStop:   o.reconnectStop,

@@ -23,6 +23,7 @@ type pipe struct {
 	connectSide bool
 	inproc      bool
 	udp         bool // served by datagrams: no handshake, no JOIN/LEAVE
+	raw         bool // served by a raw engine (STREAM, ROUTER_RAW): no ZMTP
 
 	propsMu     sync.Mutex
 	props       map[string]string // peer metadata: Socket-Type, Identity, User-Id, Peer-Address, ...

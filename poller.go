@@ -23,6 +23,11 @@ type pollItem struct {
 // socket it waits on wakes it through a shared notification channel when
 // its readiness may have changed.
 //
+// A Poller holds sockets only, not raw file descriptors. libzmq's zmq_poll
+// reports ZMQ_POLLERR only for raw descriptors, never for a socket, so
+// Events never holds an error bit, even one asked for in Add; errors (a
+// closed socket, a terminated context) come back from Poll instead.
+//
 // A Poller is meant for one goroutine at a time; the sockets in it may be
 // used by other goroutines meanwhile.
 type Poller struct {

@@ -368,14 +368,36 @@ func (s *Socket) SetRouterMandatory(value int) error {
 	})
 }
 
-// SetRouterRaw switches a ROUTER socket to raw mode (ZMQ_ROUTER_RAW); deprecated in favour of STREAM sockets.
+// SetRouterRaw switches a ROUTER socket to raw mode (ZMQ_ROUTER_RAW), the
+// mode STREAM sockets replaced (deprecated in libzmq). Like every option a
+// connection uses, it is read at Bind and Connect (see Socket): the
+// connections of endpoints opened while it is set speak no ZMTP: the peers are plain TCP (or ipc)
+// endpoints, as with STREAM (inproc peers are unaffected, as in libzmq).
+// Each connection gets a generated 5-byte id (or
+// its CONNECT_ROUTING_ID); the socket receives [id, ""] when a connection
+// opens and when the peer closes it, and [id, bytes] for data as it arrives;
+// sending [id, bytes] writes the bytes, and [id, ""] closes the connection
+// (with no notification). Parts after the second are dropped. libzmq 4.3 closes the
+// connection on [id, ""] only when it next hears from it; here it closes at
+// once. On REP (accepted, as libzmq's REP is built on ROUTER) it is stored
+// only.
 func (s *Socket) SetRouterRaw(value int) error {
 	return s.setTypedOption(routerOptionTypes, func(o *options) error {
 		return setFlag(&o.routerRaw, value)
 	})
 }
 
-// SetProbeRouter sends an empty message to each new peer of a ROUTER, DEALER or REQ socket (ZMQ_PROBE_ROUTER).
+// SetProbeRouter makes a ROUTER, REP, DEALER or REQ socket send an empty
+// one-part message to each new peer (ZMQ_PROBE_ROUTER), so that a ROUTER
+// peer receives [routing id, ""] and learns the id at once. As in libzmq the
+// probe is queued when the peer's pipe joins the socket, ahead of any
+// application message: for a ROUTER after each handshake; for DEALER, REQ
+// and REP on the pipe an inproc or accepted connection makes, and on a
+// connecting socket's pipe when Connect is called (that pipe outlives
+// reconnections unless IMMEDIATE is set, so the peer is probed once per
+// Connect). The probe is not a request: a REQ's send/receive state is
+// unchanged. Set it before Bind or Connect; pipes that already exist are
+// not probed.
 func (s *Socket) SetProbeRouter(value int) error {
 	return s.setTypedOption(probeRouterTypes, func(o *options) error {
 		return setFlag(&o.probeRouter, value)
@@ -431,7 +453,26 @@ func (s *Socket) SetXpubWelcomeMsg(value string) error {
 	})
 }
 
-// SetOnlyFirstSubscribe treats only the first frame of multipart messages as subscriptions (ZMQ_ONLY_FIRST_SUBSCRIBE).
+// SetOnlyFirstSubscribe sets ZMQ_ONLY_FIRST_SUBSCRIBE on an XPUB, PUB or
+// XSUB socket. It acts as libzmq 4.3's code does, which is not quite what
+// libzmq's manual says. By default every part of a multipart message that
+// starts with 0x01 (or 0x00) is a subscription (or unsubscription) whatever
+// its place, and the other parts are data. With the option set, a message
+// whose first part is not a (un)subscription is data in all its parts, even
+// parts that start with 0x01 or 0x00; a message whose first part is a
+// (un)subscription has its later parts looked at as by default.
+//
+// On XSUB (messages the application sends) (un)subscription parts update
+// the socket's subscriptions and go upstream with the data parts; an
+// unsubscription from a topic not subscribed is dropped (libzmq then leaves
+// the message open when that part was the last; here the parts kept go as
+// one whole message). On XPUB (messages from subscribers) (un)subscription
+// parts are applied and reported to the application as one-part messages
+// where XPUB_VERBOSE/VERBOSER/MANUAL say so, and data parts are passed on.
+// As in libzmq the application receives these parts in order and the data
+// parts keep their MORE flags: a report that follows data parts of the same
+// message ends that message, and data parts followed by no report stay open
+// until the next part arrives. PUB drops the data parts.
 func (s *Socket) SetOnlyFirstSubscribe(value bool) error {
 	return s.setTypedOption(onlyFirstSubscribeType, func(o *options) error {
 		o.onlyFirstSubscribe = value

@@ -16,6 +16,7 @@ type pubPattern struct {
 	fq       fairQueue
 	all      trie.Trie // every peer's subscriptions, one count per peer
 	up       [][]frame // XPUB: messages waiting for the application
+	partial  []frame   // XPUB: the parts of the next message of up so far
 	cur      []frame
 	lastSubs *pipe // XPUB_MANUAL: the peer the last subscription came from
 }
@@ -75,26 +76,64 @@ func (x *pubPattern) notify(sub bool, topic []byte) {
 		b[0] = 1
 	}
 	copy(b[1:], topic)
-	x.up = append(x.up, []frame{{data: b}})
+	x.queueUp(frame{data: b}, false)
 }
 
-// processInput reads everything subscribers sent.
+// queueUp adds one part to what the XPUB application will receive. Parts
+// form messages in the order they are queued, as libzmq's list of pending
+// parts does: a notification queued while a data message from upstream is
+// still open (its earlier parts were data, a later one a subscription)
+// becomes that message's last part.
+func (x *pubPattern) queueUp(f frame, more bool) {
+	f.flags &^= frameMore
+	if more {
+		f.flags |= frameMore
+	}
+	x.partial = append(x.partial, f)
+	if !more {
+		x.up = append(x.up, x.partial)
+		x.partial = nil
+	}
+}
+
+// subscriptionPart reports whether f is a (un)subscription: a SUBSCRIBE or
+// CANCEL command, or a part that starts with 0x01 or 0x00.
+func subscriptionPart(f frame) (topic []byte, sub, ok bool) {
+	switch {
+	case f.flags&frameSubscribe != 0:
+		return f.data, true, true
+	case f.flags&frameCancel != 0:
+		return f.data, false, true
+	case len(f.data) > 0 && f.data[0] <= 1:
+		return f.data[1:], f.data[0] == 1, true
+	}
+	return nil, false, false
+}
+
+// processInput reads everything subscribers sent. As in libzmq, the parts
+// of a message are looked at one by one: each part that is a subscription
+// or an unsubscription is applied, and the other parts go to the XPUB
+// application as data (PUB drops them). With ONLY_FIRST_SUBSCRIBE, a
+// message whose first part is not a (un)subscription is data in all its
+// parts; one whose first part is has its later parts looked at too.
 func (x *pubPattern) processInput() {
 	for {
 		m, p, ok := x.fq.recv()
 		if !ok {
 			return
 		}
-		f := m[0]
-		switch {
-		case len(m) == 1 && f.flags&frameSubscribe != 0:
-			x.subscription(p, f.data, true)
-		case len(m) == 1 && f.flags&frameCancel != 0:
-			x.subscription(p, f.data, false)
-		case len(m) == 1 && len(f.data) > 0 && f.data[0] <= 1:
-			x.subscription(p, f.data[1:], f.data[0] == 1)
-		case x.xpub:
-			x.up = append(x.up, append([]frame(nil), m...))
+		_, _, firstIsSub := subscriptionPart(m[0])
+		examine := firstIsSub || !x.s.opt.onlyFirstSubscribe
+		for i, f := range m {
+			if i == 0 || examine {
+				if topic, sub, ok := subscriptionPart(f); ok {
+					x.subscription(p, topic, sub)
+					continue
+				}
+			}
+			if x.xpub {
+				x.queueUp(f, i < len(m)-1)
+			}
 		}
 	}
 }
@@ -314,29 +353,60 @@ func (x *subPattern) subscribe(topic []byte, sub bool) {
 	}
 }
 
-// send is XSUB's: 0x01/0x00 messages (un)subscribe and go upstream as
-// they are; other messages go to every publisher.
+// send is XSUB's. As in libzmq, the parts of a message are looked at one by
+// one: a part starting with 0x01 subscribes, one starting with 0x00
+// unsubscribes (and is dropped when the topic was not subscribed), and both
+// go upstream as they are, as does every other part. With
+// ONLY_FIRST_SUBSCRIBE, a message whose first part is not a
+// (un)subscription goes upstream as data in all its parts; one whose first
+// part is has its later parts looked at too.
 func (x *subPattern) send(m []frame) error {
 	if !x.xsub {
 		return ENOTSUP
 	}
 	shareFrames(m) // every publisher gets the same message
-	if len(m) == 1 && len(m[0].data) > 0 && m[0].data[0] <= 1 {
-		topic := m[0].data[1:]
-		if m[0].data[0] == 1 {
-			x.subs.Add(topic)
-		} else if !x.subs.Remove(topic) {
-			return nil
-		}
+	_, _, firstIsSub := subscriptionPart(m[0])
+	examine := firstIsSub || !x.s.opt.onlyFirstSubscribe
+	if !firstIsSub && (!examine || !anySubscriptionPart(m[1:])) {
+		// Data only: the common case, sent as it is.
 		for _, p := range x.pipes {
-			p.out.push(m, true)
+			p.out.push(m, false)
 		}
 		return nil
 	}
+	out := make([]frame, 0, len(m))
+	for i, f := range m {
+		if i == 0 || examine {
+			if topic, sub, ok := subscriptionPart(f); ok {
+				if sub {
+					x.subs.Add(topic)
+				} else if !x.subs.Remove(topic) {
+					continue
+				}
+			}
+		}
+		out = append(out, frame{data: f.data, flags: frameMore})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	// libzmq leaves the message open when its dropped part was the last;
+	// here the parts kept make one whole message.
+	out[len(out)-1].flags = 0
 	for _, p := range x.pipes {
-		p.out.push(m, false)
+		p.out.push(out, true)
 	}
 	return nil
+}
+
+// anySubscriptionPart reports whether a part of m is a (un)subscription.
+func anySubscriptionPart(m []frame) bool {
+	for _, f := range m {
+		if _, _, ok := subscriptionPart(f); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // subscribeLocked implements SetSubscribe and SetUnsubscribe. Call with

@@ -24,7 +24,7 @@ func newReqPattern(s *Socket) *reqPattern {
 	return &reqPattern{s: s, requestID: rand.Uint32()}
 }
 
-func (x *reqPattern) attach(p *pipe) { x.lb.add(p); x.fq.add(p) }
+func (x *reqPattern) attach(p *pipe) { sendProbe(x.s, p); x.lb.add(p); x.fq.add(p) }
 
 // detach stops sending to p; a reply p already delivered stays readable,
 // so replyPipe keeps pointing at it.
@@ -115,6 +115,7 @@ func (x *reqPattern) hasIn() bool {
 // (every frame up to and including the empty delimiter) and sends the reply
 // back through the same peer with that envelope.
 type repPattern struct {
+	s         *Socket
 	fq        fairQueue
 	replying  bool
 	replyPipe *pipe
@@ -122,7 +123,7 @@ type repPattern struct {
 	msg       []frame
 }
 
-func (x *repPattern) attach(p *pipe) { x.fq.add(p) }
+func (x *repPattern) attach(p *pipe) { sendProbe(x.s, p); x.fq.add(p) }
 func (x *repPattern) detach(p *pipe) {
 	if x.replyPipe == p {
 		x.replyPipe = nil

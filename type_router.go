@@ -33,7 +33,21 @@ func (x *routerPattern) generateID() []byte {
 	}
 }
 
-func (x *routerPattern) attach(p *pipe) {}
+// attach names a raw connection's pipe at once (ROUTER_RAW has no
+// handshake, so peerReady never comes): its CONNECT_ROUTING_ID or a
+// generated id, never one the peer chose.
+func (x *routerPattern) attach(p *pipe) {
+	if !p.raw {
+		return
+	}
+	id := p.connectRid
+	if len(id) == 0 || x.byID[string(id)] != nil {
+		id = x.generateID()
+	}
+	p.routingID = append([]byte(nil), id...)
+	x.byID[string(p.routingID)] = p
+	x.fq.add(p)
+}
 
 func (x *routerPattern) detach(p *pipe) {
 	if p.routingID != nil && x.byID[string(p.routingID)] == p {
@@ -126,6 +140,16 @@ func (x *routerPattern) send(m []frame) error {
 	if p == nil {
 		if x.s.opt.routerMandatory {
 			return EHOSTUNREACH
+		}
+		return nil
+	}
+	if p.raw {
+		// ROUTER_RAW: the second part is bytes for the connection (an
+		// empty one closes it); further parts are dropped, as on STREAM.
+		data := m[1]
+		data.flags = 0
+		if !p.out.pushFrame(data, len(data.data) == 0) && x.s.opt.routerMandatory {
+			return eagain
 		}
 		return nil
 	}

@@ -10,11 +10,11 @@ func newPattern(s *Socket, t Type) (pattern, error) {
 	case PULL:
 		return &pullPattern{}, nil
 	case DEALER:
-		return &dealerPattern{}, nil
+		return &dealerPattern{s: s}, nil
 	case REQ:
 		return newReqPattern(s), nil
 	case REP:
-		return &repPattern{}, nil
+		return &repPattern{s: s}, nil
 	case ROUTER:
 		return newRouterPattern(s), nil
 	case PUB:
@@ -115,11 +115,30 @@ func (x *pullPattern) recv() ([]frame, *pipe, error) {
 // ---- DEALER: load-balanced out, fair-queued in ----
 
 type dealerPattern struct {
+	s  *Socket // nil under CLIENT, which has no PROBE_ROUTER
 	lb loadBalancer
 	fq fairQueue
 }
 
-func (x *dealerPattern) attach(p *pipe)    { x.lb.add(p); x.fq.add(p) }
+func (x *dealerPattern) attach(p *pipe) {
+	if x.s != nil {
+		sendProbe(x.s, p)
+	}
+	x.lb.add(p)
+	x.fq.add(p)
+}
+
+// sendProbe queues PROBE_ROUTER's empty one-part message on a pipe that
+// just joined the socket, ahead of anything the application sends on it.
+// As in libzmq it goes straight onto the pipe: it is not a request, so a
+// REQ socket's send/receive state does not change. A connecting socket
+// (without IMMEDIATE) keeps its pipe across reconnections, so its peer is
+// probed once per Connect, not once per TCP connection, as in libzmq.
+func sendProbe(s *Socket, p *pipe) {
+	if s.opt.probeRouter {
+		p.out.pushFrame(frame{}, true)
+	}
+}
 func (x *dealerPattern) detach(p *pipe)    { x.lb.remove(p) }
 func (x *dealerPattern) peerReady(p *pipe) {}
 func (x *dealerPattern) readable(p *pipe)  { x.fq.add(p) }

@@ -90,9 +90,9 @@ func (x *streamPattern) recv() ([]frame, *pipe, error) {
 	return x.msg, p, nil
 }
 
-// runRawSession serves one STREAM connection: no ZMTP, raw bytes both ways,
-// with the options snapshot of its Bind or Connect. rid is the
-// CONNECT_ROUTING_ID the connection was made with, if any.
+// runRawSession serves one STREAM or ROUTER_RAW connection: no ZMTP, raw
+// bytes both ways, with the options snapshot of its Bind or Connect. rid is
+// the CONNECT_ROUTING_ID the connection was made with, if any.
 func (s *Socket) runRawSession(conn net.Conn, endpoint string, so *sessionOptions, rid []byte) bool {
 	s.mu.Lock()
 	if s.closed {
@@ -104,6 +104,7 @@ func (s *Socket) runRawSession(conn net.Conn, endpoint string, so *sessionOption
 	notify := so.rawNotify
 	p := newNetPipe(s, so.sndhwm, so.rcvhwm, endpoint)
 	p.connectRid = rid
+	p.raw = true
 	e := &engine{s: s, conn: conn, endpoint: endpoint, p: p,
 		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}
 	p.engine.Store(e)

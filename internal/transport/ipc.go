@@ -120,17 +120,24 @@ func (l *ipcListener) Accept() (net.Conn, error) {
 }
 
 // Close stops listening, removes the socket file if it is still the one
-// this listener created, and removes the directory made for "ipc://*".
+// this listener created, and then removes the directory made for
+// "ipc://*". The socket is closed in any case; the error says when closing
+// it or removing the file or the directory failed (then, as in libzmq, the
+// directory is not tried after the file failed).
 func (l *ipcListener) Close() error {
 	l.once.Do(func() {
 		l.closeErr = l.ln.Close()
+		var cleanup error
 		if l.created != nil {
 			if fi, err := os.Lstat(l.path); err == nil && os.SameFile(fi, l.created) {
-				os.Remove(l.path)
+				cleanup = os.Remove(l.path)
 			}
 		}
-		if l.tmpDir != "" {
-			os.Remove(l.tmpDir)
+		if l.tmpDir != "" && cleanup == nil {
+			cleanup = os.Remove(l.tmpDir)
+		}
+		if l.closeErr == nil {
+			l.closeErr = cleanup
 		}
 	})
 	return l.closeErr

@@ -16,7 +16,8 @@ type Listener interface {
 	// Accept waits for and returns the next connection. Once the listener
 	// is closed it returns an error wrapping net.ErrClosed.
 	Accept() (net.Conn, error)
-	// Close stops listening; for ipc it removes the socket file it created.
+	// Close stops listening; for ipc it removes the socket file it created
+	// (and the directory of ipc://*), and the error says when that failed.
 	Close() error
 	// Endpoint returns the resolved endpoint, as ZMQ_LAST_ENDPOINT shows it.
 	Endpoint() string
