@@ -285,9 +285,9 @@ type queueReader struct {
 
 	marks []propsMark // the queue's marks for buf
 	mi    int         // marks[:mi] have been passed
-	// props are the properties of the connection the message next
-	// returned arrived on; nil when it came from no connection engine
-	// (inproc, or before the first connection's first message).
+	// props are the properties of the connection the message last
+	// returned by next arrived on; nil while no message came from a
+	// connection engine (inproc pipes never have any).
 	props *connProps
 }
 
