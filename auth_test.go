@@ -17,40 +17,42 @@ import (
 // authTestTimeout guards every blocking call in these tests.
 const authTestTimeout = 10 * time.Second
 
-// authKeepState snapshots the authenticator's policies and restores them
-// when the test ends, so a test may add policies for every domain.
+// authKeepState snapshots the default context's authenticator's policies
+// and restores them when the test ends, so a test may add policies for
+// every domain.
 func authKeepState(t *testing.T) {
 	t.Helper()
-	auth.mu.Lock()
-	saved := authState{
-		verbose:     auth.verbose,
-		allow:       maps.Clone(auth.allow),
-		deny:        maps.Clone(auth.deny),
-		users:       maps.Clone(auth.users),
-		passwords:   maps.Clone(auth.passwords),
-		pubkeys:     maps.Clone(auth.pubkeys),
-		stores:      maps.Clone(auth.stores),
-		metaHandler: auth.metaHandler,
+	authKeepStateOf(t, defaultAuth)
+}
+
+// authKeepStateOf snapshots a's policies and restores them when the test
+// ends.
+func authKeepStateOf(t *testing.T, a *authenticator) {
+	t.Helper()
+	a.mu.Lock()
+	verbose, metaHandler := a.verbose, a.metaHandler
+	allow, deny := maps.Clone(a.allow), maps.Clone(a.deny)
+	users, passwords := maps.Clone(a.users), maps.Clone(a.passwords)
+	pubkeys, stores := maps.Clone(a.pubkeys), maps.Clone(a.stores)
+	for d, set := range allow {
+		allow[d] = &addressSet{prefixes: append(set.prefixes[:0:0], set.prefixes...)}
 	}
-	for d, set := range saved.allow {
-		saved.allow[d] = &addressSet{prefixes: append(set.prefixes[:0:0], set.prefixes...)}
+	for d, set := range deny {
+		deny[d] = &addressSet{prefixes: append(set.prefixes[:0:0], set.prefixes...)}
 	}
-	for d, set := range saved.deny {
-		saved.deny[d] = &addressSet{prefixes: append(set.prefixes[:0:0], set.prefixes...)}
+	for d, u := range users {
+		users[d] = maps.Clone(u)
 	}
-	for d, u := range saved.users {
-		saved.users[d] = maps.Clone(u)
+	for d, k := range pubkeys {
+		pubkeys[d] = maps.Clone(k)
 	}
-	for d, k := range saved.pubkeys {
-		saved.pubkeys[d] = maps.Clone(k)
-	}
-	auth.mu.Unlock()
+	a.mu.Unlock()
 	t.Cleanup(func() {
-		auth.mu.Lock()
-		defer auth.mu.Unlock()
-		auth.verbose, auth.allow, auth.deny = saved.verbose, saved.allow, saved.deny
-		auth.users, auth.passwords, auth.pubkeys = saved.users, saved.passwords, saved.pubkeys
-		auth.stores, auth.metaHandler = saved.stores, saved.metaHandler
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.verbose, a.allow, a.deny = verbose, allow, deny
+		a.users, a.passwords, a.pubkeys = users, passwords, pubkeys
+		a.stores, a.metaHandler = stores, metaHandler
 	})
 }
 
@@ -67,7 +69,7 @@ func authRequest(domain, address, mechanism string, credentials ...string) [][]b
 // status, user id and metadata of the reply.
 func authStatus(t *testing.T, request [][]byte) (status, userID string, metadata map[string]string) {
 	t.Helper()
-	reply := authReply(request)
+	reply := defaultAuth.reply(request)
 	if len(reply) != 6 {
 		t.Fatalf("reply has %d frames", len(reply))
 	}
@@ -462,7 +464,7 @@ func FuzzAuthReply(f *testing.F) {
 	f.Add(join(authRequest("*", "::1", "CURVE", strings.Repeat("x", 32))))
 	f.Add([]byte("1.0"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		reply := authReply(bytes.Split(data, []byte("\n")))
+		reply := defaultAuth.reply(bytes.Split(data, []byte("\n")))
 		if len(reply) != 6 {
 			t.Fatalf("%d reply frames", len(reply))
 		}

@@ -32,6 +32,7 @@ type Context struct {
 	nextID     int
 	inproc     inprocRegistry
 	retryEINTR bool
+	auth       *authenticator // made on first use; see Context.AuthStart
 }
 
 // NewContext makes a new context.
@@ -345,6 +346,7 @@ func getDefaultContext() *Context {
 	defer defaultCtxMu.Unlock()
 	if defaultCtx == nil {
 		defaultCtx, _ = NewContext()
+		defaultCtx.auth = defaultAuth
 	}
 	return defaultCtx
 }

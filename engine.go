@@ -44,7 +44,8 @@ type engine struct {
 	bufs  net.Buffers
 	batch []frame
 
-	connectRid []byte // CONNECT_ROUTING_ID of the connect that made this engine
+	connectRid []byte     // CONNECT_ROUTING_ID of the connect that made this engine
+	props      *connProps // the peer's properties, which every message it sends carries
 	lingering  atomic.Bool
 	hb         heartbeatState
 }
@@ -351,6 +352,7 @@ func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, snapshot *s
 		p = newNetPipe(s, so.sndhwm, so.rcvhwm, endpoint)
 	}
 	e.p = p
+	e.props = &connProps{m: props}
 	if !persistent {
 		p.connectRid = e.connectRid
 		p.connectSide = e.connectRid != nil || onStart != nil
@@ -499,7 +501,7 @@ func (e *engine) open(f zmtp.Frame) (zmtp.Frame, error) {
 func (e *engine) deliver(fs []frame) error {
 	q := e.p.in.q
 	for len(fs) > 0 {
-		n := q.pushBatch(fs)
+		n := q.pushBatch(fs, e.props)
 		fs = fs[n:]
 		if len(fs) == 0 {
 			return nil

@@ -53,8 +53,7 @@ func (s *Socket) RecvMessageBytesContext(ctx context.Context) ([][]byte, error) 
 		err := s.retryLocked(ctx, s.opt.rcvtimeo, func() error {
 			m, p, err := s.pat.recv()
 			if err == nil && len(m) > 0 {
-				s.recvRest = m
-				s.recvPipe = p
+				s.setRecvLocked(m, p)
 			}
 			return err
 		})

@@ -42,8 +42,29 @@ type queue struct {
 	closed        bool // the writer will push no more
 	conflate      bool // keep only the newest message (CONFLATE)
 
+	// marks records where in frames the connection behind the queue
+	// changed (see pushBatch); lastProps is the connection of the last
+	// mark made, nil after frames were dropped.
+	marks     []propsMark
+	lastProps *connProps
+
 	onReadable func()
 	onWritable func()
+}
+
+// connProps are the properties of one connection (Socket-Type, Identity,
+// User-Id, Peer-Address, the ZAP handler's metadata, ...). One value is
+// made per connection and never changes; every message that arrived on the
+// connection refers to it, as libzmq attaches its metadata to each message.
+type connProps struct {
+	m map[string]string
+}
+
+// propsMark says that the messages from frame index at on arrived on the
+// connection with properties props.
+type propsMark struct {
+	at    int
+	props *connProps
 }
 
 func newQueue(hwm int) *queue {
@@ -101,8 +122,11 @@ func (q *queue) canPush() bool {
 }
 
 // pushBatch appends as many whole messages from fs as the HWM allows and
-// returns how many frames it took. fs must hold whole messages only.
-func (q *queue) pushBatch(fs []frame) int {
+// returns how many frames it took. fs must hold whole messages only. The
+// messages arrived on the connection with properties props, which the
+// reader reports for them (queueReader.props); a change of connection costs
+// one mark, so the messages carry their properties without growing frames.
+func (q *queue) pushBatch(fs []frame, props *connProps) int {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
@@ -115,6 +139,7 @@ func (q *queue) pushBatch(fs []frame) int {
 			last--
 		}
 		q.dropPendingLocked()
+		q.markLocked(props)
 		q.frames = append(q.frames, fs[last:]...)
 		q.unread++
 		wake := q.readerIdle
@@ -135,6 +160,9 @@ func (q *queue) pushBatch(fs []frame) int {
 		q.unread++
 		taken = end
 	}
+	if taken > 0 {
+		q.markLocked(props)
+	}
 	q.frames = append(q.frames, fs[:taken]...)
 	if taken < len(fs) {
 		q.writerBlocked = true
@@ -150,11 +178,30 @@ func (q *queue) pushBatch(fs []frame) int {
 	return taken
 }
 
+// markLocked records that the frames appended next arrived on the
+// connection with properties props, unless the last mark already says so.
+// Call with mu held, just before appending at least one frame.
+func (q *queue) markLocked(props *connProps) {
+	if props != q.lastProps {
+		q.marks = append(q.marks, propsMark{at: len(q.frames), props: props})
+		q.lastProps = props
+	}
+}
+
+// dropFramesLocked empties frames and the marks that point into them; the
+// next pushBatch marks its connection again. Call with mu held.
+func (q *queue) dropFramesLocked() {
+	clear(q.frames)
+	q.frames = q.frames[:0]
+	clear(q.marks)
+	q.marks = q.marks[:0]
+	q.lastProps = nil
+}
+
 // discard drops every queued message (the reader must not be active).
 func (q *queue) discard() {
 	q.mu.Lock()
-	clear(q.frames)
-	q.frames = q.frames[:0]
+	q.dropFramesLocked()
 	q.unread = 0
 	wake := q.writerBlocked
 	q.writerBlocked = false
@@ -175,8 +222,7 @@ func (q *queue) setConflate() {
 // (CONFLATE keeps only the newest). Call with mu held.
 func (q *queue) dropPendingLocked() {
 	q.unread -= countMessages(q.frames)
-	clear(q.frames)
-	q.frames = q.frames[:0]
+	q.dropFramesLocked()
 }
 
 func countMessages(fs []frame) int {
@@ -236,6 +282,13 @@ type queueReader struct {
 	pos    int
 	read   int // messages consumed since the last report
 	report int // report consumption after this many messages
+
+	marks []propsMark // the queue's marks for buf
+	mi    int         // marks[:mi] have been passed
+	// props are the properties of the connection the message last
+	// returned by next arrived on; nil while no message came from a
+	// connection engine (inproc pipes never have any).
+	props *connProps
 }
 
 func newQueueReader(q *queue) queueReader {
@@ -261,6 +314,9 @@ func (r *queueReader) next() (m []frame, ok, closed bool) {
 		}
 	}
 	start := r.pos
+	if r.mi < len(r.marks) {
+		r.passMarks(start)
+	}
 	for r.buf[r.pos].more() {
 		r.pos++
 	}
@@ -290,6 +346,9 @@ func (r *queueReader) takeAll() (fs []frame, ok, closed bool) {
 	}
 	fs = r.buf[r.pos:]
 	r.pos = len(r.buf)
+	if r.mi < len(r.marks) {
+		r.passMarks(len(r.buf))
+	}
 	for _, f := range fs {
 		if !f.more() {
 			r.read++
@@ -297,6 +356,14 @@ func (r *queueReader) takeAll() (fs []frame, ok, closed bool) {
 	}
 	r.flushReport()
 	return fs, true, false
+}
+
+// passMarks applies the marks at or before frame index at.
+func (r *queueReader) passMarks(at int) {
+	for r.mi < len(r.marks) && r.marks[r.mi].at <= at {
+		r.props = r.marks[r.mi].props
+		r.mi++
+	}
 }
 
 // flushReport tells the writer how many messages were consumed.
@@ -339,6 +406,12 @@ func (r *queueReader) refill() (ok, closed bool) {
 	}
 	r.buf, q.frames = q.frames, r.buf[:0]
 	r.pos = 0
+	if len(q.marks) > 0 || len(r.marks) > 0 {
+		r.passMarks(int(^uint(0) >> 1)) // buf was used up: its last marks hold
+		clear(r.marks)
+		r.marks, q.marks = q.marks, r.marks[:0]
+		r.mi = 0
+	}
 	q.mu.Unlock()
 	if wake && q.onWritable != nil {
 		q.onWritable()

@@ -134,13 +134,24 @@ func (s *Socket) recvFrameLocked(flags Flag) (frame, error) {
 		if err != nil {
 			return frame{}, err
 		}
-		s.recvRest = m
-		s.recvPipe = p
+		s.setRecvLocked(m, p)
 	}
 	f := s.recvRest[0]
 	s.recvRest = s.recvRest[1:]
 	s.rcvmore = len(s.recvRest) > 0
 	return f, nil
+}
+
+// setRecvLocked makes m, received from p, the message in progress. p's
+// reader knows the connection m arrived on: m was the last message taken
+// from it.
+func (s *Socket) setRecvLocked(m []frame, p *pipe) {
+	s.recvRest = m
+	s.recvPipe = p
+	s.recvProps = nil
+	if p != nil {
+		s.recvProps = p.in.props
+	}
 }
 
 // recvPartLocked is recvFrameLocked for callers that hand the data to the
@@ -251,14 +262,22 @@ func (s *Socket) recvMessageStringsLocked(flags Flag) ([]string, error) {
 	return msg, nil
 }
 
-// metadataLocked returns the requested properties of the pipe the current
-// message came from.
+// metadataLocked returns the requested properties of the current message:
+// those of the connection it arrived on, as its engine queued it (see
+// queue.pushBatch), so a message still queued when its connection was
+// replaced keeps its own peer's properties. Messages no engine queued
+// (inproc, STREAM, udp) have their pipe's, which are set once.
 func (s *Socket) metadataLocked(properties []string) map[string]string {
 	out := make(map[string]string, len(properties))
-	if s.recvPipe == nil {
+	var props map[string]string
+	switch {
+	case s.recvProps != nil:
+		props = s.recvProps.m
+	case s.recvPipe != nil:
+		props = s.recvPipe.metadata()
+	default:
 		return out
 	}
-	props := s.recvPipe.metadata()
 	for _, name := range properties {
 		if v, ok := lookupProperty(props, name); ok {
 			out[name] = v
@@ -305,8 +324,11 @@ func equalFoldASCII(a, b string) bool {
 }
 
 // RecvWithMetadata receives a part and the named properties of the
-// connection it came over (Socket-Type, Identity, User-Id, Peer-Address,
-// and any property the peer or the ZAP handler supplied).
+// connection its message came over (Socket-Type, Identity, User-Id,
+// Peer-Address, and any property the peer or the ZAP handler supplied).
+// They are that connection's even when it has since been replaced by
+// another, as a connecting socket's reconnection does with messages still
+// queued.
 func (s *Socket) RecvWithMetadata(flags Flag, properties ...string) (string, map[string]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

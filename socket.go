@@ -61,9 +61,10 @@ type Socket struct {
 	connects map[string][]*connecter
 
 	// Frame-by-frame API state.
-	sendParts     []frame // frames sent with SNDMORE, waiting for the last one
-	recvRest      []frame // frames of the current message not yet returned
-	recvPipe      *pipe   // pipe the current message came from
+	sendParts     []frame    // frames sent with SNDMORE, waiting for the last one
+	recvRest      []frame    // frames of the current message not yet returned
+	recvPipe      *pipe      // pipe the current message came from
+	recvProps     *connProps // properties of the connection the current message arrived on (nil: its pipe's)
 	rcvmore       bool
 	slab          []byte      // copy buffer for outgoing data
 	pendingNotes  [][][]byte  // ROUTER_NOTIFY messages waiting to be received
