@@ -87,6 +87,7 @@ func (s *Socket) stopMonitor() {
 // event reports an event to the monitor, if one wants it. It never blocks:
 // an event that finds the monitor's queue full is dropped.
 func (s *Socket) event(e Event, endpoint string, value int) {
+	s.stats.countEvent(e)
 	s.mon.mu.Lock()
 	if e == EVENT_LISTENING || e == EVENT_ACCEPTED {
 		s.mon.rememberBound(endpoint)

@@ -42,6 +42,10 @@ type queue struct {
 	closed        bool // the writer will push no more
 	conflate      bool // keep only the newest message (CONFLATE)
 
+	// Counters for Stats: messages (ZMTP commands aside) and bytes pushed,
+	// and messages CONFLATE dropped.
+	msgs, bytes, conflated uint64
+
 	// marks records where in frames the connection behind the queue
 	// changed (see pushBatch); lastProps is the connection of the last
 	// mark made, nil after frames were dropped.
@@ -94,6 +98,10 @@ func (q *queue) push(m []frame, force bool) bool {
 	}
 	q.frames = append(q.frames, m...)
 	q.unread++
+	if m[0].flags&frameCommand == 0 {
+		q.msgs++
+		q.bytes += messageBytes(m)
+	}
 	wake := q.readerIdle
 	q.readerIdle = false
 	q.mu.Unlock()
@@ -142,6 +150,8 @@ func (q *queue) pushBatch(fs []frame, props *connProps) int {
 		q.markLocked(props)
 		q.frames = append(q.frames, fs[last:]...)
 		q.unread++
+		q.msgs++
+		q.bytes += messageBytes(fs[last:])
 		wake := q.readerIdle
 		q.readerIdle = false
 		q.mu.Unlock()
@@ -154,10 +164,13 @@ func (q *queue) pushBatch(fs []frame, props *connProps) int {
 	for taken < len(fs) && !q.full() {
 		end := taken
 		for fs[end].more() {
+			q.bytes += uint64(len(fs[end].data))
 			end++
 		}
+		q.bytes += uint64(len(fs[end].data))
 		end++
 		q.unread++
+		q.msgs++
 		taken = end
 	}
 	if taken > 0 {
@@ -221,7 +234,9 @@ func (q *queue) setConflate() {
 // dropPendingLocked discards the messages the reader has not taken yet
 // (CONFLATE keeps only the newest). Call with mu held.
 func (q *queue) dropPendingLocked() {
-	q.unread -= countMessages(q.frames)
+	n := countMessages(q.frames)
+	q.unread -= n
+	q.conflated += uint64(n)
 	q.dropFramesLocked()
 }
 

@@ -83,7 +83,8 @@ type Socket struct {
 
 	wg sync.WaitGroup // goroutines: engines, connecters, listeners
 
-	mon monitorState
+	mon   monitorState
+	stats socketCounters // for Stats
 }
 
 // newSocket makes a socket of the given type in ctx.
@@ -254,6 +255,7 @@ func (s *Socket) detachPipeLocked(p *pipe) {
 		return
 	}
 	p.attached = false
+	s.stats.goneConflated += p.out.counts().conflated + p.in.q.counts().conflated
 	delete(s.pipes, p)
 	s.pat.detach(p)
 	if s.recvPipe == p && len(s.recvRest) == 0 {
@@ -344,6 +346,7 @@ func (s *Socket) sendMessageLocked(m []frame, flags Flag) error {
 	s.absorbReady()
 	err := s.pat.send(m)
 	if err != eagain || flags&DONTWAIT != 0 {
+		s.countSent(m, err)
 		return err
 	}
 	timeout := s.opt.sndtimeo
@@ -361,6 +364,7 @@ func (s *Socket) sendMessageLocked(m []frame, flags Flag) error {
 		ch := s.changedChan()
 		s.absorbReady()
 		if err = s.pat.send(m); err != eagain {
+			s.countSent(m, err)
 			return err
 		}
 		s.mu.Unlock()
@@ -384,6 +388,7 @@ func (s *Socket) recvMessageLocked(flags Flag) ([]frame, *pipe, error) {
 	s.absorbReady()
 	m, p, err := s.pat.recv()
 	if err != eagain || flags&DONTWAIT != 0 {
+		s.countReceived(m, err)
 		return m, p, err
 	}
 	timeout := s.opt.rcvtimeo
@@ -398,6 +403,7 @@ func (s *Socket) recvMessageLocked(flags Flag) ([]frame, *pipe, error) {
 		ch := s.changedChan()
 		s.absorbReady()
 		if m, p, err = s.pat.recv(); err != eagain {
+			s.countReceived(m, err)
 			return m, p, err
 		}
 		s.mu.Unlock()

@@ -187,12 +187,19 @@ func (x *radioPattern) send(m []frame) error {
 	group := x.s.sendOpts.group
 	// On the wire a RADIO message is two frames: the group, then the body.
 	x.msg = append(x.msg[:0], frame{data: []byte(group), flags: frameMore}, m[0])
+	wanted := false
 	for _, p := range x.pipes {
 		// Over udp no JOIN arrives: every group goes out and the DISH
 		// filters.
 		if p.udp || p.groups[group] {
-			p.out.push(x.msg, false)
+			wanted = true
+			if !p.out.push(x.msg, false) {
+				x.s.stats.drops.HWM++
+			}
 		}
+	}
+	if !wanted {
+		x.s.stats.drops.NoSubscriber++
 	}
 	return nil
 }

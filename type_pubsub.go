@@ -201,20 +201,27 @@ func (x *pubPattern) send(m []frame) error {
 		}
 	}
 	handedOut := false // an inproc peer already has m's memory
+	wanted := false
 	for _, p := range x.pipes {
 		if !x.matches(p, topic) {
 			continue
 		}
+		wanted = true
+		msg := m
 		if p.inproc {
 			// Each inproc subscriber gets memory of its own, so one that
 			// changes a received slice cannot change another's.
 			if handedOut {
-				p.out.push(x.copyMessage(m), false)
-				continue
+				msg = x.copyMessage(m)
 			}
 			handedOut = true
 		}
-		p.out.push(m, false)
+		if !p.out.push(msg, false) {
+			x.s.stats.drops.HWM++
+		}
+	}
+	if !wanted {
+		x.s.stats.drops.NoSubscriber++
 	}
 	return nil
 }

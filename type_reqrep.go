@@ -166,6 +166,7 @@ func (x *repPattern) send(m []frame) error {
 	p := x.replyPipe
 	x.replyPipe = nil
 	if p == nil || !p.attached {
+		x.s.stats.drops.Unroutable++
 		return nil // the requester left; the reply is dropped, as in libzmq
 	}
 	x.msg = append(append(x.msg[:0], x.envelope...), m...)

@@ -141,6 +141,7 @@ func (x *routerPattern) send(m []frame) error {
 		if x.s.opt.routerMandatory {
 			return EHOSTUNREACH
 		}
+		x.s.stats.drops.Unroutable++
 		return nil
 	}
 	if p.raw {
@@ -148,13 +149,19 @@ func (x *routerPattern) send(m []frame) error {
 		// empty one closes it); further parts are dropped, as on STREAM.
 		data := m[1]
 		data.flags = 0
-		if !p.out.pushFrame(data, len(data.data) == 0) && x.s.opt.routerMandatory {
-			return eagain
+		if !p.out.pushFrame(data, len(data.data) == 0) {
+			if x.s.opt.routerMandatory {
+				return eagain
+			}
+			x.s.stats.drops.HWM++
 		}
 		return nil
 	}
-	if !p.out.push(m[1:], false) && x.s.opt.routerMandatory {
-		return eagain
+	if !p.out.push(m[1:], false) {
+		if x.s.opt.routerMandatory {
+			return eagain
+		}
+		x.s.stats.drops.HWM++
 	}
 	return nil
 }
