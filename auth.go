@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/netip"
 	"os"
 	"sort"
@@ -35,6 +36,7 @@ import (
 type authenticator struct {
 	mu          sync.Mutex // guards the fields up to metaHandler
 	verbose     bool
+	logger      *slog.Logger           // where verbose output goes; nil: the log package
 	allow       map[string]*addressSet // whitelists by domain
 	deny        map[string]*addressSet // blacklists by domain
 	users       map[string]map[string]string
@@ -641,6 +643,20 @@ func (a *authenticator) setVerbose(verbose bool) {
 	a.verbose = verbose
 }
 
+// AuthSetLogger sends the default context's authenticator's log to logger,
+// at Info level, instead of the standard log package; nil restores the log
+// package. AuthSetVerbose still decides whether it logs.
+func AuthSetLogger(logger *slog.Logger) { defaultAuth.setLogger(logger) }
+
+// AuthSetLogger is the package-level AuthSetLogger for c's authenticator.
+func (c *Context) AuthSetLogger(logger *slog.Logger) { c.authenticator().setLogger(logger) }
+
+func (a *authenticator) setLogger(logger *slog.Logger) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.logger = logger
+}
+
 // AuthSetMetadataHandler sets a function that supplies the metadata of a
 // connection the default context's authenticator allowed. It gets the ZAP
 // request's fields (credentials as sent: PLAIN user name and password,
@@ -685,7 +701,11 @@ func (a *authenticator) log(format string, args ...interface{}) {
 
 // logLocked logs when verbose is on; call with a.mu held.
 func (a *authenticator) logLocked(format string, args ...interface{}) {
-	if a.verbose {
+	switch {
+	case !a.verbose:
+	case a.logger != nil:
+		a.logger.Info(fmt.Sprintf(format, args...), "component", "zmq4.auth")
+	default:
 		log.Printf(format, args...)
 	}
 }
