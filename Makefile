@@ -13,12 +13,18 @@ GO       ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 PYTHON   ?= /usr/bin/python3
 FUZZTIME ?= 10s
 
-.PHONY: test pyzmq nodepeer czmq jeromq build vet test386 pebbe fuzz bench
+.PHONY: test pyzmq nodepeer czmq jeromq build vet contrib test386 pebbe fuzz bench
 
 test: pyzmq nodepeer czmq jeromq build vet
 	$(GO) test -race -timeout 20m ./...
+	@$(MAKE) --no-print-directory contrib
 	@$(MAKE) --no-print-directory test386
 	@$(MAKE) --no-print-directory pebbe
+
+# The nested modules under contrib/ (their own go.mod keeps their
+# dependencies out of the library's).
+contrib:
+	cd contrib/prometheus && $(GO) vet ./... && $(GO) test -race ./...
 
 # The root and internal packages' tests on 32-bit x86 (an amd64 machine runs
 # them natively), so int-size assumptions cannot creep in.
