@@ -54,8 +54,23 @@ type engine struct {
 // that never ends a multipart message cannot make us hold frames forever.
 const maxFramesPerMessage = 1 << 16
 
+// protocolError is a violation of ZMTP after the handshake that ends the
+// connection; runSession reports it as EVENT_HANDSHAKE_FAILED_PROTOCOL
+// with code, before EVENT_DISCONNECTED. libzmq has no such checks, so it
+// reports only the disconnection.
+type protocolError struct {
+	code int // a ZMQ_PROTOCOL_ERROR_* value
+	msg  string
+}
+
+func (e *protocolError) Error() string { return e.msg }
+
 // errTooManyFrames drops a peer whose message exceeds maxFramesPerMessage.
-var errTooManyFrames = errors.New("zmq4: message with too many parts")
+var errTooManyFrames = &protocolError{protoErrUnspecified, "zmq4: message with too many parts"}
+
+// errCommandInMessage drops a peer that sends a command between the parts
+// of a multipart message.
+var errCommandInMessage = &protocolError{protoErrUnexpectedCommand, "zmq4: command inside a multipart message"}
 
 // errStopped ends an engine that was told to stop.
 var errStopped = errors.New("zmq4: engine stopped")
@@ -377,7 +392,10 @@ func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, snapshot *s
 		e.writeLoop(e.writeFrames)
 	}()
 	e.startHeartbeat(&so)
-	err = e.readLoop()
+	var pe *protocolError
+	if err := e.readLoop(); errors.As(err, &pe) {
+		s.event(EVENT_HANDSHAKE_FAILED_PROTOCOL, endpoint, pe.code)
+	}
 	e.stop(false)
 	wg.Wait()
 	e.stopHeartbeat()
@@ -444,7 +462,7 @@ func (e *engine) readLoop() error {
 		}
 		if f.IsCommand() {
 			if complete != len(pending) {
-				return errors.New("zmq4: command inside a multipart message")
+				return errCommandInMessage
 			}
 			cf, ok, err := e.command(body)
 			if err != nil {

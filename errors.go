@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 pebbe/zmq4's error texts are capitalised; they are kept for drop-in compatibility
+
 package zmq4
 
 import (

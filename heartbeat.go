@@ -73,8 +73,7 @@ func (e *engine) startHeartbeat(so *sessionOptions) {
 		return
 	}
 	ivl, timeout, ttl := so.heartbeatIvl, so.heartbeatTout, pingTTL(so.heartbeatTTL)
-	var tick func()
-	tick = func() {
+	tick := func() {
 		h := &e.hb
 		h.mu.Lock()
 		defer h.mu.Unlock()

@@ -35,7 +35,6 @@ type pipe struct {
 	// Socket-owned.
 	attached   bool
 	inActive   bool // listed in the fair queue
-	outActive  bool // listed as writable in the load balancer
 	routingID  []byte
 	connectRid []byte    // the id CONNECT_ROUTING_ID gave this connection
 	subs       trie.Trie // topics this peer subscribed to (XPUB, PUB)

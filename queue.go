@@ -433,12 +433,3 @@ func (r *queueReader) refill() (ok, closed bool) {
 	}
 	return true, false
 }
-
-// drop discards everything queued, counting it consumed.
-func (r *queueReader) drop() {
-	for {
-		if _, ok, _ := r.takeAll(); !ok {
-			return
-		}
-	}
-}

@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 pebbe/zmq4's error text is capitalised; it is kept for drop-in compatibility
+
 package zmq4
 
 import (

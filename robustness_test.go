@@ -138,3 +138,52 @@ func TestEndlessMultipartDropsPeer(t *testing.T) {
 	waitClosed(t, c)
 	checkStillServing(t, pull)
 }
+
+// Protocol errors after the handshake reach the monitor as
+// EVENT_HANDSHAKE_FAILED_PROTOCOL with their code, then EVENT_DISCONNECTED:
+// a command between the parts of a multipart message, and a message with
+// too many parts.
+func TestProtocolErrorsAfterHandshakeReachMonitor(t *testing.T) {
+	cases := []struct {
+		name  string
+		code  int
+		write func(c net.Conn)
+	}{
+		{"command inside a message", protoErrUnexpectedCommand, func(c net.Conn) {
+			out := zmtp.AppendFrame(nil, zmtp.FlagMore, []byte("first part"))
+			ping := zmtp.AppendCommand(nil, zmtp.CmdPing, []byte{0, 0})
+			c.Write(zmtp.AppendFrame(out, zmtp.FlagCommand, ping))
+		}},
+		{"too many parts", protoErrUnspecified, func(c net.Conn) {
+			burst := bytes.Repeat(zmtp.AppendFrame(nil, zmtp.FlagMore, []byte("x")), 4096)
+			go func() {
+				for i := 0; i < maxFramesPerMessage/4096+2; i++ {
+					if _, err := c.Write(burst); err != nil {
+						return
+					}
+				}
+			}()
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := newTestContext(t)
+			pull := newTestSocket(t, ctx, PULL)
+			mon := monitorOf(t, pull, EVENT_HANDSHAKE_FAILED_PROTOCOL|EVENT_DISCONNECTED)
+			must(t, pull.Bind("tcp://127.0.0.1:*"))
+			c := rawConnect(t, pull.opt.lastEndpoint)
+			out := zmtp.AppendGreeting(nil, "NULL", false)
+			ready := zmtp.AppendCommand(nil, zmtp.CmdReady, zmtp.AppendProperty(nil, "Socket-Type", "PUSH"))
+			c.Write(zmtp.AppendFrame(out, zmtp.FlagCommand, ready))
+			tc.write(c)
+			ev, _, val, err := mon.RecvEvent(0)
+			must(t, err)
+			if ev != EVENT_HANDSHAKE_FAILED_PROTOCOL || val != tc.code {
+				t.Fatalf("first event %v %#x, want HANDSHAKE_FAILED_PROTOCOL %#x", ev, val, tc.code)
+			}
+			expectEvents(t, mon, EVENT_DISCONNECTED)
+			waitClosed(t, c)
+			checkStillServing(t, pull)
+		})
+	}
+}

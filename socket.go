@@ -81,8 +81,6 @@ type Socket struct {
 	watching atomic.Int32 // len(watchers), read without readyMu
 	onSignal func()       // extra notification at each signal (ZMQ_FD); set once, under readyMu
 
-	wg sync.WaitGroup // goroutines: engines, connecters, listeners
-
 	mon   monitorState
 	stats socketCounters // for Stats
 }

@@ -14,7 +14,6 @@ type routerPattern struct {
 	byID   map[string]*pipe
 	nextID uint32
 	msg    []frame
-	idBuf  []byte
 }
 
 func newRouterPattern(s *Socket) *routerPattern {

@@ -114,8 +114,6 @@ type udpEngine struct {
 	typ  Type
 }
 
-var errDatagram = errors.New("zmq4: malformed datagram")
-
 func (u *udpEngine) readLoop() {
 	size := maxDishDatagram
 	if u.typ == DGRAM {

@@ -245,15 +245,6 @@ func (p *peer) recv() [][]byte {
 	return p.decode(strings.TrimPrefix(got, "MSG "))
 }
 
-// recvNothing makes the peer wait ms milliseconds for a message and fails
-// if one arrives. Use it only where a message would already be queued.
-func (p *peer) recvNothing(ms int) {
-	p.t.Helper()
-	if got := p.do(fmt.Sprintf("recv %d", ms)); got != "TIMEOUT" {
-		p.t.Fatalf("%s: want no message, got %q", p.name, short(got))
-	}
-}
-
 // decode parses space-separated hex frames ("-" is an empty frame).
 func (p *peer) decode(s string) [][]byte {
 	p.t.Helper()

@@ -229,12 +229,11 @@ func wsPublishFromGo(t *testing.T, s *zmq.Socket, p *peer) {
 // wsSecurity configures both ends of a PLAIN or CURVE link: the binding
 // side is the server.
 type wsSecurity struct {
-	name      string
-	goServer  func(t *testing.T, s *zmq.Socket)
-	goClient  func(t *testing.T, s *zmq.Socket)
-	jsServer  []string
-	jsClient  []string
-	forbidden []string // client options of a peer the server must reject
+	name     string
+	goServer func(t *testing.T, s *zmq.Socket)
+	goClient func(t *testing.T, s *zmq.Socket)
+	jsServer []string
+	jsClient []string
 }
 
 // wsSecurities returns the PLAIN and CURVE configurations.

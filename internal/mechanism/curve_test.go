@@ -331,7 +331,7 @@ func TestCurveIncompatibleSocketTypes(t *testing.T) {
 
 	// The client side checks the server's READY.
 	client, server = curveConfigs(t)
-	c, s = runPairRaw(t, client, server, nil, zmtp.AppendProperty(nil, "Socket-Type", "PUSH"))
+	c, _ = runPairRaw(t, client, server, nil, zmtp.AppendProperty(nil, "Socket-Type", "PUSH"))
 	wantFailure(t, "client", c, FailedProtocol, ProtocolErrorZMTPInvalidMetadata)
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 
+	//lint:ignore SA1019 CurveZMQ is built on the XSalsa20 core itself, as NaCl and libsodium are
 	"golang.org/x/crypto/salsa20/salsa"
 )
 

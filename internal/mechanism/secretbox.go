@@ -1,6 +1,7 @@
 package mechanism
 
 import (
+	//lint:ignore SA1019 CurveZMQ is built on the XSalsa20 core itself, as NaCl and libsodium are
 	"golang.org/x/crypto/salsa20/salsa"
 
 	"github.com/purezmq/zmq4/internal/poly1305"

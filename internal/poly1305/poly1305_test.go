@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	//lint:ignore SA1019 CurveZMQ authenticates with one-time Poly1305 keys, as NaCl does
 	"golang.org/x/crypto/poly1305"
 )
 

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	//lint:ignore SA1019 CurveZMQ is built on the XSalsa20 core itself, as NaCl and libsodium are
 	"golang.org/x/crypto/salsa20/salsa"
 )
 

@@ -70,16 +70,6 @@ func startEngine(t *testing.T, c *Conn, mech string, asServer bool) (*engineEnd,
 	return e, g, err
 }
 
-// mustStart is startEngine failing the test on error.
-func mustStart(t *testing.T, c *Conn, mech string, asServer bool) (*engineEnd, zmtp.Greeting) {
-	t.Helper()
-	e, g, err := startEngine(t, c, mech, asServer)
-	if err != nil {
-		t.Fatalf("engine start: %v", err)
-	}
-	return e, g
-}
-
 // writeFrame writes one ZMTP frame.
 func (e *engineEnd) writeFrame(flags byte, body []byte) {
 	e.t.Helper()
