@@ -1,0 +1,79 @@
+// Package zmq4 is ZeroMQ in pure Go: the socket patterns of libzmq 4.3
+// over tcp, ipc, inproc, udp, ws and wss, with NULL, PLAIN and CURVE
+// security, speaking ZMTP 3.1, 3.0 and 2.0 to libzmq, pyzmq, CZMQ, JeroMQ
+// and zeromq.js peers. Its API is that of github.com/pebbe/zmq4, so a
+// program switches by changing its import path; it needs no cgo.
+//
+//	ctx, _ := zmq4.NewContext()
+//	rep, _ := ctx.NewSocket(zmq4.REP)
+//	rep.Bind("tcp://*:5555")
+//	msg, _ := rep.Recv(0)
+//	rep.Send("re: "+msg, 0)
+//
+// Unlike libzmq's, a Socket may be used by several goroutines at once.
+//
+// # Layers
+//
+// Reading from the application down to the wire:
+//
+//   - The API: context.go (Context), socket.go (Socket, Close), sendrecv.go
+//     (Send and Recv in all their forms), socketset.go and socketget.go
+//     (options, kept in options.go), poller.go, reactor.go, proxy.go,
+//     monitor.go, stats.go, and the CZMQ-level helpers (msg.go, cert.go,
+//     auth.go, beacon.go).
+//   - The patterns: one type_*.go file per socket family. Each implements
+//     the pattern interface of socket.go, routing whole messages between the
+//     application and the socket's pipes; they run in the caller's
+//     goroutine with the socket's lock held, as libzmq runs them in the
+//     application thread. route.go has the fair queue and load balancer
+//     they share.
+//   - Pipes and queues: pipe.go is a socket's link to one peer, a queue in
+//     each direction (queue.go). A queue counts whole messages against its
+//     high-water mark and is read in batches: the reader swaps out
+//     everything queued at once.
+//   - Endpoints: endpoint.go (Bind, Connect, the listener's accept loop and
+//     the connecter that reconnects with backoff), inproc.go (no engine:
+//     the two sockets share a pair of queues), udp.go.
+//   - The engine: engine.go runs one ZMTP connection (greeting, security
+//     handshake, then reading and writing frames); heartbeat.go its PINGs;
+//     type_stream.go the raw engine of STREAM and ROUTER_RAW.
+//   - Below the root package: internal/zmtp (the wire codec), internal/
+//     mechanism (NULL, PLAIN, CURVE), internal/transport (tcp, ipc, SOCKS,
+//     ws, wss), and the crypto, trie and Z85 leaves.
+//
+// # The data path
+//
+// Send: the application's call takes the socket's lock
+// (sendMessageLocked in socket.go), the pattern picks one pipe or several
+// and pushes the message onto their outbound queues; a queue that goes from
+// empty to not empty wakes the engine's writer goroutine, which takes every
+// queued message at once, encodes them (sealing each with CURVE when on)
+// into one buffer and writes it with one system call (writeFrames in
+// engine.go).
+//
+// Receive: the engine's reader (readLoop in engine.go) decodes every frame
+// one read delivered and pushes the whole messages into the pipe's inbound
+// queue in one batch; a queue that goes from empty to not empty reports the
+// pipe to the socket (pipeReadable), and the next Recv, under the socket's
+// lock, hands it to the pattern, which fair-queues between its pipes.
+//
+// # Goroutines
+//
+// Per bound endpoint, one goroutine accepts. Per connection, one goroutine
+// reads (it ran the handshake first) and one writes; heartbeat timers run
+// on the runtime's timers. Per connected endpoint, the connecter's
+// goroutine dials, then reads that connection, and dials again after it
+// ends. inproc connections have no goroutine: the sockets' own callers move
+// the messages. Term waits for all of them; closing a socket and
+// terminating its context leaves none behind (a test checks this after
+// every test run).
+//
+// # Locks
+//
+// Each lock is taken in this order and never the other way round: a
+// Context's mu; a Socket's mu (options, patterns, pipes); the Socket's
+// readyMu (the list of pipes that became ready, and the channels that wake
+// blocked callers and pollers); a queue's mu. A queue calls its readiness
+// callbacks after releasing its own lock. The monitor's and the
+// authenticator's locks are leaves.
+package zmq4
