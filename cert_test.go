@@ -3,13 +3,14 @@ package zmq4
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/purezmq/zmq4/internal/pyzmq"
 )
 
 // certPublicLayout is the exact public file CZMQ writes, with the time
@@ -295,13 +296,8 @@ func TestCertStoreDirectory(t *testing.T) {
 // when pyzmq is missing.
 func certPython(t *testing.T, code string, args ...string) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("pyzmq interop skipped in -short mode")
-	}
-	if err := exec.Command("/usr/bin/python3", "-c", "import zmq.auth").Run(); err != nil {
-		t.Skipf("pyzmq not available: %v", err)
-	}
-	cmd := exec.Command("/usr/bin/python3", append([]string{"-c", code}, args...)...)
+	pyzmq.Require(t, "zmq.auth")
+	cmd := pyzmq.Command(append([]string{"-c", code}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

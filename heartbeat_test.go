@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purezmq/zmq4/internal/pyzmq"
 	"github.com/purezmq/zmq4/internal/zmtp"
 )
 
@@ -397,17 +398,12 @@ func TestHeartbeatKeepsLinkUp(t *testing.T) {
 	}
 }
 
-// hbPython is the interpreter with pyzmq (libzmq 4.3).
-const hbPython = "/usr/bin/python3"
-
 // hbStartPython runs a pyzmq script with args, skipping the test when
 // pyzmq is missing. The process is killed when the test ends.
 func hbStartPython(t *testing.T, script string, args ...string) *exec.Cmd {
 	t.Helper()
-	if err := exec.Command(hbPython, "-c", "import zmq").Run(); err != nil {
-		t.Skip("pyzmq not available:", err)
-	}
-	cmd := exec.Command(hbPython, append([]string{"-c", script}, args...)...)
+	pyzmq.Require(t)
+	cmd := pyzmq.Command(append([]string{"-c", script}, args...)...)
 	var out strings.Builder
 	cmd.Stdout = &out
 	cmd.Stderr = &out

@@ -2,9 +2,10 @@ package zmq4
 
 import (
 	"fmt"
-	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/purezmq/zmq4/internal/pyzmq"
 )
 
 // monitorOf starts monitoring s and returns the PAIR socket reading events.
@@ -102,9 +103,7 @@ func TestMonitorOnlyInproc(t *testing.T) {
 // TestMonitorAgainstLibzmq checks the client-side sequence of a connection
 // to a libzmq peer, and of one it refuses (nothing listening).
 func TestMonitorAgainstLibzmq(t *testing.T) {
-	if exec.Command("/usr/bin/python3", "-c", "import zmq").Run() != nil {
-		t.Skip("pyzmq not installed (apt-get install python3-zmq)")
-	}
+	pyzmq.Require(t)
 	ctx := newTestContext(t)
 	probe := newTestSocket(t, ctx, PULL)
 	must(t, probe.Bind("tcp://127.0.0.1:*"))
@@ -117,7 +116,7 @@ print("ready", flush=True)
 s.RCVTIMEO = 10000
 print(s.recv().decode(), flush=True)
 `, ep)
-	cmd := exec.Command("/usr/bin/python3", "-c", script)
+	cmd := pyzmq.Command("-c", script)
 	out, _ := cmd.StdoutPipe()
 	must(t, cmd.Start())
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })

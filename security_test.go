@@ -15,6 +15,7 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq4"
+	"github.com/purezmq/zmq4/internal/pyzmq"
 )
 
 // secTimeout guards every blocking call in the security tests.
@@ -439,18 +440,10 @@ func TestSecurityIronhouseWrongServerKey(t *testing.T) {
 
 // The python side of the libzmq interop tests.
 
-// secPython is the interpreter that has pyzmq (Debian's python3-zmq).
-const secPython = "/usr/bin/python3"
-
 // secNeedPyzmq skips the test when pyzmq is missing.
 func secNeedPyzmq(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("libzmq interop skipped in -short mode")
-	}
-	if err := exec.Command(secPython, "-c", "import zmq, zmq.auth.thread").Run(); err != nil {
-		t.Skipf("pyzmq not available: %v", err)
-	}
+	pyzmq.Require(t, "zmq", "zmq.auth.thread")
 }
 
 // secPyzmqScript is a small libzmq peer driven by its arguments. Servers
@@ -527,7 +520,7 @@ func secPyzmq(t *testing.T, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, secPython, append([]string{"-c", secPyzmqScript}, args...)...)
+	cmd := exec.CommandContext(ctx, pyzmq.Python(), append([]string{"-c", secPyzmqScript}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -541,7 +534,7 @@ func secPyzmq(t *testing.T, args ...string) string {
 // returns its endpoint; it stops when the test ends.
 func secPyzmqServer(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(secPython, append([]string{"-c", secPyzmqScript}, args...)...)
+	cmd := pyzmq.Command(append([]string{"-c", secPyzmqScript}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdin, err := cmd.StdinPipe()

@@ -13,11 +13,10 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq4"
+	"github.com/purezmq/zmq4/internal/pyzmq"
 )
 
 const (
-	// python is the interpreter that has Debian's python3-zmq (pyzmq on libzmq 4.3).
-	python = "/usr/bin/python3"
 	// peerScript is the libzmq peer, relative to this package's directory.
 	peerScript = "peer.py"
 	// replyWait bounds how long we wait for any one reply from the peer. The
@@ -25,25 +24,10 @@ const (
 	replyWait = 90 * time.Second
 )
 
-var (
-	pyzmqOnce    sync.Once
-	pyzmqMissing string
-)
-
 // requirePyzmq skips the test when the libzmq peer cannot run here.
 func requirePyzmq(t testing.TB) {
 	t.Helper()
-	pyzmqOnce.Do(func() {
-		out, err := exec.Command(python, "-c", "import zmq").CombinedOutput()
-		if err != nil {
-			pyzmqMissing = fmt.Sprintf("libzmq peer unavailable: %s -c 'import zmq' failed (%v: %s); "+
-				"install python3-zmq (make test does) to run the interop tests",
-				python, err, strings.TrimSpace(string(out)))
-		}
-	})
-	if pyzmqMissing != "" {
-		t.Skip(pyzmqMissing)
-	}
+	pyzmq.Require(t)
 }
 
 // peer is a running peer.py process owning one libzmq (or plain TCP) socket.
@@ -82,7 +66,7 @@ func (b *lockedBuffer) String() string {
 func startPeer(t testing.TB, args ...string) *peer {
 	t.Helper()
 	requirePyzmq(t)
-	cmd := exec.Command(python, append([]string{peerScript}, args...)...)
+	cmd := pyzmq.Command(append([]string{peerScript}, args...)...)
 	return launchPeer(t, "libzmq "+strings.Join(args, " "), cmd)
 }
 

@@ -10,21 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purezmq/zmq4/internal/pyzmq"
 	"github.com/purezmq/zmq4/internal/z85"
 	"github.com/purezmq/zmq4/internal/zmtp"
 )
 
-const python = "/usr/bin/python3"
-
-// needPyzmq skips the test unless /usr/bin/python3 can import zmq.
+// needPyzmq skips the test unless the interop interpreter imports zmq.
 func needPyzmq(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("interop test skipped in -short mode")
-	}
-	if err := exec.Command(python, "-c", "import zmq").Run(); err != nil {
-		t.Skipf("interop with libzmq needs %s with pyzmq: %v", python, err)
-	}
+	pyzmq.Require(t)
 }
 
 // pyPeer is a running testdata/peer.py.
@@ -37,7 +31,7 @@ type pyPeer struct {
 // when the test ends.
 func startPeer(t *testing.T, args ...string) *pyPeer {
 	t.Helper()
-	cmd := exec.Command(python, append([]string{"testdata/peer.py"}, args...)...)
+	cmd := pyzmq.Command(append([]string{"testdata/peer.py"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
