@@ -22,9 +22,9 @@ Usage:
   zmq send -t TYPE (-b|-c) ENDPOINT [-n COUNT] [-d DELAY] [PART...]
         sends one message of the PART frames COUNT times, or each stdin line
         as a message; REQ prints each reply.
-  zmq recv -t TYPE (-b|-c) ENDPOINT [-n COUNT] [-hex]
+  zmq recv -t TYPE (-b|-c) ENDPOINT [-n COUNT] [-format text|hex|json|raw]
         prints each message on a line, frames separated by " | ", non-text
-        frames as 0x-hex; REP echoes each request back.
+        frames as 0x-hex, or as -format says; REP echoes each request back.
   zmq monitor -t TYPE (-b|-c) ENDPOINT [-n COUNT] [-events LIST]
         prints each monitor event of the socket on a line:
         EVENT_NAME value=N endpoint=ENDPOINT.
@@ -49,8 +49,9 @@ Usage:
   zmq bench [-quick] [-time DURATION]
         throughput and latency over tcp, ipc and inproc, with and without
         CURVE, both ends in this process; prints a table.
-  zmq help
-        this text.
+  zmq help [TOPIC]
+        this text, or a page: a command's name, types, endpoints, formats,
+        security.
 
 Environment: ZMQ_CPUPROFILE=FILE writes a CPU profile of the run to FILE
 (go tool pprof FILE).
@@ -107,9 +108,11 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	var err error
 	switch args[0] {
-	case "help", "-h", "-help", "--help":
+	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageText)
 		return 0
+	case "help":
+		err = runHelp(args[1:], stdout, stderr)
 	case "send":
 		err = runSend(ctx, args[1:], stdin, stdout, stderr)
 	case "recv":

@@ -11,10 +11,10 @@ import (
 
 const recvUsage = `usage: zmq recv -t TYPE (-b|-c) ENDPOINT [options]
   Prints each message received on one line: frames separated by " | ",
-  printable frames as text, others as 0x followed by hex. A REP socket
-  echoes each request back as its reply.
+  printable frames as text, others as 0x followed by hex. A REP or SERVER
+  socket echoes each request back as its reply. A DISH joins the -g groups.
 ` + sockSpecUsage + `  -n COUNT           stop after COUNT messages (default: run until interrupted)
-  -hex               print every frame as hex
+` + formatUsage + `  -hex               the same as -format hex
 `
 
 // runRecv is `zmq recv`.
@@ -24,8 +24,14 @@ func runRecv(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	spec.addFlags(fs)
 	count := fs.Int("n", 0, "stop after this many messages (0 = forever)")
 	allHex := fs.Bool("hex", false, "print every frame as hex")
+	formatName := fs.String("format", "text", "text, hex, json or raw")
+	allBase64 := fs.Bool("base64", false, "with -format json, every frame as base64")
 	if err := parseFlags(fs, args, recvUsage); err != nil {
 		return err
+	}
+	format, err := parseOutputFormat(*formatName, *allHex, *allBase64)
+	if err != nil {
+		return usageError(err.Error() + "\n" + recvUsage)
 	}
 	if err := spec.check(); err != nil {
 		return usageError(err.Error() + "\n" + recvUsage)
@@ -48,11 +54,25 @@ func runRecv(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	}
 	typ, _ := sock.GetType()
 	for received := 0; *count == 0 || received < *count; received++ {
+		if typ == zmq.SERVER {
+			// SERVER replies go to the routing id of the request.
+			msg, opts, err := sock.RecvBytesWithOpts(0, zmq.OptRoutingId(0))
+			if err != nil {
+				return stopQuietly(ctx, err)
+			}
+			if err := format.write(stdout, [][]byte{msg}); err != nil {
+				return err
+			}
+			if _, err := sock.SendBytes(msg, 0, opts[0]); err != nil {
+				return stopQuietly(ctx, err)
+			}
+			continue
+		}
 		msg, err := sock.RecvMessageBytesContext(ctx)
 		if err != nil {
 			return stopQuietly(ctx, err)
 		}
-		if err := printMessage(stdout, msg, *allHex); err != nil {
+		if err := format.write(stdout, msg); err != nil {
 			return err
 		}
 		if typ == zmq.REP {

@@ -29,8 +29,9 @@ type sockSpec struct {
 	binds       listFlag
 	connects    listFlag
 	subscribe   listFlag
-	curveServer string // our secret key, when we are a CURVE server
-	curveClient string // the server's public key, when we are a CURVE client
+	groups      listFlag // DISH joins; RADIO sends to the first
+	curveServer string   // our secret key, when we are a CURVE server
+	curveClient string   // the server's public key, when we are a CURVE client
 	lingerMS    int
 }
 
@@ -40,6 +41,7 @@ const sockSpecUsage = `  -t TYPE            socket type: PUSH, PULL, PUB, SUB, R
   -b ENDPOINT        bind (repeatable); a "*" port is reported on stderr
   -c ENDPOINT        connect (repeatable)
   -s TOPIC           SUB subscription (repeatable; default "" = everything)
+  -g GROUP           DISH: join GROUP (repeatable); RADIO: send to GROUP
   -curve-server KEY  be a CURVE server with this Z85 secret key
   -curve-client KEY  be a CURVE client of the server with this Z85 public key
                      (a transient client key pair is made)
@@ -53,6 +55,7 @@ func (s *sockSpec) addFlags(fs *flag.FlagSet) {
 	fs.Var(&s.binds, "b", "endpoint to bind (repeatable)")
 	fs.Var(&s.connects, "c", "endpoint to connect (repeatable)")
 	fs.Var(&s.subscribe, "s", "SUB topic (repeatable)")
+	fs.Var(&s.groups, "g", "DISH group to join (repeatable), RADIO group to send to")
 	fs.StringVar(&s.curveServer, "curve-server", "", "CURVE server secret key (Z85)")
 	fs.StringVar(&s.curveClient, "curve-client", "", "CURVE server public key (Z85)")
 	fs.IntVar(&s.lingerMS, "linger", 1000, "linger in milliseconds (-1 = forever)")
@@ -72,7 +75,18 @@ func (s *sockSpec) check() error {
 	if s.curveServer != "" && s.curveClient != "" {
 		return usageError("-curve-server and -curve-client exclude each other")
 	}
+	if t, _ := parseSocketType(s.typeName); t == zmq.RADIO && len(s.groups) != 1 {
+		return usageError("a RADIO needs one -g GROUP")
+	}
 	return nil
+}
+
+// group returns the RADIO's group.
+func (s *sockSpec) group() string {
+	if len(s.groups) == 0 {
+		return ""
+	}
+	return s.groups[0]
 }
 
 // parseSocketType turns a socket type name (any case) into its Type.
@@ -123,6 +137,13 @@ func (s *sockSpec) configure(sock *zmq.Socket, t zmq.Type) error {
 		for _, topic := range topics {
 			if err := sock.SetSubscribe(topic); err != nil {
 				return err
+			}
+		}
+	}
+	if t == zmq.DISH {
+		for _, g := range s.groups {
+			if err := sock.Join(g); err != nil {
+				return fmt.Errorf("-g %q: %v", g, err)
 			}
 		}
 	}
