@@ -2,21 +2,26 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	zmq "github.com/purezmq/zmq4"
 )
 
-const proxyUsage = `usage: zmq proxy -frontend SOCKET -backend SOCKET [-capture SOCKET]
+const proxyUsage = `usage: zmq proxy -frontend SOCKET -backend SOCKET [-capture SOCKET] [-stats INTERVAL]
   Moves messages between frontend and backend (zmq_proxy) until interrupted.
   SOCKET is TYPE@ENDPOINT to bind or TYPE>ENDPOINT to connect (quote the >),
   e.g. ROUTER@tcp://*:5555 DEALER@tcp://*:5556, XSUB@... XPUB@...,
   PULL@... PUSH@.... Every message forwarded is also sent to the capture
   socket (PUB or PUSH, say). A "*" port is reported on stderr.
+  -stats INTERVAL prints both sockets' counters (Socket.Stats: messages,
+  bytes, queue depths, drops, connection events, peers) as one JSON line on
+  stderr every INTERVAL, e.g. 1s.
 `
 
 // proxyEnd is one parsed TYPE@ENDPOINT or TYPE>ENDPOINT argument.
@@ -67,6 +72,7 @@ func runProxy(ctx context.Context, args []string, stderr io.Writer) (err error) 
 	frontText := fs.String("frontend", "", "frontend socket, TYPE@ENDPOINT or TYPE>ENDPOINT")
 	backText := fs.String("backend", "", "backend socket, TYPE@ENDPOINT or TYPE>ENDPOINT")
 	captureText := fs.String("capture", "", "capture socket, TYPE@ENDPOINT or TYPE>ENDPOINT")
+	statsEvery := fs.Duration("stats", 0, "print the sockets' counters on stderr at this interval")
 	if err := parseFlags(fs, args, proxyUsage); err != nil {
 		return err
 	}
@@ -100,5 +106,48 @@ func runProxy(ctx context.Context, args []string, stderr io.Writer) (err error) 
 			return err
 		}
 	}
+	if *statsEvery > 0 {
+		stop := make(chan struct{})
+		defer close(stop)
+		go printProxyStats(stderr, *statsEvery, sockets[0], sockets[1], stop)
+	}
 	return stopQuietly(ctx, zmq.Proxy(sockets[0], sockets[1], sockets[2]))
+}
+
+// proxyStats is one line of -stats output.
+type proxyStats struct {
+	Time     string         `json:"time"`
+	Frontend socketStatLine `json:"frontend"`
+	Backend  socketStatLine `json:"backend"`
+}
+
+// socketStatLine is a socket's Stats with the number of peers in place of
+// the list.
+type socketStatLine struct {
+	zmq.SocketStats
+	Peers int `json:"Peers"`
+}
+
+// printProxyStats writes a proxyStats line every interval until stop.
+func printProxyStats(w io.Writer, every time.Duration, front, back *zmq.Socket, stop <-chan struct{}) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			fs, err1 := front.Stats()
+			bs, err2 := back.Stats()
+			if err1 != nil || err2 != nil {
+				return
+			}
+			line, _ := json.Marshal(proxyStats{
+				Time:     now.UTC().Format(time.RFC3339Nano),
+				Frontend: socketStatLine{fs, len(fs.Peers)},
+				Backend:  socketStatLine{bs, len(bs.Peers)},
+			})
+			fmt.Fprintf(w, "%s\n", line)
+		}
+	}
 }

@@ -64,3 +64,21 @@ func TestProxyBadCommandLines(t *testing.T) {
 		t.Errorf("bad endpoint: exit %d, stderr %q", code, errs)
 	}
 }
+
+// -stats prints both sockets' counters as JSON lines.
+func TestProxyStats(t *testing.T) {
+	proxy := startCommand(t, nil, "proxy", "-stats", "20ms",
+		"-frontend", "PULL@tcp://127.0.0.1:*", "-backend", "PUSH@tcp://127.0.0.1:*")
+	m := proxy.awaitOutput(t, proxy.stderr, regexp.MustCompile(
+		`frontend bound (tcp://\S+)\n.*backend bound (tcp://\S+)\n`))
+	recv := startCommand(t, nil, "recv", "-t", "PULL", "-c", m[2], "-n", "1")
+	if code, _, errs := runToEnd(t, "", "send", "-t", "PUSH", "-c", m[1], "counted"); code != 0 {
+		t.Fatalf("send: exit %d: %s", code, errs)
+	}
+	recv.wait(t)
+	proxy.awaitOutput(t, proxy.stderr, regexp.MustCompile(
+		`\{"time":"[^"]+","frontend":\{"MsgsSent":0,"BytesSent":0,"MsgsReceived":1,"BytesReceived":7,.*"backend":\{"MsgsSent":1,"BytesSent":7,`))
+	if code := proxy.stop(t); code != 0 {
+		t.Errorf("interrupted proxy: exit %d: %s", code, proxy.stderr)
+	}
+}
