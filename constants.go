@@ -74,14 +74,14 @@ func (f Flag) String() string {
 // State is a set of readiness conditions for polling.
 type State int
 
-// Poll states. A Poller takes sockets only, never raw file descriptors, and
-// libzmq's zmq_poll reports ZMQ_POLLERR (and ZMQ_POLLPRI) only for raw
-// descriptors, so no error state exists here: a socket is ready for
-// POLLIN, POLLOUT or neither, and a closed socket or terminated context is
-// an error returned by Poll.
+// Poll states. As libzmq's zmq_poll, a Poller reports POLLERR only for raw
+// descriptors (Poller.AddFd), whether asked for or not, and never for a
+// socket: a socket is ready for POLLIN, POLLOUT or neither, and a closed
+// socket or terminated context is an error returned by Poll.
 const (
 	POLLIN  = State(1)
 	POLLOUT = State(2)
+	POLLERR = State(4) // a raw descriptor's error or hang-up (ZMQ_POLLERR)
 )
 
 // String lists the states that are set.
@@ -95,6 +95,8 @@ func (s State) String() string {
 		return "POLLOUT"
 	case POLLIN | POLLOUT:
 		return "POLLIN|POLLOUT"
+	case POLLERR:
+		return "POLLERR"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }

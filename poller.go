@@ -6,22 +6,28 @@ import (
 	"time"
 )
 
-// Polled is one result of a poll: a socket and the events it is ready for.
+// Polled is one result of a poll: a socket, or a raw file descriptor
+// added with AddFd, and the events it is ready for.
 type Polled struct {
-	Socket *Socket // socket with matched event(s)
+	Socket *Socket // socket with matched event(s); nil for a descriptor
 	Events State   // actual matched event(s)
+	Fd     int     // the descriptor, when Socket is nil
 }
 
-// pollItem is one socket of a Poller and the events asked for.
+// pollItem is one socket or descriptor of a Poller and the events asked
+// for.
 type pollItem struct {
 	soc    *Socket
+	isFd   bool // a raw descriptor (AddFd): fd, not soc
+	fd     int
 	events State
 }
 
 // Poller waits until one or more sockets are ready to receive (POLLIN) or
 // send (POLLOUT), as zmq_poll does. It never polls periodically: every
 // socket it waits on wakes it through a shared notification channel when
-// its readiness may have changed.
+// its readiness may have changed. Raw file descriptors (AddFd) are waited
+// on with the system's poll(2) in a helper goroutine while Poll waits.
 //
 // A Poller holds sockets only, not raw file descriptors. libzmq's zmq_poll
 // reports ZMQ_POLLERR only for raw descriptors, never for a socket, so
@@ -144,23 +150,48 @@ func (p *Poller) poll(timeout time.Duration, ctx context.Context, all bool) ([]P
 	}
 	// Term also signals every socket; waiting on one context's done channel
 	// as well only makes the wake-up independent of that.
-	termed := p.items[0].soc.ctx.done
+	var termed <-chan struct{}
+	if s := p.firstSocket(); s != nil {
+		termed = s.ctx.done
+	}
 	for {
 		lst, ready, err = p.scan(all)
 		if err != nil || ready {
 			return lst, err
 		}
+		fds, err := p.waitFds() // nil without descriptors
+		if err != nil {
+			return []Polled{}, err
+		}
+		var fdReady <-chan struct{}
+		if fds != nil {
+			fdReady = fds.ready
+		}
 		select {
 		case <-p.notify:
+		case <-fdReady:
 		case <-termed:
 			termed = nil // scan reports ETERM
 		case <-timer:
+			fds.stop()
 			lst, _, err = p.scan(all)
 			return lst, err
 		case <-cancelled:
+			fds.stop()
 			return []Polled{}, ctx.Err()
 		}
+		fds.stop()
 	}
+}
+
+// firstSocket returns the first socket item's socket, or nil.
+func (p *Poller) firstSocket() *Socket {
+	for _, it := range p.items {
+		if !it.isFd && it.soc != nil {
+			return it.soc
+		}
+	}
+	return nil
 }
 
 // scan checks every item once. ready reports whether any item matched; lst
@@ -168,7 +199,21 @@ func (p *Poller) poll(timeout time.Duration, ctx context.Context, all bool) ([]P
 // empty.
 func (p *Poller) scan(all bool) (lst []Polled, ready bool, err error) {
 	lst = make([]Polled, 0, len(p.items))
-	for _, it := range p.items {
+	fdStates, err := p.fdStates()
+	if err != nil {
+		return []Polled{}, false, err
+	}
+	for i, it := range p.items {
+		if it.isFd {
+			ev := fdStates[i] & (it.events | POLLERR)
+			if ev != 0 {
+				ready = true
+			}
+			if ev != 0 || all {
+				lst = append(lst, Polled{Events: ev, Fd: it.fd})
+			}
+			continue
+		}
 		ev, err := socketEvents(it.soc)
 		if err != nil {
 			return []Polled{}, false, err
@@ -236,6 +281,10 @@ func containsSocket(list []*Socket, s *Socket) bool {
 func (p *Poller) String() string {
 	str := make([]string, 0, len(p.items))
 	for _, it := range p.items {
+		if it.isFd {
+			str = append(str, fmt.Sprintf("Fd(%d)%v", it.fd, it.events))
+			continue
+		}
 		str = append(str, fmt.Sprintf("%v%v", it.soc, it.events))
 	}
 	return fmt.Sprint("Poller", str)

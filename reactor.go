@@ -20,6 +20,12 @@ type reactorSocket struct {
 	tolerant bool // a handler error is ignored instead of ending Run
 }
 
+// reactorFd is a raw file descriptor's handler in a Reactor.
+type reactorFd struct {
+	events  State
+	handler func(State) error
+}
+
 // reactorTimer is a timer's handler in a Reactor.
 type reactorTimer struct {
 	delay   time.Duration
@@ -44,6 +50,7 @@ type reactorChannel struct {
 // handlers.
 type Reactor struct {
 	sockets  map[*Socket]*reactorSocket
+	fds      map[int]*reactorFd
 	channels map[uint64]*reactorChannel
 	timers   map[uint64]*reactorTimer
 	poller   *Poller
@@ -55,6 +62,7 @@ type Reactor struct {
 func NewReactor() *Reactor {
 	return &Reactor{
 		sockets:  map[*Socket]*reactorSocket{},
+		fds:      map[int]*reactorFd{},
 		channels: map[uint64]*reactorChannel{},
 		timers:   map[uint64]*reactorTimer{},
 		poller:   NewPoller(),
@@ -68,6 +76,29 @@ func (r *Reactor) AddSocket(soc *Socket, events State, handler func(State) error
 	r.RemoveSocket(soc)
 	r.sockets[soc] = &reactorSocket{events: events, handler: handler}
 	r.poller.Add(soc, events)
+}
+
+// AddFd calls handler when the raw file descriptor fd is ready for any of
+// events, or has an error (POLLERR); the handler gets the events that are
+// ready (CZMQ's zloop_poller with a descriptor). A descriptor has one
+// handler; adding it again replaces the earlier one. It returns ENOTSUP on
+// systems without poll(2).
+func (r *Reactor) AddFd(fd int, events State, handler func(State) error) error {
+	r.RemoveFd(fd)
+	if _, err := r.poller.AddFd(fd, events); err != nil {
+		return err
+	}
+	r.fds[fd] = &reactorFd{events: events, handler: handler}
+	return nil
+}
+
+// RemoveFd removes fd's handler; it is not called again.
+func (r *Reactor) RemoveFd(fd int) {
+	if _, ok := r.fds[fd]; !ok {
+		return
+	}
+	delete(r.fds, fd)
+	r.poller.RemoveFd(fd)
 }
 
 // SetTolerant makes an error returned by soc's handler be ignored (and
@@ -156,7 +187,7 @@ func (r *Reactor) SetVerbose(verbose bool) {
 // value, also a negative one, is fine with channels present).
 func (r *Reactor) Run(interval time.Duration) error {
 	for {
-		if len(r.sockets) == 0 && len(r.channels) == 0 && len(r.timers) == 0 {
+		if len(r.sockets) == 0 && len(r.fds) == 0 && len(r.channels) == 0 && len(r.timers) == 0 {
 			return errReactorEmpty
 		}
 		// Watch the sockets before looking at them, so that no change
@@ -208,6 +239,21 @@ func (r *Reactor) turn() (busy bool, err error) {
 		return busy, err
 	}
 	for _, item := range polled {
+		if item.Socket == nil {
+			rf := r.fds[item.Fd]
+			if rf == nil {
+				continue // removed by an earlier handler
+			}
+			ev := item.Events & (rf.events | POLLERR)
+			if ev == 0 {
+				continue
+			}
+			busy = true
+			if err := rf.handler(ev); err != nil {
+				return busy, err
+			}
+			continue
+		}
 		rs := r.sockets[item.Socket]
 		if rs == nil {
 			continue // removed by an earlier handler
@@ -285,6 +331,14 @@ func (r *Reactor) wait() error {
 			contexts = append(contexts, s.ctx)
 			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(s.ctx.done)})
 		}
+	}
+	fds, err := r.poller.waitFds()
+	if err != nil {
+		return err
+	}
+	defer fds.stop()
+	if fds != nil {
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(fds.ready)})
 	}
 	if next, ok := r.nextTimer(); ok {
 		timer := time.NewTimer(time.Until(next))
