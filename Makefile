@@ -17,11 +17,18 @@ FUZZTIME ?= 10s
 test: pyzmq nodepeer czmq jeromq build vet
 	$(GO) test -race -timeout 20m ./...
 	@$(MAKE) --no-print-directory pebbe
+	@$(MAKE) --no-print-directory soak
 
 # pebbe/zmq4 v1.4.0's own tests, fetched by the go command into the module
 # cache and run unchanged but for the import path; fails unless all pass.
 pebbe:
 	GO=$(GO) bash parity/pebbe.sh -race
+
+# 60 seconds of mixed patterns under churn and faults (cmd/zmq soak.go);
+# fails on any invariant breach or growth of goroutines, fds or heap.
+.PHONY: soak
+soak:
+	$(GO) run ./cmd/zmq soak -duration 60s
 
 # The interop tests drive libzmq 4.3 through pyzmq (Debian's python3-zmq).
 pyzmq:
