@@ -1070,7 +1070,7 @@ func soakRun(parent context.Context, duration, report time.Duration, seed uint64
 		err = s.failure
 	}
 	end := takeSample(true)
-	fmt.Fprintf(out, "soak: %v  %s\n", time.Since(start).Round(time.Second), s.countsText())
+	fmt.Fprintf(out, "soak: %v total | %s\n", time.Since(start).Round(time.Second), s.countsText())
 	fmt.Fprintf(out, "soak: churn %s\n", &s.faults)
 	if err == nil {
 		err = s.checkTeardown(base, &end)
