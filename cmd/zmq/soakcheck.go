@@ -200,7 +200,8 @@ type patternStats struct {
 }
 
 func (p *patternStats) String() string {
-	s := fmt.Sprintf("%s sent=%d recv=%d lost=%d", p.name, p.sent.Load(), p.received.Load(), p.lost.Load())
+	received := p.received.Load() // before sent, so that recv never shows more
+	s := fmt.Sprintf("%s sent=%d recv=%d lost=%d", p.name, p.sent.Load(), received, p.lost.Load())
 	if r := p.retries.Load(); r > 0 {
 		s += fmt.Sprintf(" retried=%d", r)
 	}
