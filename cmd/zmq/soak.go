@@ -281,6 +281,7 @@ type client struct {
 	sock     *zmq.Socket
 	seenInc  uint64
 	progress atomic.Int64 // unix nanoseconds of the last exchange that worked
+	started  atomic.Bool  // an exchange has worked
 }
 
 func (s *soaker) newClient(v *server, transport string, typ zmq.Type, setup func(*zmq.Socket) error) (*client, error) {
@@ -293,7 +294,10 @@ func (s *soaker) newClient(v *server, transport string, typ zmq.Type, setup func
 	return c, nil
 }
 
-func (c *client) madeProgress() { c.progress.Store(time.Now().UnixNano()) }
+func (c *client) madeProgress() {
+	c.progress.Store(time.Now().UnixNano())
+	c.started.Store(true)
+}
 
 func (c *client) open() error {
 	sock, err := c.s.zctx.NewSocket(c.typ)
@@ -396,6 +400,10 @@ func parseStamp(m string) (sender string, seq, epoch uint64, err error) {
 
 var soakTransports = []string{"tcp", "ipc", "inproc", "ws"}
 
+// soakPushTwice, when a test sets it, makes a PUSH send the messages it
+// picks a second time: a duplicate the soak must report.
+var soakPushTwice func(transport string, seq uint64) bool
+
 // ---- PUSH/PULL: numbered streams, order kept per sender ----
 
 func (s *soaker) startPushPull() error {
@@ -473,6 +481,9 @@ func (s *soaker) startPushPull() error {
 				}
 				seq++
 				st.sent.Add(1)
+				if soakPushTwice != nil && soakPushTwice(c.link.transport, seq) {
+					c.sock.Send(stamp(c.link.transport, seq, c.link.epoch.load()), 0)
+				}
 				c.madeProgress()
 				c.churn(rng, 1500)
 				time.Sleep(2 * time.Millisecond)
@@ -1141,7 +1152,12 @@ func (s *soaker) watch(start time.Time, warmup, report time.Duration, out io.Wri
 		}
 		now := time.Now()
 		smp := takeSample(true)
+		// Warm-up lasts at least until every client has exchanged a
+		// message, so that the reference is taken with all connected.
 		inWarmup := now.Sub(start) < warmup
+		for _, c := range s.clients {
+			inWarmup = inWarmup || !c.started.Load()
+		}
 		for i, v := range []float64{float64(smp.goroutines), float64(smp.fds), float64(smp.heap)} {
 			if err := checks[i].add(v, inWarmup); err != nil {
 				s.fail("resources", err)

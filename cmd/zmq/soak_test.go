@@ -282,6 +282,26 @@ func TestSoakUsage(t *testing.T) {
 	}
 }
 
+// A breach in a running pattern ends the soak with exit 1 and a line that
+// names the pattern and the invariant: here the ipc PUSH sends every 100th
+// message twice.
+func TestSoakReportsBreach(t *testing.T) {
+	soakPushTwice = func(transport string, seq uint64) bool { return transport == "ipc" && seq%100 == 0 }
+	defer func() { soakPushTwice = nil }()
+	var out, errOut syncBuffer
+	code := run([]string{"soak", "-duration", "30s", "-report", "1s"}, &out, &errOut)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out.String(), errOut.String())
+	}
+	want := regexp.MustCompile(`zmq soak: FAIL pushpull: duplicate: ipc's message \d+00 received twice`)
+	if !want.MatchString(errOut.String()) {
+		t.Errorf("stderr %q does not match %q", errOut.String(), want)
+	}
+	if strings.Contains(out.String(), "soak: PASS") {
+		t.Error("a failed soak says PASS")
+	}
+}
+
 var soakLine = regexp.MustCompile(`soak: +\d+s rss=[\d.]+MiB heap=[\d.]+MiB goroutines=\d+ fds=\d+ cpu=\d+% faults=\d+ \| pushpull sent=\d+`)
 
 // A short run of the real soak: every pattern moves messages under faults,
