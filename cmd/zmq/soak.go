@@ -320,8 +320,9 @@ func (c *client) open() error {
 	return nil
 }
 
-// recreate closes the socket and makes a new one.
-func (c *client) recreate() {
+// recreate closes the socket and makes a new one; false (and the run
+// ends) when it cannot.
+func (c *client) recreate() bool {
 	c.link.epoch.begin()
 	defer c.link.epoch.end()
 	c.sock.Close()
@@ -329,7 +330,9 @@ func (c *client) recreate() {
 	c.s.faults.recreates.Add(1)
 	if err := c.open(); err != nil {
 		c.s.fail(c.srv.pattern, fmt.Errorf("re-create %s: %v", c.name, err))
+		return false
 	}
+	return true
 }
 
 // reconnect disconnects and connects again.
@@ -857,7 +860,9 @@ func (s *soaker) startPubSub() error {
 						s.faults.resubscribes.Add(1)
 					}
 				case 1:
-					c.recreate()
+					if !c.recreate() {
+						return
+					}
 					for topic := range subscribed {
 						fresh[topic] = true
 					}
@@ -1072,6 +1077,9 @@ func soakRun(parent context.Context, duration, report time.Duration, seed uint64
 	if err == nil {
 		s.startProxyFaults()
 		err = s.watch(start, warmup, report, out)
+	}
+	if err == nil && s.failure == nil && parent.Err() != nil {
+		err = fmt.Errorf("interrupted after %v", time.Since(start).Round(time.Second))
 	}
 	cancel()
 	s.wg.Wait()

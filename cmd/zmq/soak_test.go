@@ -336,3 +336,34 @@ func TestSoakShortRun(t *testing.T) {
 		t.Error("no churn summary")
 	}
 }
+
+// An interrupted soak closes everything and fails: it did not run its
+// course.
+func TestSoakInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runWith(ctx, []string{"soak", "-duration", "10m", "-report", "1s"}, nil, &out, &errOut)
+	}()
+	deadline := time.Now().Add(hangGuard)
+	for !soakLine.MatchString(out.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no line of figures:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 1 || !strings.Contains(errOut.String(), "zmq soak: interrupted after") {
+			t.Errorf("exit %d, stderr %q; want 1 and an interruption", code, errOut.String())
+		}
+	case <-time.After(hangGuard):
+		t.Fatal("the soak did not stop when interrupted")
+	}
+	if !strings.Contains(out.String(), "soak: end (all closed)") {
+		t.Errorf("no end line:\n%s", out.String())
+	}
+}
