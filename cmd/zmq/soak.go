@@ -29,6 +29,27 @@ import (
 // goroutines, descriptors and heap stay flat. The first breach ends the run
 // with an error that names it.
 //
+// Each pattern has one bound server (PULL, REP, ROUTER, PUB) on four
+// endpoints and one client per transport; each loop sleeps a millisecond or
+// two per message, about 5,000 messages a second in all, a fifth of one
+// core. The invariants:
+//
+//   - PUSH/PULL: per sender, no number twice; a number skipped (lost) or
+//     arriving after a higher one only when a fault struck that sender's
+//     path in between (faultEpoch, seqCheck). Losses are counted.
+//   - REQ/REP (REQ_RELAXED, REQ_CORRELATE): every reply is the reply to the
+//     request just sent; a request unanswered for soakReqResend is sent
+//     again (counted as retried).
+//   - DEALER/ROUTER: the ROUTER sees each request under the routing id of
+//     the DEALER that sent it; each DEALER gets only its own replies,
+//     numbered and checked as PUSH/PULL's.
+//   - PUB/SUB: a SUB never receives a topic it is not subscribed to at that
+//     moment (two topics nobody subscribes to are published too); per
+//     topic no number twice and reordering only across a fault; gaps are
+//     allowed (PUB drops) and counted.
+//   - Every client completes an exchange at least every soakStuckAfter.
+//   - Resources do not grow, and come back at the end (below).
+//
 // How growth is judged (growthCheck): once a second the sampler forces a GC
 // and reads goroutines, open descriptors and heap in use. The floor of a
 // resource is the smallest of its last soakWindow samples, so that the short
