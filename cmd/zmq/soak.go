@@ -597,7 +597,8 @@ func (s *soaker) startReqRep() error {
 // ended or an invariant broke.
 func (s *soaker) exchange(st *patternStats, c *client, req string) bool {
 	want := "re:" + req
-	for first := true; !s.stopped(); first = false {
+	sent := false // once accepted, a request sent again counts as retried
+	for !s.stopped() {
 		c.followRestart()
 		if _, err := c.sock.Send(req, 0); err != nil {
 			if isTimeout(err) {
@@ -606,8 +607,9 @@ func (s *soaker) exchange(st *patternStats, c *client, req string) bool {
 			s.fail(st.name, fmt.Errorf("REQ %s send: %v", c.name, err))
 			return false
 		}
-		if first {
+		if !sent {
 			st.sent.Add(1)
+			sent = true
 		} else {
 			st.retries.Add(1)
 		}
