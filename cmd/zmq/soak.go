@@ -1181,6 +1181,9 @@ func (s *soaker) watch(start time.Time, warmup, report time.Duration, out io.Wri
 			return nil
 		case <-sampler.C:
 		}
+		if s.stopped() { // the run ended with this tick: nothing to sample
+			return nil
+		}
 		now := time.Now()
 		smp := takeSample(true)
 		// Warm-up lasts at least until every client has exchanged a
