@@ -65,7 +65,7 @@ import (
 // to fall on a sample, and the live heap stays near 3 MiB; the bounds are
 // about three times that spread (34 goroutines, 18 descriptors at those
 // levels; 9.5 MiB of heap, since GC-to-GC heap varies more). The churn runs
-// about eight cycles a second, so a leak of one goroutine or descriptor per
+// about nine cycles a second, so a leak of one goroutine or descriptor per
 // cycle crosses its bound within five seconds of the warm-up, and a leak
 // on a rarer action is still caught within a minute: with one goroutine
 // leaked per client re-create (three a second) a 60 s soak failed at 26 s,
