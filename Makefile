@@ -21,6 +21,7 @@ test: pyzmq nodepeer czmq jeromq build vet lint
 	@$(MAKE) --no-print-directory contrib
 	@$(MAKE) --no-print-directory test386
 	@$(MAKE) --no-print-directory pebbe
+	@$(MAKE) --no-print-directory soak
 
 # The nested modules under contrib/ (their own go.mod keeps their
 # dependencies out of the library's).
@@ -37,6 +38,12 @@ test386:
 # cache and run unchanged but for the import path; fails unless all pass.
 pebbe:
 	GO=$(GO) bash parity/pebbe.sh -race
+
+# 60 seconds of mixed patterns under churn and faults (cmd/zmq soak.go);
+# fails on any invariant breach or growth of goroutines, fds or heap.
+.PHONY: soak
+soak:
+	$(GO) run ./cmd/zmq soak -duration 60s
 
 # The interop tests drive libzmq 4.3 through pyzmq (Debian's python3-zmq).
 pyzmq:

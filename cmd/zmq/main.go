@@ -49,6 +49,12 @@ Usage:
   zmq bench [-quick] [-time DURATION]
         throughput and latency over tcp, ipc and inproc, with and without
         CURVE, both ends in this process; prints a table.
+  zmq soak [-duration 60s] [-report 5s] [-seed N]
+        runs PUSH/PULL, REQ/REP, DEALER/ROUTER and PUB/SUB at once over tcp
+        (through a fault proxy), ipc, inproc and ws while connections are
+        cut and peers restart; prints RSS, heap, goroutines, descriptors and
+        message counts every -report; exits 1 on any invariant breach or
+        growth.
   zmq help [TOPIC]
         this text, or a page: a command's name, types, endpoints, formats,
         security.
@@ -129,6 +135,8 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		err = runDemo(stdout)
 	case "bench":
 		err = runBench(args[1:], stdout, stderr)
+	case "soak":
+		err = runSoak(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "zmq: unknown command %q\n\n%s", args[0], usageText)
 		return 2

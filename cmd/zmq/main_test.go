@@ -22,7 +22,7 @@ func TestUsage(t *testing.T) {
 	if code := run([]string{"help"}, &out, &errOut); code != 0 {
 		t.Errorf("help: exit %d, want 0", code)
 	}
-	for _, want := range []string{"zmq perf", "zmq demo", "zmq bench", "zmq send", "zmq recv", "zmq proxy", "zmq keygen", "zmq monitor"} {
+	for _, want := range []string{"zmq perf", "zmq demo", "zmq bench", "zmq send", "zmq recv", "zmq proxy", "zmq keygen", "zmq monitor", "zmq soak"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help does not mention %q", want)
 		}
