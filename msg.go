@@ -11,8 +11,11 @@ import (
 // Msg is a multipart message as a list of frames, with the operations of
 // CZMQ's zmsg: push and pop at the front, append at the back, address
 // envelopes (Wrap, Unwrap), copies, sizes, and CZMQ's two serialised forms
-// (Encode and DecodeMsg; Save and LoadMsg). A frame is a []byte; Go's range
-// and indexing serve for zmsg_first, zmsg_next and zmsg_last.
+// (Encode and DecodeMsg; Save and LoadMsg). A frame is a []byte, with no
+// wrapper type: Go's range and indexing serve for zmsg_first, zmsg_next and
+// zmsg_last, FrameStrhex and FrameStreq for zframe_strhex and zframe_streq,
+// and SendMsg takes the send flags that mean something in Go (SNDMORE,
+// DONTWAIT; the garbage collector makes ZFRAME_REUSE unnecessary).
 //
 // The methods that change a Msg take a pointer; frames are stored as given,
 // not copied (Dup copies).
@@ -129,11 +132,18 @@ func (m Msg) String() string {
 	return b.String()
 }
 
+// FrameStrhex returns a frame as uppercase hex, as CZMQ's zframe_strhex.
+func FrameStrhex(f []byte) string { return fmt.Sprintf("%X", f) }
+
+// FrameStreq reports whether a frame holds exactly the bytes of s, as
+// CZMQ's zframe_streq.
+func FrameStreq(f []byte, s string) bool { return string(f) == s }
+
 // frameText is f as text when every byte is printable ASCII, else hex.
 func frameText(f []byte) string {
 	for _, c := range f {
 		if c < 32 || c > 126 {
-			return fmt.Sprintf("%X", f)
+			return FrameStrhex(f)
 		}
 	}
 	return string(f)

@@ -32,6 +32,15 @@ func TestMsgFrameOperations(t *testing.T) {
 	}
 }
 
+func TestFrameHelpers(t *testing.T) {
+	if got := FrameStrhex([]byte{0xab, 0x01}); got != "AB01" {
+		t.Errorf("FrameStrhex = %q, want AB01", got)
+	}
+	if !FrameStreq([]byte("hi"), "hi") || FrameStreq([]byte("hi"), "hj") || FrameStreq(nil, "x") {
+		t.Error("FrameStreq wrong")
+	}
+}
+
 func TestMsgWrapUnwrap(t *testing.T) {
 	m := NewMsgStrings("request")
 	m.Wrap([]byte("client-7"))
