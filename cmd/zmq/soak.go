@@ -213,7 +213,8 @@ func (v *server) open() (*zmq.Socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := soakOptions(sock); err == nil && v.setup != nil {
+	err = soakOptions(sock)
+	if err == nil && v.setup != nil {
 		err = v.setup(sock)
 	}
 	if err != nil {
@@ -325,7 +326,8 @@ func (c *client) open() error {
 	if err != nil {
 		return err
 	}
-	if err := soakOptions(sock); err == nil && c.setup != nil {
+	err = soakOptions(sock)
+	if err == nil && c.setup != nil {
 		err = c.setup(sock)
 	}
 	if err != nil {
