@@ -5,12 +5,14 @@
 #               without cgo, vet, and run every test with the race detector
 #   make fuzz   run each fuzz target briefly (FUZZTIME each, default 10s)
 #   make bench  compare purezmq with libzmq (bench/compare.sh)
+#   make capi   build capi/libzmq.so.5, libzmq's C API over this package
+#   make capi-conformance  run libzmq's and pyzmq's tests on capi/libzmq.so.5
 
 GO       ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 PYTHON   ?= /usr/bin/python3
 FUZZTIME ?= 10s
 
-.PHONY: test pyzmq nodepeer czmq jeromq build vet fuzz bench
+.PHONY: test pyzmq nodepeer czmq jeromq build vet fuzz bench capi capi-conformance
 
 test: pyzmq nodepeer czmq jeromq build vet
 	$(GO) test -race -timeout 20m ./...
@@ -59,3 +61,13 @@ fuzz:
 
 bench:
 	bash bench/compare.sh
+
+# libzmq's C API over the Go package (the only cgo; a nested module).
+capi:
+	GO=$(GO) sh capi/build.sh
+
+# libzmq 4.3.4's test programs and pyzmq's tests against capi/libzmq.so.5,
+# each also run on Debian's libzmq for reference.
+capi-conformance: capi
+	bash capi/conformance/run.sh
+	bash capi/conformance/pyzmq.sh
