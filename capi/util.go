@@ -488,3 +488,77 @@ func zmq_timers_execute(p unsafe.Pointer) C.int {
 	}
 	return 0
 }
+
+// ---- vector I/O ----
+
+type iovec struct {
+	base unsafe.Pointer
+	len  C.size_t
+}
+
+// zmq_sendiov sends count buffers as the parts of one message.
+//
+//export zmq_sendiov
+func zmq_sendiov(p unsafe.Pointer, iov unsafe.Pointer, count C.size_t, flags C.int) C.int {
+	e := getSock(p)
+	if e == nil {
+		return fail(syscall.ENOTSOCK)
+	}
+	if count == 0 || iov == nil {
+		return fail(syscall.EINVAL)
+	}
+	parts := unsafe.Slice((*iovec)(iov), int(count))
+	total := 0
+	for i, v := range parts {
+		if v.base == nil && v.len != 0 {
+			return fail(syscall.EFAULT)
+		}
+		f := zmq.Flag(flags)
+		if i < len(parts)-1 {
+			f |= zmq.SNDMORE
+		}
+		if _, err := e.s.SendBytes(cBytes(v.base, v.len), f); err != nil {
+			return failErr(err)
+		}
+		total += int(v.len)
+	}
+	return C.int(total)
+}
+
+// zmq_recviov receives up to *count parts of a message into malloc'd
+// buffers the caller frees; *count receives the number of parts.
+//
+//export zmq_recviov
+func zmq_recviov(p unsafe.Pointer, iov unsafe.Pointer, count *C.size_t, flags C.int) C.int {
+	e := getSock(p)
+	if e == nil {
+		return fail(syscall.ENOTSOCK)
+	}
+	if count == nil || iov == nil || *count == 0 {
+		return fail(syscall.EINVAL)
+	}
+	parts := unsafe.Slice((*iovec)(iov), int(*count))
+	total, n := 0, 0
+	for n < len(parts) {
+		var buf unsafe.Pointer
+		size := 0
+		info, err := e.s.RecvPart(zmq.Flag(flags), func(b []byte) {
+			size = len(b)
+			buf = C.malloc(C.size_t(size + 1))
+			if buf != nil {
+				copy(unsafe.Slice((*byte)(buf), size), b)
+			}
+		})
+		if err != nil {
+			return failErr(err)
+		}
+		parts[n] = iovec{base: buf, len: C.size_t(size)}
+		n++
+		total += size
+		if !info.More {
+			break
+		}
+	}
+	*count = C.size_t(n)
+	return C.int(total)
+}
