@@ -266,8 +266,11 @@ func zmq_msg_get(p unsafe.Pointer, property C.int) C.int {
 	case propSrcFd:
 		return -1
 	case propShared:
-		if m.content != nil && (m.content.ffn != nil ||
-			atomic.LoadInt64((*int64)(unsafe.Pointer(&m.content.refs))) > 1) {
+		// Shared: the application's buffer (zmq_msg_init_data), or a
+		// body other copies hold too.
+		c := m.content
+		if c != nil && (c.data != unsafe.Add(unsafe.Pointer(c), unsafe.Sizeof(C.pz_content{})) ||
+			atomic.LoadInt64((*int64)(unsafe.Pointer(&c.refs))) > 1) {
 			return 1
 		}
 		return 0

@@ -4,6 +4,6 @@
 
 __thread int pz_errno;
 
-// zmq_errno returns the error number of the calling thread's last failed
-// call.
-int zmq_errno(void) { return pz_errno; }
+// zmq_errno returns the calling thread's errno, which every failed call
+// sets, as libzmq's does.
+int zmq_errno(void) { return errno; }

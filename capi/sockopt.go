@@ -269,12 +269,18 @@ func zmq_getsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optle
 	n := int(*optlen)
 	switch spec.kind {
 	case kInt, kBool, kMillis:
-		if spec.getInt == nil || n != C.sizeof_int {
+		// The socket-level options take any buffer of at least an int;
+		// the others want an int exactly, as in libzmq.
+		loose := option == 13 || option == 14 || option == 15 || option == 81
+		if spec.getInt == nil || n < C.sizeof_int || (!loose && n != C.sizeof_int) {
 			return fail(syscall.EINVAL)
 		}
 		v, err := spec.getInt(e.s)
 		if err != nil {
 			return failErr(err)
+		}
+		if loose {
+			clear(unsafe.Slice((*byte)(optval), n))
 		}
 		*(*C.int)(optval) = C.int(v)
 		*optlen = C.sizeof_int

@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -92,7 +93,10 @@ func zmq_curve_public(public, secret *C.char) C.int {
 	if public == nil || secret == nil {
 		return fail(syscall.EFAULT)
 	}
-	sec := C.GoStringN(secret, 40)
+	sec := C.GoString(secret)
+	if len(sec) != 40 {
+		return fail(syscall.EINVAL)
+	}
 	pub, err := zmq.AuthCurvePublic(sec)
 	if err != nil {
 		return fail(syscall.EINVAL)
@@ -310,6 +314,9 @@ func zmq_socket_monitor(p unsafe.Pointer, addr *C.char, events C.int) C.int {
 	a := ""
 	if addr != nil {
 		a = C.GoString(addr)
+		if !strings.HasPrefix(a, "inproc://") {
+			return fail(syscall.EPROTONOSUPPORT)
+		}
 	}
 	if err := e.s.Monitor(a, zmq.Event(events)); err != nil {
 		return failErr(err)
