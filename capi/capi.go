@@ -315,6 +315,8 @@ type sockEntry struct {
 	ctx    *ctxEntry
 	typ    zmq.Type
 	closed atomic.Bool
+	mu     sync.Mutex
+	shadow map[int]int // options read back from here (sockopt.go)
 }
 
 func getSock(p unsafe.Pointer) *sockEntry {
