@@ -106,7 +106,9 @@ type ctxEntry struct {
 	shutdown bool
 	termDone chan struct{} // closed when the Go Term returns
 	termErr  error
-	sockets  int32 // live sockets, for diagnostics
+	// namePrefix is ZMQ_THREAD_NAME_PREFIX, kept for zmq_ctx_get_ext.
+	namePrefix string
+	sockets    int32 // live sockets, for diagnostics
 }
 
 func getCtx(p unsafe.Pointer) *ctxEntry {
