@@ -11,6 +11,7 @@ import "C"
 
 import (
 	"errors"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -108,6 +109,10 @@ type ctxEntry struct {
 	termErr  error
 	// namePrefix is ZMQ_THREAD_NAME_PREFIX, kept for zmq_ctx_get_ext.
 	namePrefix string
+	// threadOpts keeps the thread options (scheduling policy, priority,
+	// affinity, name prefix) for zmq_ctx_get: goroutines have no OS thread
+	// of their own to apply them to.
+	threadOpts map[C.int]int
 	sockets    int32 // live sockets, for diagnostics
 }
 
@@ -234,11 +239,20 @@ func zmq_ctx_set(p unsafe.Pointer, option, value C.int) C.int {
 			return fail(syscall.EINVAL)
 		}
 		err = c.ctx.SetMaxSockets(v)
-	case ctxThreadPrio, ctxThreadSched, ctxAffinityAdd, ctxAffinityRm, ctxNamePrefix:
-		if v < -1 {
+	case ctxNamePrefix:
+		c.mu.Lock()
+		c.namePrefix = strconv.Itoa(v)
+		c.mu.Unlock()
+	case ctxThreadPrio, ctxThreadSched, ctxAffinityAdd, ctxAffinityRm:
+		if v < 0 {
 			return fail(syscall.EINVAL)
 		}
-		// Accepted; goroutines have no OS thread settings.
+		c.mu.Lock()
+		if c.threadOpts == nil {
+			c.threadOpts = map[C.int]int{}
+		}
+		c.threadOpts[option] = v
+		c.mu.Unlock()
 	case ctxMaxMsgsz:
 		if v < 0 {
 			return fail(syscall.EINVAL)
@@ -299,8 +313,17 @@ func zmq_ctx_get(p unsafe.Pointer, option C.int) C.int {
 		}
 	case ctxZeroCopyRecv:
 		v = 0
-	case ctxThreadSched, ctxThreadPrio + 100:
-		v = -1
+	case ctxNamePrefix:
+		c.mu.Lock()
+		v, _ = strconv.Atoi(c.namePrefix)
+		c.mu.Unlock()
+	case ctxThreadSched:
+		c.mu.Lock()
+		var ok bool
+		if v, ok = c.threadOpts[option]; !ok {
+			v = -1
+		}
+		c.mu.Unlock()
 	default:
 		return fail(syscall.EINVAL)
 	}
@@ -350,6 +373,14 @@ func zmq_socket(ctxp unsafe.Pointer, typ C.int) unsafe.Pointer {
 	if err != nil {
 		setErrno(errnoOf(err))
 		return nil
+	}
+	// New sockets take the context's ZMQ_IPV6, as in libzmq.
+	if v6, _ := c.ctx.GetIpv6(); v6 {
+		s.SetIpv6(true)
+	}
+	// A context that is not ZMQ_BLOCKY gives its sockets no linger.
+	if blocky, _ := c.ctx.GetBlocky(); !blocky {
+		s.SetLinger(0)
 	}
 	atomic.AddInt32(&c.sockets, 1)
 	return newHandle(tagSocket, &sockEntry{s: s, ctx: c, typ: zmq.Type(typ)})

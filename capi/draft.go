@@ -440,7 +440,7 @@ func zmq_poller_wait_all(p unsafe.Pointer, events unsafe.Pointer, n C.int, timeo
 		it := entries[idx[j]]
 		out[k] = C.pz_poller_event{socket: it.sock, fd: C.int(it.fd), user_data: it.userData, events: C.short(r)}
 		if it.sock != nil {
-			out[k].fd = 0
+			out[k].fd = -1
 		}
 		k++
 	}

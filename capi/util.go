@@ -515,25 +515,28 @@ func zmq_sendiov(p unsafe.Pointer, iov unsafe.Pointer, count C.size_t, flags C.i
 		return fail(syscall.EINVAL)
 	}
 	parts := unsafe.Slice((*iovec)(iov), int(count))
-	total := 0
+	last := 0
 	for i, v := range parts {
 		if v.base == nil && v.len != 0 {
 			return fail(syscall.EFAULT)
 		}
-		f := zmq.Flag(flags)
-		if i < len(parts)-1 {
-			f |= zmq.SNDMORE
+		// Every part but the last goes with SNDMORE; the last ends the
+		// message whatever flags say, as in libzmq.
+		f := zmq.Flag(flags) | zmq.SNDMORE
+		if i == len(parts)-1 {
+			f &^= zmq.SNDMORE
 		}
 		if _, err := e.s.SendBytes(cBytes(v.base, v.len), f); err != nil {
 			return failErr(err)
 		}
-		total += int(v.len)
+		last = int(v.len)
 	}
-	return C.int(total)
+	// libzmq returns what the last part's send returned.
+	return C.int(last)
 }
 
 // zmq_recviov receives up to *count parts of a message into malloc'd
-// buffers the caller frees; *count receives the number of parts.
+// buffers the caller frees; *count and the result are the number of parts.
 //
 //export zmq_recviov
 func zmq_recviov(p unsafe.Pointer, iov unsafe.Pointer, count *C.size_t, flags C.int) C.int {
@@ -567,5 +570,7 @@ func zmq_recviov(p unsafe.Pointer, iov unsafe.Pointer, count *C.size_t, flags C.
 		}
 	}
 	*count = C.size_t(n)
-	return C.int(total)
+	_ = total
+	// libzmq returns the number of parts received.
+	return C.int(n)
 }
