@@ -252,6 +252,10 @@ func zmq_setsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optle
 		if spec.setStr == nil {
 			return fail(syscall.EINVAL)
 		}
+		// ZMQ_SOCKS_PROXY is cleared only with (NULL, 0); "" is invalid.
+		if option == 68 && optlen == 0 && optval != nil {
+			return fail(syscall.EINVAL)
+		}
 		err = spec.setStr(e.s, string(cBytes(optval, optlen)))
 	case kCurve:
 		b := cBytes(optval, optlen)
