@@ -468,7 +468,11 @@ func zmq_send(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.i
 	if n > 1<<31-1 {
 		return fail(syscall.EINVAL)
 	}
-	if _, err := e.s.SendBytes(cBytes(buf, n), zmq.Flag(flags)); err != nil {
+	data := cBytes(buf, n)
+	if err := blocking(e.s, zmq.Flag(flags), zmq.POLLOUT, func(f zmq.Flag) error {
+		_, err := e.s.SendBytes(data, f)
+		return err
+	}); err != nil {
 		return failErr(err)
 	}
 	return C.int(n)
@@ -494,11 +498,14 @@ func zmq_recv(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.i
 		return fail(syscall.EFAULT)
 	}
 	size := 0
-	_, err := e.s.RecvPart(zmq.Flag(flags), func(b []byte) {
-		size = len(b)
-		if n > 0 {
-			copy(unsafe.Slice((*byte)(buf), int(n)), b)
-		}
+	err := blocking(e.s, zmq.Flag(flags), zmq.POLLIN, func(f zmq.Flag) error {
+		_, err := e.s.RecvPart(f, func(b []byte) {
+			size = len(b)
+			if n > 0 {
+				copy(unsafe.Slice((*byte)(buf), int(n)), b)
+			}
+		})
+		return err
 	})
 	if err != nil {
 		return failErr(err)

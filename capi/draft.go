@@ -6,6 +6,7 @@ package main
 import "C"
 
 import (
+	"os"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -13,9 +14,18 @@ import (
 	zmq "github.com/purezmq/zmq4"
 )
 
-// draftBuilt says whether the draft API is exported (zmq_has("draft")).
-// This file exports libzmq 4.3.4's draft functions (ZMQ_BUILD_DRAFT_API).
-const draftBuilt C.int = 1
+// draftBuilt is zmq_has("draft"). This file exports libzmq 4.3.4's draft
+// functions (ZMQ_BUILD_DRAFT_API) in any case, but zmq_has("draft") answers
+// 0 by default, as Debian's libzmq (built without drafts) does: bindings
+// built against that library, such as Debian's pyzmq, take "draft" to mean
+// that their own compiled draft calls work, and they do not. Set
+// PUREZMQ_CAPI_DRAFT=1 in the environment to answer 1.
+var draftBuilt = func() C.int {
+	if os.Getenv("PUREZMQ_CAPI_DRAFT") == "1" {
+		return 1
+	}
+	return 0
+}()
 
 // zmq_join makes a DISH socket receive a group.
 //

@@ -505,7 +505,10 @@ func zmq_msg_send(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
 	} else {
 		data = []byte{}
 	}
-	if _, err := e.s.SendBytes(data, zmq.Flag(flags), opts...); err != nil {
+	if err := blocking(e.s, zmq.Flag(flags), zmq.POLLOUT, func(f zmq.Flag) error {
+		_, err := e.s.SendBytes(data, f, opts...)
+		return err
+	}); err != nil {
 		return failErr(err)
 	}
 	n := m.size
@@ -533,17 +536,22 @@ func zmq_msg_recv(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
 	var c *C.pz_content
 	var size int
 	oom := false
-	info, err := e.s.RecvPart(zmq.Flag(flags), func(b []byte) {
-		size = len(b)
-		if size == 0 {
-			return
-		}
-		c = newContent(size)
-		if c == nil {
-			oom = true
-			return
-		}
-		copy(unsafe.Slice((*byte)(c.data), size), b)
+	var info zmq.PartInfo
+	err := blocking(e.s, zmq.Flag(flags), zmq.POLLIN, func(f zmq.Flag) error {
+		var err error
+		info, err = e.s.RecvPart(f, func(b []byte) {
+			size = len(b)
+			if size == 0 {
+				return
+			}
+			c = newContent(size)
+			if c == nil {
+				oom = true
+				return
+			}
+			copy(unsafe.Slice((*byte)(c.data), size), b)
+		})
+		return err
 	})
 	if err != nil {
 		return failErr(err)

@@ -526,7 +526,11 @@ func zmq_sendiov(p unsafe.Pointer, iov unsafe.Pointer, count C.size_t, flags C.i
 		if i == len(parts)-1 {
 			f &^= zmq.SNDMORE
 		}
-		if _, err := e.s.SendBytes(cBytes(v.base, v.len), f); err != nil {
+		data := cBytes(v.base, v.len)
+		if err := blocking(e.s, f, zmq.POLLOUT, func(f zmq.Flag) error {
+			_, err := e.s.SendBytes(data, f)
+			return err
+		}); err != nil {
 			return failErr(err)
 		}
 		last = int(v.len)
@@ -552,12 +556,17 @@ func zmq_recviov(p unsafe.Pointer, iov unsafe.Pointer, count *C.size_t, flags C.
 	for n < len(parts) {
 		var buf unsafe.Pointer
 		size := 0
-		info, err := e.s.RecvPart(zmq.Flag(flags), func(b []byte) {
-			size = len(b)
-			buf = C.malloc(C.size_t(size + 1))
-			if buf != nil {
-				copy(unsafe.Slice((*byte)(buf), size), b)
-			}
+		var info zmq.PartInfo
+		err := blocking(e.s, zmq.Flag(flags), zmq.POLLIN, func(f zmq.Flag) error {
+			var err error
+			info, err = e.s.RecvPart(f, func(b []byte) {
+				size = len(b)
+				buf = C.malloc(C.size_t(size + 1))
+				if buf != nil {
+					copy(unsafe.Slice((*byte)(buf), size), b)
+				}
+			})
+			return err
 		})
 		if err != nil {
 			return failErr(err)

@@ -60,6 +60,15 @@ fi
 GO=${GO:-$(command -v go 2>/dev/null || echo /usr/local/go/bin/go)}
 GO=$GO sh "$capi/build.sh" >/dev/null || { say "capi build failed"; exit 2; }
 
+# ---- our own ABI smoke test first ----
+if gcc -Wall -o "$work/smoke" "$here/smoke.c" -L"$capi" -lzmq 2>"$work/smoke.build" &&
+	LD_LIBRARY_PATH="$capi" timeout -k 2 20 "$work/smoke" >"$work/smoke.log" 2>&1; then
+	smoke=pass
+else
+	smoke=FAIL
+	cat "$work/smoke.build" "$work/smoke.log" >&2
+fi
+
 # ---- libzmq's source ----
 cd "$work"
 if ! (apt-get source -qq --download-only zeromq3 >/dev/null 2>&1); then
@@ -170,9 +179,9 @@ run_one() { # lib prog
 		return
 	fi
 	if [ "$lib" = ours ]; then
-		(cd "$dir" && LD_LIBRARY_PATH="$capi" timeout -k 2 "$timeout_s" "$bin/$t" >"$dir/log" 2>&1)
+		(cd "$dir" && LD_LIBRARY_PATH="$capi" timeout -k 2 "$timeout_s" "$bin/$t" >"$dir/log" 2>&1) 2>/dev/null
 	else
-		(cd "$dir" && timeout -k 2 "$timeout_s" "$bin/$t" >"$dir/log" 2>&1)
+		(cd "$dir" && timeout -k 2 "$timeout_s" "$bin/$t" >"$dir/log" 2>&1) 2>/dev/null
 	fi
 	rc=$?
 	case $rc in
@@ -217,11 +226,13 @@ for t in $all; do
 	is_draft "$t" && note="$note${note:+, }draft"
 	printf '%-40s %-7s %-7s %s\n' "$t" "$o" "$r" "$note"
 done
+echo "capi ABI smoke test (conformance/smoke.c): $smoke"
 echo "skipped (not applicable):$(echo $skipped | wc -w) programs"
 echo "reference (Debian libzmq 4.3.4): $ref_pass passed, $ref_fail failed"
 echo "time: $(( $(date +%s) - start ))s (build ${build_s}s)"
 echo "capi conformance: $pass passed, $fail failed"
 [ -n "$added_src" ] && rm -f "$added_src"
+[ "$smoke" = pass ] || regress="$regress smoke.c"
 if [ -n "$regress" ]; then
 	echo "capi conformance: regressions:$regress"
 	exit 1

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <unistd.h>
 
 static int failures;
 #define CHECK(cond)                                                        \
@@ -16,6 +18,11 @@ static int failures;
             failures++;                                                    \
         }                                                                  \
     } while (0)
+
+static void on_alarm (int sig)
+{
+    (void) sig;
+}
 
 static int freed;
 static void free_fn (void *data, void *hint)
@@ -104,6 +111,18 @@ int main (void)
     CHECK (zmq_z85_decode (raw, pub) == raw);
     char text[41];
     CHECK (zmq_z85_encode (text, raw, 32) == text && strcmp (text, pub) == 0);
+
+    /* a signal ends a blocking call with EINTR, and the library leaves the
+     * application thread's signal mask alone */
+    sigset_t mask;
+    sigprocmask (SIG_SETMASK, NULL, &mask);
+    CHECK (!sigismember (&mask, SIGINT) && !sigismember (&mask, SIGALRM));
+    void *pull = zmq_socket (ctx, ZMQ_PULL);
+    CHECK (zmq_bind (pull, "inproc://eintr") == 0);
+    signal (SIGALRM, on_alarm);
+    alarm (1);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == -1 && zmq_errno () == EINTR);
+    CHECK (zmq_close (pull) == 0);
 
     CHECK (zmq_close (b) == 0);
     CHECK (zmq_ctx_term (ctx) == 0);
