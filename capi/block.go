@@ -68,3 +68,31 @@ func blocking(s *zmq.Socket, flags zmq.Flag, want zmq.State, op func(zmq.Flag) e
 		}
 	}
 }
+
+// sendPart sends one part as libzmq does. libzmq admits the first part of
+// a multipart message only when the socket can send (EAGAIN otherwise), and
+// then never refuses the later parts, so a caller that gets EAGAIN retries
+// the whole message. The Go package takes a first SNDMORE part at any time
+// and keeps it when the last part would block, and a caller retrying the
+// whole message would then send that first part twice (pyzmq's asyncio
+// does). So the first part waits here for ZMQ_EVENTS to say POLLOUT.
+func (e *sockEntry) sendPart(data []byte, flags zmq.Flag, opts ...interface{}) error {
+	first := !e.midMessage.Load() && flags&zmq.SNDMORE != 0
+	err := blocking(e.s, flags, zmq.POLLOUT, func(f zmq.Flag) error {
+		if first {
+			ev, err := e.s.GetEvents()
+			if err != nil {
+				return err
+			}
+			if ev&zmq.POLLOUT == 0 {
+				return syscall.EAGAIN
+			}
+		}
+		_, err := e.s.SendBytes(data, f, opts...)
+		return err
+	})
+	if err == nil {
+		e.midMessage.Store(flags&zmq.SNDMORE != 0)
+	}
+	return err
+}

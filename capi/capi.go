@@ -340,8 +340,10 @@ type sockEntry struct {
 	ctx    *ctxEntry
 	typ    zmq.Type
 	closed atomic.Bool
-	mu     sync.Mutex
-	shadow map[int]int // options read back from here (sockopt.go)
+	// midMessage: the last part sent had SNDMORE (block.go's sendPart).
+	midMessage atomic.Bool
+	mu         sync.Mutex
+	shadow     map[int]int // options read back from here (sockopt.go)
 }
 
 func getSock(p unsafe.Pointer) *sockEntry {
@@ -468,11 +470,7 @@ func zmq_send(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.i
 	if n > 1<<31-1 {
 		return fail(syscall.EINVAL)
 	}
-	data := cBytes(buf, n)
-	if err := blocking(e.s, zmq.Flag(flags), zmq.POLLOUT, func(f zmq.Flag) error {
-		_, err := e.s.SendBytes(data, f)
-		return err
-	}); err != nil {
+	if err := e.sendPart(cBytes(buf, n), zmq.Flag(flags)); err != nil {
 		return failErr(err)
 	}
 	return C.int(n)

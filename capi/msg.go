@@ -505,10 +505,7 @@ func zmq_msg_send(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
 	} else {
 		data = []byte{}
 	}
-	if err := blocking(e.s, zmq.Flag(flags), zmq.POLLOUT, func(f zmq.Flag) error {
-		_, err := e.s.SendBytes(data, f, opts...)
-		return err
-	}); err != nil {
+	if err := e.sendPart(data, zmq.Flag(flags), opts...); err != nil {
 		return failErr(err)
 	}
 	n := m.size

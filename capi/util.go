@@ -526,11 +526,7 @@ func zmq_sendiov(p unsafe.Pointer, iov unsafe.Pointer, count C.size_t, flags C.i
 		if i == len(parts)-1 {
 			f &^= zmq.SNDMORE
 		}
-		data := cBytes(v.base, v.len)
-		if err := blocking(e.s, f, zmq.POLLOUT, func(f zmq.Flag) error {
-			_, err := e.s.SendBytes(data, f)
-			return err
-		}); err != nil {
+		if err := e.sendPart(cBytes(v.base, v.len), f); err != nil {
 			return failErr(err)
 		}
 		last = int(v.len)
