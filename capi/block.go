@@ -75,9 +75,13 @@ func blocking(s *zmq.Socket, flags zmq.Flag, want zmq.State, op func(zmq.Flag) e
 // the whole message. The Go package takes a first SNDMORE part at any time
 // and keeps it when the last part would block, and a caller retrying the
 // whole message would then send that first part twice (pyzmq's asyncio
-// does). So the first part waits here for ZMQ_EVENTS to say POLLOUT.
+// does). So on the types whose first part is not an address and that
+// block for want of a peer (PAIR, DEALER, PUSH), the first part waits here
+// for ZMQ_EVENTS to say POLLOUT. ROUTER and STREAM judge the address in the
+// first part themselves; REQ and REP answer EFSM out of turn.
 func (e *sockEntry) sendPart(data []byte, flags zmq.Flag, opts ...interface{}) error {
-	first := !e.midMessage.Load() && flags&zmq.SNDMORE != 0
+	first := !e.midMessage.Load() && flags&zmq.SNDMORE != 0 &&
+		(e.typ == zmq.PAIR || e.typ == zmq.DEALER || e.typ == zmq.PUSH)
 	err := blocking(e.s, flags, zmq.POLLOUT, func(f zmq.Flag) error {
 		if first {
 			ev, err := e.s.GetEvents()

@@ -41,12 +41,12 @@ run() {
 	# forked child stuck after fork, which a Go runtime does not survive)
 	# is killed with it.
 	(cd "$work" && env ${lib:+LD_LIBRARY_PATH="$lib"} PYTHONDONTWRITEBYTECODE=1 \
-		setsid timeout -k 10 900 $py -m pytest -q -p no:cacheprovider \
-		--timeout="$per_test" -rA "$tests" >"$work/$label.out" 2>&1 &
-		echo $! >"$work/$label.pid"; wait)
-	# setsid made the run's first process a session leader: its pid is the
-	# session id.
-	pkill -9 -s "$(cat "$work/$label.pid")" 2>/dev/null
+		setsid sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$work/$label.sid" \
+		timeout -k 10 900 $py -m pytest -q -p no:cacheprovider \
+		--timeout="$per_test" -rA "$tests" >"$work/$label.out" 2>&1)
+	# The shell setsid started led the new session: its pid is the session
+	# id.
+	[ -s "$work/$label.sid" ] && pkill -9 -s "$(cat "$work/$label.sid")" 2>/dev/null
 	grep '^PASSED ' "$work/$label.out" | sed 's/^PASSED //; s/ - .*//; s|^.*/zmq/tests/||' |
 		sort -u >"$work/$label.pass"
 	local summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed)|^=+ .*(passed|failed).* =+$' "$work/$label.out" | tail -1 | sed 's/=//g; s/^ *//; s/ *$//')
