@@ -41,7 +41,7 @@ run() {
 	# forked child stuck after fork, which a Go runtime does not survive)
 	# is killed with it.
 	(cd "$work" && env ${lib:+LD_LIBRARY_PATH="$lib"} PYTHONDONTWRITEBYTECODE=1 \
-		setsid sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$work/$label.sid" \
+		setsid -w sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$work/$label.sid" \
 		timeout -k 10 900 $py -m pytest -q -p no:cacheprovider \
 		--timeout="$per_test" -rA "$tests" >"$work/$label.out" 2>&1)
 	# The shell setsid started led the new session: its pid is the session
