@@ -70,7 +70,7 @@ func zmq_msg_init_buffer(p unsafe.Pointer, buf unsafe.Pointer, size C.size_t) C.
 	if buf == nil && size != 0 {
 		return fail(syscall.EFAULT)
 	}
-	if rc := zmq_msg_init_size(p, size); rc != 0 {
+	if rc := C.zmq_msg_init_size(p, size); rc != 0 {
 		return rc
 	}
 	if size > 0 {

@@ -52,6 +52,8 @@ typedef struct pz_poller_event {
 
 extern __thread int pz_errno;
 
+int zmq_msg_init_size(void *p, size_t size);
+
 static inline void pz_set_errno(int e) {
 	pz_errno = e;
 	errno = e;
