@@ -193,8 +193,12 @@ run_one() { # lib prog
 }
 export -f run_one
 export work bin capi timeout_s
-for t in $progs; do echo "ours $t"; echo "ref $t"; done |
-	xargs -P "$((jobs + 1))" -n 2 bash -c 'run_one "$0" "$1"'
+# Ours first, then the reference, so that a program never runs against
+# itself (some take fixed ports).
+for lib in ours ref; do
+	for t in $progs; do echo "$lib $t"; done |
+		xargs -P "$((jobs + 1))" -n 2 bash -c 'run_one "$0" "$1"'
+done
 
 # ---- report ----
 expected="$here/expected-pass.txt"
