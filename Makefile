@@ -9,12 +9,14 @@
 #   make lint   staticcheck (also part of make test)
 #   make fuzz   run each fuzz target briefly (FUZZTIME each, default 10s)
 #   make bench  compare purezmq with libzmq (bench/compare.sh)
+#   make capi   build capi/libzmq.so.5, libzmq's C API over this package
+#   make capi-conformance  run libzmq's and pyzmq's tests on capi/libzmq.so.5
 
 GO       ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 PYTHON   ?= /usr/bin/python3
 FUZZTIME ?= 10s
 
-.PHONY: test pyzmq nodepeer czmq jeromq build vet lint contrib test386 pebbe fuzz bench
+.PHONY: test pyzmq nodepeer czmq jeromq build vet lint contrib test386 pebbe fuzz bench capi capi-conformance
 
 test: pyzmq nodepeer czmq jeromq build vet lint
 	$(GO) test -race -timeout 20m ./...
@@ -96,3 +98,13 @@ fuzz:
 
 bench:
 	bash bench/compare.sh
+
+# libzmq's C API over the Go package (the only cgo; a nested module).
+capi:
+	GO=$(GO) sh capi/build.sh
+
+# libzmq 4.3.4's test programs and pyzmq's tests against capi/libzmq.so.5,
+# each also run on Debian's libzmq for reference.
+capi-conformance: capi
+	bash capi/conformance/run.sh
+	bash capi/conformance/pyzmq.sh

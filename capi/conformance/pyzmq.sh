@@ -1,0 +1,81 @@
+#!/bin/bash
+# pyzmq's own test suite (Debian's python3-zmq installs it under
+# zmq/tests) run on purezmq's capi/libzmq.so.5 (first on LD_LIBRARY_PATH),
+# then on Debian's libzmq for reference. Prints both counts and
+#   capi pyzmq: N passed, M failed
+# for our library. Exits non-zero only when a test listed in
+# pyzmq-expected-pass.txt does not pass on ours.
+#
+# Environment: CAPI_PYZMQ_TIMEOUT (seconds per test, default 20),
+# CAPI_PYZMQ_REFERENCE=0 skips the reference run.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+capi=$(dirname "$here")
+py=/usr/bin/python3
+per_test=${CAPI_PYZMQ_TIMEOUT:-20}
+start=$(date +%s)
+work=$(mktemp -d /tmp/capi-pyzmq.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+need=""
+for p in python3-zmq python3-pytest python3-pytest-timeout; do
+	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
+done
+if [ -n "$need" ]; then
+	echo "pyzmq.sh: installing$need" >&2
+	apt-get update -qq >/dev/null 2>&1
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null 2>&1 ||
+		{ echo "pyzmq.sh: cannot install$need" >&2; exit 2; }
+fi
+GO=${GO:-$(command -v go 2>/dev/null || echo /usr/local/go/bin/go)}
+[ -f "$capi/libzmq.so.5" ] || GO=$GO sh "$capi/build.sh" >/dev/null ||
+	{ echo "pyzmq.sh: capi build failed" >&2; exit 2; }
+tests=$($py -c 'import os, zmq.tests; print(os.path.dirname(zmq.tests.__file__))')
+
+# run LABEL [LD_LIBRARY_PATH]: runs the suite, leaving the summary lines in
+# $work/LABEL.out and the passing test ids in $work/LABEL.pass.
+run() {
+	local label=$1 lib=${2:-}
+	local t0=$(date +%s)
+	# In a session of its own, so that what the suite leaves behind (a
+	# forked child stuck after fork, which a Go runtime does not survive)
+	# is killed with it.
+	(cd "$work" && env ${lib:+LD_LIBRARY_PATH="$lib"} PYTHONDONTWRITEBYTECODE=1 \
+		setsid -w sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$work/$label.sid" \
+		timeout -k 10 900 $py -m pytest -q -p no:cacheprovider \
+		--timeout="$per_test" -rA "$tests" >"$work/$label.out" 2>&1)
+	# The shell setsid started led the new session: its pid is the session
+	# id.
+	[ -s "$work/$label.sid" ] && pkill -9 -s "$(cat "$work/$label.sid")" 2>/dev/null
+	grep '^PASSED ' "$work/$label.out" | sed 's/^PASSED //; s/ - .*//; s|^.*/zmq/tests/||' |
+		sort -u >"$work/$label.pass"
+	local summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed)|^=+ .*(passed|failed).* =+$' "$work/$label.out" | tail -1 | sed 's/=//g; s/^ *//; s/ *$//')
+	echo "pyzmq on $label: ${summary:-no summary (the run was cut short)} [$(( $(date +%s) - t0 ))s]"
+}
+
+# Make sure the library pyzmq loads is ours in the first run.
+LD_LIBRARY_PATH="$capi" $py -c 'import zmq; s = zmq.Context().socket(zmq.PAIR); s.close()' ||
+	{ echo "pyzmq.sh: pyzmq cannot load capi/libzmq.so.5" >&2; exit 2; }
+
+run purezmq "$capi"
+[ "${CAPI_PYZMQ_REFERENCE:-1}" = 1 ] && run libzmq
+
+passed=$(wc -l <"$work/purezmq.pass")
+failed=$(grep -cE '^(FAILED|ERROR) [^ ]*::' "$work/purezmq.out")
+expected="$here/pyzmq-expected-pass.txt"
+missing=""
+if [ -f "$expected" ]; then
+	missing=$(comm -23 <(grep -v '^#' "$expected" | sort -u) "$work/purezmq.pass")
+fi
+if [ -n "${CAPI_PYZMQ_WRITE_EXPECTED:-}" ]; then
+	cp "$work/purezmq.pass" "$expected"
+fi
+grep -E '^(FAILED|ERROR) [^ ]*::' "$work/purezmq.out" | sed 's|^\([A-Z]*\) .*/zmq/tests/|\1 |; s/^/  purezmq: /' | cut -c1-160
+echo "time: $(( $(date +%s) - start ))s"
+echo "capi pyzmq: $passed passed, $failed failed"
+if [ -n "$missing" ]; then
+	echo "capi pyzmq: regressions (in pyzmq-expected-pass.txt, not passing):"
+	echo "$missing" | sed 's/^/  /'
+	exit 1
+fi
+exit 0

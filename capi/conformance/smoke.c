@@ -1,0 +1,135 @@
+/* A quick check of purezmq's libzmq ABI: run by run.sh before libzmq's own
+ * test programs. Each CHECK names what failed. */
+#include <zmq.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+
+static int failures;
+#define CHECK(cond)                                                        \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            fprintf (stderr, "smoke: %s:%d: %s (errno %d %s)\n", __FILE__, \
+                     __LINE__, #cond, zmq_errno (),                        \
+                     zmq_strerror (zmq_errno ()));                         \
+            failures++;                                                    \
+        }                                                                  \
+    } while (0)
+
+static void on_alarm (int sig)
+{
+    (void) sig;
+}
+
+static int freed;
+static void free_fn (void *data, void *hint)
+{
+    (void) hint;
+    freed++;
+    free (data);
+}
+
+int main (void)
+{
+    int major, minor, patch;
+    zmq_version (&major, &minor, &patch);
+    CHECK (major == 4 && minor == 3);
+    CHECK (sizeof (zmq_msg_t) == 64);
+
+    void *ctx = zmq_ctx_new ();
+    CHECK (ctx != NULL);
+    CHECK (zmq_ctx_get (ctx, ZMQ_MSG_T_SIZE) == 64);
+
+    void *a = zmq_socket (ctx, ZMQ_PAIR);
+    void *b = zmq_socket (ctx, ZMQ_PAIR);
+    CHECK (a && b);
+    CHECK (zmq_bind (a, "inproc://smoke") == 0);
+    CHECK (zmq_connect (b, "inproc://smoke") == 0);
+
+    CHECK (zmq_send (b, "hello", 5, ZMQ_SNDMORE) == 5);
+    CHECK (zmq_send (b, "world!", 6, 0) == 6);
+    char buf[4];
+    CHECK (zmq_recv (a, buf, sizeof buf, 0) == 5);
+    CHECK (memcmp (buf, "hell", 4) == 0);
+    int more = 0;
+    size_t len = sizeof more;
+    CHECK (zmq_getsockopt (a, ZMQ_RCVMORE, &more, &len) == 0 && more == 1);
+    zmq_msg_t msg;
+    CHECK (zmq_msg_init (&msg) == 0);
+    CHECK (zmq_msg_recv (&msg, a, 0) == 6);
+    CHECK (zmq_msg_size (&msg) == 6);
+    CHECK (memcmp (zmq_msg_data (&msg), "world!", 6) == 0);
+    CHECK (zmq_msg_more (&msg) == 0);
+    CHECK (zmq_msg_close (&msg) == 0);
+
+    /* zero-copy send: the free function runs once, after the copies go */
+    char *data = malloc (3);
+    memcpy (data, "abc", 3);
+    zmq_msg_t m1, m2;
+    CHECK (zmq_msg_init_data (&m1, data, 3, free_fn, NULL) == 0);
+    CHECK (zmq_msg_init (&m2) == 0);
+    CHECK (zmq_msg_copy (&m2, &m1) == 0);
+    CHECK (zmq_msg_send (&m1, b, 0) == 3);
+    CHECK (zmq_msg_close (&m1) == 0);
+    CHECK (freed == 0);
+    CHECK (zmq_msg_close (&m2) == 0);
+    CHECK (freed == 1);
+    CHECK (zmq_recv (a, buf, sizeof buf, 0) == 3);
+
+    /* option sizes and types */
+    int hwm = 0;
+    len = sizeof hwm - 1;
+    CHECK (zmq_getsockopt (a, ZMQ_SNDHWM, &hwm, &len) == -1 && zmq_errno () == EINVAL);
+    len = sizeof hwm;
+    CHECK (zmq_getsockopt (a, ZMQ_SNDHWM, &hwm, &len) == 0 && hwm == 1000);
+    int64_t maxmsg = 0;
+    len = sizeof maxmsg;
+    CHECK (zmq_getsockopt (a, ZMQ_MAXMSGSIZE, &maxmsg, &len) == 0 && maxmsg == -1);
+    char ep[256];
+    len = sizeof ep;
+    CHECK (zmq_getsockopt (a, ZMQ_LAST_ENDPOINT, ep, &len) == 0);
+    CHECK (strcmp (ep, "inproc://smoke") == 0 && len == strlen (ep) + 1);
+    CHECK (zmq_recv (a, buf, sizeof buf, ZMQ_DONTWAIT) == -1 && zmq_errno () == EAGAIN);
+
+    /* errors: bad pointers and closed sockets */
+    CHECK (zmq_close (NULL) == -1 && zmq_errno () == ENOTSOCK);
+    CHECK (zmq_close (a) == 0);
+    CHECK (zmq_close (a) == -1 && zmq_errno () == ENOTSOCK);
+    CHECK (zmq_send (a, "x", 1, 0) == -1 && zmq_errno () == ENOTSOCK);
+    CHECK (zmq_msg_init (NULL) == -1 && zmq_errno () == EFAULT);
+    CHECK (strcmp (zmq_strerror (EFSM), "Operation cannot be accomplished in current state") == 0);
+    CHECK (EFSM == 156384763);
+
+    /* Z85 and CURVE */
+    char pub[41], sec[41], pub2[41];
+    CHECK (zmq_curve_keypair (pub, sec) == 0);
+    CHECK (zmq_curve_public (pub2, sec) == 0 && strcmp (pub, pub2) == 0);
+    uint8_t raw[32];
+    CHECK (zmq_z85_decode (raw, pub) == raw);
+    char text[41];
+    CHECK (zmq_z85_encode (text, raw, 32) == text && strcmp (text, pub) == 0);
+
+    /* a signal ends a blocking call with EINTR, and the library leaves the
+     * application thread's signal mask alone */
+    sigset_t mask;
+    sigprocmask (SIG_SETMASK, NULL, &mask);
+    CHECK (!sigismember (&mask, SIGINT) && !sigismember (&mask, SIGALRM));
+    void *pull = zmq_socket (ctx, ZMQ_PULL);
+    CHECK (zmq_bind (pull, "inproc://eintr") == 0);
+    signal (SIGALRM, on_alarm);
+    alarm (1);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == -1 && zmq_errno () == EINTR);
+    CHECK (zmq_close (pull) == 0);
+
+    CHECK (zmq_close (b) == 0);
+    CHECK (zmq_ctx_term (ctx) == 0);
+    if (failures) {
+        fprintf (stderr, "smoke: %d checks failed\n", failures);
+        return 1;
+    }
+    printf ("smoke: ok\n");
+    return 0;
+}

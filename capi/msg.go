@@ -1,0 +1,429 @@
+package main
+
+/*
+#include "pz.h"
+*/
+import "C"
+
+import (
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+
+	zmq "github.com/purezmq/zmq4"
+)
+
+// Our layout of zmq_msg_t is pz_msg (pz.h). A live message carries msgMagic;
+// calls on memory without it fail with EFAULT.
+const (
+	msgMagic = 0x5a4d5347
+
+	msgMore      = 1 << 0
+	msgHasRID    = 1 << 1
+	msgHasGroup  = 1 << 2
+	msgLongGroup = 1 << 3
+
+	groupInline = 19 // longest group stored in the message itself
+	groupMax    = 255
+
+	// zmq_msg_get/set properties.
+	propMore   = 1
+	propSrcFd  = 2
+	propShared = 3
+)
+
+func init() {
+	if unsafe.Sizeof(C.pz_msg{}) != 64 {
+		panic("capi: pz_msg is not 64 bytes")
+	}
+}
+
+func asMsg(p unsafe.Pointer) *C.pz_msg {
+	if p == nil {
+		return nil
+	}
+	m := (*C.pz_msg)(p)
+	if m.magic != msgMagic {
+		return nil
+	}
+	return m
+}
+
+// emptyMsg makes *m an empty live message.
+func emptyMsg(m *C.pz_msg) {
+	*m = C.pz_msg{}
+	m.magic = msgMagic
+	m.data = unsafe.Pointer(&m.group[0])
+}
+
+// newContent allocates a content block with room for n bytes after it.
+func newContent(n int) *C.pz_content {
+	c := (*C.pz_content)(C.malloc(C.size_t(unsafe.Sizeof(C.pz_content{})) + C.size_t(n)))
+	if c == nil {
+		return nil
+	}
+	c.refs = 1
+	c.ffn = nil
+	c.hint = nil
+	c.data = unsafe.Add(unsafe.Pointer(c), unsafe.Sizeof(C.pz_content{}))
+	return c
+}
+
+// release drops one reference to the content, freeing it (and calling
+// the application's free function, once) with the last.
+func release(c *C.pz_content) {
+	if c == nil {
+		return
+	}
+	if atomic.AddInt64((*int64)(unsafe.Pointer(&c.refs)), -1) != 0 {
+		return
+	}
+	if c.ffn != nil {
+		C.pz_call_free(c.ffn, c.data, c.hint)
+	}
+	C.free(unsafe.Pointer(c))
+}
+
+// zmq_msg_get reads a message property (ZMQ_MORE, ZMQ_SRCFD, ZMQ_SHARED).
+//
+//export zmq_msg_get
+func zmq_msg_get(p unsafe.Pointer, property C.int) C.int {
+	m := asMsg(p)
+	if m == nil {
+		return fail(syscall.EFAULT)
+	}
+	switch property {
+	case propMore:
+		if m.flags&msgMore != 0 {
+			return 1
+		}
+		return 0
+	case propSrcFd:
+		return -1
+	case propShared:
+		// Shared: the application's buffer (zmq_msg_init_data), or a
+		// body other copies hold too.
+		c := m.content
+		if c != nil && (c.data != unsafe.Add(unsafe.Pointer(c), unsafe.Sizeof(C.pz_content{})) ||
+			atomic.LoadInt64((*int64)(unsafe.Pointer(&c.refs))) > 1) {
+			return 1
+		}
+		return 0
+	}
+	return fail(syscall.EINVAL)
+}
+
+// zmq_msg_set sets a message property; none is settable, as in libzmq.
+//
+//export zmq_msg_set
+func zmq_msg_set(p unsafe.Pointer, property, value C.int) C.int {
+	if asMsg(p) == nil {
+		return fail(syscall.EFAULT)
+	}
+	return fail(syscall.EINVAL)
+}
+
+// zmq_msg_set_routing_id sets the routing id a SERVER or PEER sends to.
+//
+//export zmq_msg_set_routing_id
+func zmq_msg_set_routing_id(p unsafe.Pointer, id C.uint32_t) C.int {
+	m := asMsg(p)
+	if m == nil {
+		return fail(syscall.EFAULT)
+	}
+	if id == 0 {
+		return fail(syscall.EINVAL)
+	}
+	m.routing_id = id
+	m.flags |= msgHasRID
+	return 0
+}
+
+// zmq_msg_routing_id returns the routing id of a message from a SERVER or
+// PEER, or 0.
+//
+//export zmq_msg_routing_id
+func zmq_msg_routing_id(p unsafe.Pointer) C.uint32_t {
+	m := asMsg(p)
+	if m == nil {
+		setErrno(syscall.EFAULT)
+		return 0
+	}
+	return m.routing_id
+}
+
+// Groups longer than groupInline live in an interned table; the message
+// holds the index.
+var (
+	groupMu    sync.Mutex
+	groupIDs   = map[string]uint32{}
+	groupNames []*C.char
+)
+
+func internGroup(g string) uint32 {
+	groupMu.Lock()
+	defer groupMu.Unlock()
+	if id, ok := groupIDs[g]; ok {
+		return id
+	}
+	id := uint32(len(groupNames))
+	groupNames = append(groupNames, C.CString(g))
+	groupIDs[g] = id
+	return id
+}
+
+// setGroup stores g in the message.
+func setGroup(m *C.pz_msg, g string) {
+	m.flags &^= msgHasGroup | msgLongGroup
+	if g == "" {
+		return
+	}
+	m.flags |= msgHasGroup
+	if len(g) <= groupInline {
+		for i := 0; i < len(g); i++ {
+			m.group[i] = C.char(g[i])
+		}
+		m.group[len(g)] = 0
+		return
+	}
+	m.flags |= msgLongGroup
+	*(*uint32)(unsafe.Pointer(&m.group[0])) = internGroup(g)
+}
+
+// groupPtr returns the message's group as a C string.
+func groupPtr(m *C.pz_msg) *C.char {
+	if m.flags&msgHasGroup == 0 {
+		m.group[0] = 0
+		return &m.group[0]
+	}
+	if m.flags&msgLongGroup != 0 {
+		id := *(*uint32)(unsafe.Pointer(&m.group[0]))
+		groupMu.Lock()
+		defer groupMu.Unlock()
+		return groupNames[id]
+	}
+	return &m.group[0]
+}
+
+func groupString(m *C.pz_msg) string {
+	if m.flags&msgHasGroup == 0 {
+		return ""
+	}
+	return C.GoString(groupPtr(m))
+}
+
+// zmq_msg_set_group sets the group a RADIO sends the message to.
+//
+//export zmq_msg_set_group
+func zmq_msg_set_group(p unsafe.Pointer, group *C.char) C.int {
+	m := asMsg(p)
+	if m == nil {
+		return fail(syscall.EFAULT)
+	}
+	if group == nil {
+		return fail(syscall.EINVAL)
+	}
+	g := C.GoString(group)
+	if len(g) > groupMax {
+		return fail(syscall.EINVAL)
+	}
+	setGroup(m, g)
+	return 0
+}
+
+// zmq_msg_group returns the message's group ("" when it has none).
+//
+//export zmq_msg_group
+func zmq_msg_group(p unsafe.Pointer) *C.char {
+	m := asMsg(p)
+	if m == nil {
+		setErrno(syscall.EFAULT)
+		return nil
+	}
+	return groupPtr(m)
+}
+
+// Connection properties: each distinct property map the Go package hands
+// out (one per connection) gets an id, and each value a C string that lives
+// as long as the library.
+type metaEntry struct {
+	info    zmq.PartInfo
+	mu      sync.Mutex
+	cvalues map[string]*C.char
+}
+
+var (
+	metaMu  sync.Mutex
+	metaIDs = map[uintptr]uint64{}
+	metas   = []*metaEntry{nil}
+)
+
+func internMeta(info zmq.PartInfo) uint64 {
+	if info.Metadata == nil {
+		return 0
+	}
+	key := uintptr(reflect.ValueOf(info.Metadata).UnsafePointer())
+	metaMu.Lock()
+	defer metaMu.Unlock()
+	if id, ok := metaIDs[key]; ok {
+		return id
+	}
+	id := uint64(len(metas))
+	metas = append(metas, &metaEntry{info: zmq.PartInfo{Metadata: info.Metadata}, cvalues: map[string]*C.char{}})
+	metaIDs[key] = id
+	return id
+}
+
+// zmq_msg_gets returns a property of the connection the message came over;
+// the string lives as long as the library.
+//
+//export zmq_msg_gets
+func zmq_msg_gets(p unsafe.Pointer, property *C.char) *C.char {
+	m := asMsg(p)
+	if m == nil {
+		setErrno(syscall.EFAULT)
+		return nil
+	}
+	if property == nil || m.meta == 0 {
+		setErrno(syscall.EINVAL)
+		return nil
+	}
+	metaMu.Lock()
+	var e *metaEntry
+	if int(m.meta) < len(metas) {
+		e = metas[m.meta]
+	}
+	metaMu.Unlock()
+	if e == nil {
+		setErrno(syscall.EINVAL)
+		return nil
+	}
+	name := C.GoString(property)
+	v, ok := e.info.Property(name)
+	if !ok {
+		setErrno(syscall.EINVAL)
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cs, ok := e.cvalues[name+"\x00"+v]
+	if !ok {
+		cs = C.CString(v)
+		e.cvalues[name+"\x00"+v] = cs
+	}
+	return cs
+}
+
+// zmq_msg_send sends the message; on success the message is emptied, as
+// libzmq does, and its size is returned.
+//
+//export zmq_msg_send
+func zmq_msg_send(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
+	m := asMsg(p)
+	if m == nil {
+		return fail(syscall.EFAULT)
+	}
+	e := getSock(sp)
+	if e == nil {
+		return fail(syscall.ENOTSOCK)
+	}
+	var opts []interface{}
+	if m.flags&msgHasRID != 0 && (e.typ == zmq.SERVER || e.typ == zmq.PEER) {
+		opts = append(opts, zmq.OptRoutingId(m.routing_id))
+	}
+	if m.flags&msgHasGroup != 0 && e.typ == zmq.RADIO {
+		opts = append(opts, zmq.OptGroup(groupString(m)))
+	}
+	var data []byte
+	if m.content != nil {
+		data = cBytes(m.data, m.size)
+	} else {
+		data = []byte{}
+	}
+	if err := e.sendPart(data, zmq.Flag(flags), opts...); err != nil {
+		return failErr(err)
+	}
+	n := m.size
+	release(m.content)
+	emptyMsg(m)
+	if n > 1<<31-1 {
+		n = 1<<31 - 1
+	}
+	return C.int(n)
+}
+
+// zmq_msg_recv receives a message part into the message and returns its
+// size.
+//
+//export zmq_msg_recv
+func zmq_msg_recv(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
+	m := asMsg(p)
+	if m == nil {
+		return fail(syscall.EFAULT)
+	}
+	e := getSock(sp)
+	if e == nil {
+		return fail(syscall.ENOTSOCK)
+	}
+	var c *C.pz_content
+	var size int
+	oom := false
+	var info zmq.PartInfo
+	err := blocking(e.s, zmq.Flag(flags), zmq.POLLIN, func(f zmq.Flag) error {
+		var err error
+		info, err = e.s.RecvPart(f, func(b []byte) {
+			size = len(b)
+			if size == 0 {
+				return
+			}
+			c = newContent(size)
+			if c == nil {
+				oom = true
+				return
+			}
+			copy(unsafe.Slice((*byte)(c.data), size), b)
+		})
+		return err
+	})
+	if err != nil {
+		return failErr(err)
+	}
+	if oom {
+		return fail(syscall.ENOMEM)
+	}
+	release(m.content)
+	emptyMsg(m)
+	if c != nil {
+		m.content = c
+		m.data = c.data
+		m.size = C.size_t(size)
+	}
+	if info.More {
+		m.flags |= msgMore
+	}
+	if info.RoutingID != 0 {
+		m.routing_id = C.uint32_t(info.RoutingID)
+	}
+	setGroup(m, info.Group)
+	m.meta = C.uint64_t(internMeta(info))
+	if size > 1<<31-1 {
+		size = 1<<31 - 1
+	}
+	return C.int(size)
+}
+
+// zmq_sendmsg is zmq_msg_send with the arguments swapped (deprecated API).
+//
+//export zmq_sendmsg
+func zmq_sendmsg(sp unsafe.Pointer, p unsafe.Pointer, flags C.int) C.int {
+	return zmq_msg_send(p, sp, flags)
+}
+
+// zmq_recvmsg is zmq_msg_recv with the arguments swapped (deprecated API).
+//
+//export zmq_recvmsg
+func zmq_recvmsg(sp unsafe.Pointer, p unsafe.Pointer, flags C.int) C.int {
+	return zmq_msg_recv(p, sp, flags)
+}

@@ -1,0 +1,221 @@
+// The C side of the C API: the thread's error number only. Everything else
+// is Go (see capi.go).
+#include "pz.h"
+
+__thread int pz_errno;
+
+// zmq_errno returns the calling thread's errno, which every failed call
+// sets, as libzmq's does.
+int zmq_errno(void) { return errno; }
+
+// Signals and the Go runtime's threads. libzmq's own threads block the
+// asynchronous signals, so a signal sent to the process lands on an
+// application thread, and a blocking zmq call there returns EINTR (pyzmq
+// then runs the Python handler: Ctrl-C works). The Go runtime's threads
+// take their signal mask from the thread that loaded the library, so the
+// first constructor blocks those signals while the runtime starts its
+// threads, and the last one gives the loading thread its mask back.
+#include <signal.h>
+#include <pthread.h>
+
+static sigset_t pz_saved_mask;
+static int pz_mask_saved;
+
+static void pz_async_signals(sigset_t *set) {
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGALRM);
+	sigaddset(set, SIGUSR2);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGWINCH);
+	sigaddset(set, SIGVTALRM);
+}
+
+__attribute__((constructor(101))) static void pz_block_for_runtime(void) {
+	sigset_t set;
+	pz_async_signals(&set);
+	if (pthread_sigmask(SIG_BLOCK, &set, &pz_saved_mask) == 0)
+		pz_mask_saved = 1;
+}
+
+// The loading thread gets its own mask back in the last constructor, which
+// the linker places after the Go runtime's (conformance/smoke.c checks
+// that a signal interrupts a blocking call).
+__attribute__((constructor(65535))) static void pz_restore_after_runtime(void) {
+	if (pz_mask_saved) {
+		pz_mask_saved = 0;
+		pthread_sigmask(SIG_SETMASK, &pz_saved_mask, NULL);
+	}
+}
+
+// The pure-memory message calls live in C: a program calls them several
+// times per message, and each call into Go would cost a cgo transition.
+// They keep exactly the layout and reference counting msg.go uses.
+#define PZ_MSG_MAGIC 0x5a4d5347u
+
+static void pz_empty(pz_msg *m) {
+	memset(m, 0, sizeof *m);
+	m->magic = PZ_MSG_MAGIC;
+	m->data = m->group;
+}
+
+static pz_msg *pz_live(void *p) {
+	pz_msg *m = (pz_msg *)p;
+	if (m == NULL || m->magic != PZ_MSG_MAGIC) {
+		pz_set_errno(EFAULT);
+		return NULL;
+	}
+	return m;
+}
+
+static void pz_release(pz_content *c) {
+	if (c == NULL)
+		return;
+	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (c->ffn != NULL)
+		pz_call_free(c->ffn, c->data, c->hint);
+	free(c);
+}
+
+// zmq_msg_init makes an empty message.
+int zmq_msg_init(void *p) {
+	if (p == NULL) {
+		pz_set_errno(EFAULT);
+		return -1;
+	}
+	pz_empty((pz_msg *)p);
+	return 0;
+}
+
+// zmq_msg_init_size makes a message of size bytes for the caller to fill.
+int zmq_msg_init_size(void *p, size_t size) {
+	if (p == NULL) {
+		pz_set_errno(EFAULT);
+		return -1;
+	}
+	pz_msg *m = (pz_msg *)p;
+	pz_empty(m);
+	if (size == 0)
+		return 0;
+	if (size > ((size_t)1 << 40)) {
+		pz_set_errno(ENOMEM);
+		return -1;
+	}
+	pz_content *c = malloc(sizeof(pz_content) + size);
+	if (c == NULL) {
+		pz_set_errno(ENOMEM);
+		return -1;
+	}
+	c->refs = 1;
+	c->ffn = NULL;
+	c->hint = NULL;
+	c->data = c + 1;
+	m->content = c;
+	m->data = c->data;
+	m->size = size;
+	return 0;
+}
+
+// zmq_msg_init_data makes a message over the caller's buffer; ffn (if not
+// NULL) runs once, with data and hint, when the last copy is closed.
+int zmq_msg_init_data(void *p, void *data, size_t size, void *ffn, void *hint) {
+	if (p == NULL) {
+		pz_set_errno(EFAULT);
+		return -1;
+	}
+	pz_msg *m = (pz_msg *)p;
+	pz_empty(m);
+	if (data == NULL) {
+		if (size != 0) {
+			pz_set_errno(EFAULT);
+			return -1;
+		}
+		return 0;
+	}
+	pz_content *c = malloc(sizeof(pz_content));
+	if (c == NULL) {
+		pz_set_errno(ENOMEM);
+		return -1;
+	}
+	c->refs = 1;
+	c->ffn = ffn;
+	c->hint = hint;
+	c->data = data;
+	m->content = c;
+	m->data = data;
+	m->size = size;
+	return 0;
+}
+
+// zmq_msg_close releases the message.
+int zmq_msg_close(void *p) {
+	pz_msg *m = pz_live(p);
+	if (m == NULL)
+		return -1;
+	pz_release(m->content);
+	memset(m, 0, sizeof *m);
+	return 0;
+}
+
+// zmq_msg_data returns the message's bytes.
+void *zmq_msg_data(void *p) {
+	pz_msg *m = pz_live(p);
+	if (m == NULL)
+		return NULL;
+	return m->content == NULL ? (void *)m->group : m->data;
+}
+
+// zmq_msg_size returns the message's size.
+size_t zmq_msg_size(const void *p) {
+	pz_msg *m = pz_live((void *)p);
+	return m == NULL ? 0 : m->size;
+}
+
+// zmq_msg_more says whether more parts follow the received message.
+int zmq_msg_more(const void *p) {
+	pz_msg *m = pz_live((void *)p);
+	if (m == NULL)
+		return -1;
+	return (m->flags & 1) != 0;
+}
+
+// zmq_msg_move moves src's content to dest, leaving src empty.
+int zmq_msg_move(void *dest, void *src) {
+	pz_msg *s = pz_live(src), *d = (pz_msg *)dest;
+	if (s == NULL || d == NULL) {
+		pz_set_errno(EFAULT);
+		return -1;
+	}
+	if (d == s)
+		return 0;
+	if (d->magic == PZ_MSG_MAGIC)
+		pz_release(d->content);
+	*d = *s;
+	if (d->content == NULL)
+		d->data = d->group;
+	pz_empty(s);
+	return 0;
+}
+
+// zmq_msg_copy makes dest share src's content.
+int zmq_msg_copy(void *dest, void *src) {
+	pz_msg *s = pz_live(src), *d = (pz_msg *)dest;
+	if (s == NULL || d == NULL) {
+		pz_set_errno(EFAULT);
+		return -1;
+	}
+	if (d == s)
+		return 0;
+	if (d->magic == PZ_MSG_MAGIC)
+		pz_release(d->content);
+	if (s->content != NULL)
+		__atomic_add_fetch(&s->content->refs, 1, __ATOMIC_ACQ_REL);
+	*d = *s;
+	if (d->content == NULL)
+		d->data = d->group;
+	return 0;
+}
