@@ -67,6 +67,20 @@ missing=""
 if [ -f "$expected" ]; then
 	missing=$(comm -23 <(grep -v '^#' "$expected" | sort -u) "$work/purezmq.pass")
 fi
+if [ -n "$missing" ]; then
+	# Listed tests that did not pass run once more, on their own, before they
+	# count as regressions: the machine is shared and some tests are timed.
+	echo "pyzmq.sh: running again:" $missing >&2
+	ids=$(echo "$missing" | sed "s|^|$tests/|")
+	(cd "$work" && LD_LIBRARY_PATH="$capi" PYTHONDONTWRITEBYTECODE=1 \
+		setsid -w sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$work/retry.sid" \
+		timeout -k 10 300 $py -m pytest -q -p no:cacheprovider \
+		--timeout="$per_test" -rA $ids >"$work/retry.out" 2>&1)
+	[ -s "$work/retry.sid" ] && pkill -9 -s "$(cat "$work/retry.sid")" 2>/dev/null
+	grep '^PASSED ' "$work/retry.out" | sed 's/^PASSED //; s/ - .*//; s|^.*/zmq/tests/||' |
+		sort -u >"$work/retry.pass"
+	missing=$(comm -23 <(echo "$missing" | sort -u) "$work/retry.pass")
+fi
 if [ -n "${CAPI_PYZMQ_WRITE_EXPECTED:-}" ]; then
 	cp "$work/purezmq.pass" "$expected"
 fi

@@ -35,16 +35,19 @@ have_src_line() {
 }
 added_src=""
 if ! have_src_line; then
-	suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	# deb-src entries beside the configured deb ones, for the same
+	# archives, suites and keys.
 	added_src=/etc/apt/sources.list.d/purezmq-capi-src.sources
-	say "adding a deb-src entry for $suite"
-	cat >"$added_src" <<SRC
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: $suite
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+	added_list=/etc/apt/sources.list.d/purezmq-capi-src.list
+	say "adding deb-src entries beside the configured deb ones"
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && [ "$f" != "$added_src" ] || continue
+		sed 's/^Types:[[:space:]]*deb[[:space:]]*$/Types: deb-src/' "$f"
+		echo
+	done >"$added_src"
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] && [ "$f" != "$added_list" ] && sed -n 's/^deb[[:space:]]/deb-src /p' "$f"
+	done >"$added_list"
 	need_update=1
 fi
 if [ -n "$need" ] || [ -n "${need_update:-}" ]; then
@@ -200,6 +203,16 @@ for lib in ours ref; do
 		xargs -P "$((jobs + 1))" -n 2 bash -c 'run_one "$0" "$1"'
 done
 
+# A listed program that failed runs once more, alone, before it counts as
+# a regression: the machine is shared, and some programs use fixed ports
+# and timings.
+for t in $progs; do
+	if [ "$(cat "$work/res.ours.$t" 2>/dev/null)" != pass ] && grep -qx "$t" "$here/expected-pass.txt"; then
+		say "running $t again"
+		run_one ours "$t"
+	fi
+done
+
 # ---- report ----
 expected="$here/expected-pass.txt"
 pass=0
@@ -235,7 +248,7 @@ echo "skipped (not applicable):$(echo $skipped | wc -w) programs"
 echo "reference (Debian libzmq 4.3.4): $ref_pass passed, $ref_fail failed"
 echo "time: $(( $(date +%s) - start ))s (build ${build_s}s)"
 echo "capi conformance: $pass passed, $fail failed"
-[ -n "$added_src" ] && rm -f "$added_src"
+[ -n "$added_src" ] && rm -f "$added_src" "$added_list"
 [ "$smoke" = pass ] || regress="$regress smoke.c"
 if [ -n "$regress" ]; then
 	echo "capi conformance: regressions:$regress"
