@@ -73,9 +73,11 @@ func (s *Socket) bindInprocLocked(name, endpoint string) error {
 	s.opt.lastEndpoint = endpoint
 	for _, w := range waiting {
 		snd, rcv := s.effectiveHWMsLocked()
-		w.toB.setHWM(addHWM(w.toB.hwm, rcv))
-		w.toC.setHWM(addHWM(w.toC.hwm, snd))
-		s.joinInprocLocked(w.s, w.p, w.toB, w.toC, endpoint, w.id)
+		connectorRcv := w.toC.counts().hwm // the connector's RCVHWM so far
+		w.toB.setHWM(addHWM(w.toB.counts().hwm, rcv))
+		w.toC.setHWM(addHWM(connectorRcv, snd))
+		w.p.inprocBoost = rcv // w.s's lock is not held: the field is set before the pipe is shared
+		s.joinInprocLocked(w.s, w.p, w.toB, w.toC, endpoint, w.id, connectorRcv)
 		go w.s.peerReady(w.p)
 	}
 	return nil
@@ -112,9 +114,10 @@ func (s *Socket) connectInprocLocked(name, endpoint string) error {
 		toB, toC := newQueue(inprocHWM(snd, brcv)), newQueue(inprocHWM(bsnd, rcv))
 		p := newPipe(s, toC, toB, endpoint)
 		p.connectSide, p.inproc = true, true
+		p.inprocBoost = brcv
 		s.lastConnected = p
 		s.attachPipeLocked(p)
-		s.joinInprocLocked(s, p, toB, toC, endpoint, s.opt.identity)
+		s.joinInprocLocked(s, p, toB, toC, endpoint, s.opt.identity, rcv)
 		s.pat.peerReady(p)
 		return nil
 	}
@@ -124,6 +127,7 @@ func (s *Socket) connectInprocLocked(name, endpoint string) error {
 	toB, toC := newQueue(inprocHWM(snd, brcv)), newQueue(inprocHWM(bsnd, rcv))
 	p := newPipe(s, toC, toB, endpoint)
 	p.connectSide, p.inproc = true, true
+	p.inprocBoost = brcv
 	s.lastConnected = p
 	s.attachPipeLocked(p)
 	s.opt.lastEndpoint = endpoint
@@ -132,7 +136,7 @@ func (s *Socket) connectInprocLocked(name, endpoint string) error {
 	id := s.opt.identity
 	s.mu.Unlock()
 	binder.mu.Lock()
-	binder.joinInprocLocked(s, p, toB, toC, endpoint, id)
+	binder.joinInprocLocked(s, p, toB, toC, endpoint, id, rcv)
 	binder.mu.Unlock()
 	s.mu.Lock()
 	if p.attached {
@@ -143,10 +147,12 @@ func (s *Socket) connectInprocLocked(name, endpoint string) error {
 
 // joinInprocLocked makes the binder's (s's) end of an inproc pipe whose
 // connecting end cp belongs to socket c, attaches it and exchanges the two
-// sockets' properties. Call with s.mu held (and not c.mu unless c == s).
-func (s *Socket) joinInprocLocked(c *Socket, cp *pipe, toB, toC *queue, endpoint, cID string) {
+// sockets' properties; cRcv is c's RCVHWM, which the binder's outbound HWM
+// includes. Call with s.mu held (and not c.mu unless c == s).
+func (s *Socket) joinInprocLocked(c *Socket, cp *pipe, toB, toC *queue, endpoint, cID string, cRcv int) {
 	bp := newPipe(s, toB, toC, endpoint)
 	bp.inproc = true
+	bp.inprocBoost = cRcv
 	cp.setStop(func(linger bool) {
 		toB.close()
 		s.inprocPeerGone(bp)

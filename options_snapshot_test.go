@@ -1,6 +1,7 @@
 package zmq4
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -105,4 +106,43 @@ func TestBindKeepsOptionSnapshot(t *testing.T) {
 	}
 	sendParts(t, push, "small")
 	expectParts(t, pull, "small")
+}
+
+// countSends sends empty messages with DONTWAIT until one is refused.
+func countSends(t *testing.T, s *Socket) int {
+	t.Helper()
+	n := 0
+	for n < 10000 {
+		if _, err := s.Send("", DONTWAIT); err != nil {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// Over inproc a pipe holds the sender's SNDHWM plus the receiver's RCVHWM,
+// and a SNDHWM changed after the two met resizes the sender's side, as in
+// libzmq (its test_sockopt_hwm): 5 + 1 after the change, where 1 + 1 was
+// the limit before it.
+func TestInprocSndhwmChangeAfterConnect(t *testing.T) {
+	for _, connectFirst := range []bool{true, false} {
+		ctx := newTestContext(t)
+		push := newTestSocket(t, ctx, PUSH)
+		pull := newTestSocket(t, ctx, PULL)
+		must(t, push.SetSndhwm(1))
+		must(t, pull.SetRcvhwm(1))
+		ep := fmt.Sprintf("inproc://hwm-after-%v", connectFirst)
+		if connectFirst {
+			must(t, pull.Connect(ep))
+			must(t, push.Bind(ep))
+		} else {
+			must(t, push.Bind(ep))
+			must(t, pull.Connect(ep))
+		}
+		must(t, push.SetSndhwm(5))
+		if n := countSends(t, push); n != 6 {
+			t.Errorf("connect first %v: %d sends before EAGAIN, want 6", connectFirst, n)
+		}
+	}
 }

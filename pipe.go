@@ -23,6 +23,9 @@ type pipe struct {
 	connectSide bool
 	inproc      bool
 	udp         bool // served by datagrams: no handshake, no JOIN/LEAVE
+	// inprocBoost is the peer's RCVHWM, which an inproc pipe's outbound
+	// HWM adds to this socket's SNDHWM (as libzmq's inproc pipes do).
+	inprocBoost int
 	raw         bool // served by a raw engine (STREAM, ROUTER_RAW): no ZMTP
 
 	propsMu     sync.Mutex

@@ -22,7 +22,11 @@ func (s *Socket) hwmChangedLocked() {
 	snd, rcv := s.effectiveHWMsLocked()
 	for p := range s.pipes {
 		if p.inproc {
-			continue // an inproc pipe's HWM combines both sockets' and stays
+			// As libzmq: the outbound limit is this socket's SNDHWM plus
+			// the peer's RCVHWM when the two met; the inbound one is the
+			// peer's to set.
+			p.out.setHWM(inprocHWM(snd, p.inprocBoost))
+			continue
 		}
 		p.out.setHWM(snd)
 		p.in.q.setHWM(rcv)
