@@ -146,3 +146,19 @@ func TestInprocSndhwmChangeAfterConnect(t *testing.T) {
 		}
 	}
 }
+
+// A RCVHWM changed after an inproc pair met leaves the sender's limit
+// alone, as libzmq's: it was 1 + 1 when they met and stays 2.
+func TestInprocRcvhwmChangeAfterConnectKeepsSenderLimit(t *testing.T) {
+	ctx := newTestContext(t)
+	push := newTestSocket(t, ctx, PUSH)
+	pull := newTestSocket(t, ctx, PULL)
+	must(t, push.SetSndhwm(1))
+	must(t, pull.SetRcvhwm(1))
+	must(t, push.Bind("inproc://hwm-rcv-after"))
+	must(t, pull.Connect("inproc://hwm-rcv-after"))
+	must(t, pull.SetRcvhwm(10))
+	if n := countSends(t, push); n != 2 {
+		t.Errorf("%d sends before EAGAIN, want 2", n)
+	}
+}

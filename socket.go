@@ -44,7 +44,7 @@ type pattern interface {
 // options, and the HWMs of new connections. A later setter changes only the
 // endpoints opened after it; the doc of each such setter says "read at Bind
 // and Connect". SNDHWM and RCVHWM also resize the queues of connections
-// that exist (libzmq 4.2 and later). Everything else (timeouts, LINGER at
+// that exist (libzmq 4.2 and later; over inproc only SNDHWM does). Everything else (timeouts, LINGER at
 // Close, subscriptions, ROUTER, REQ and XPUB behaviour) acts at once. inproc
 // connections take the options current when the two sides meet.
 type Socket struct {

@@ -147,7 +147,11 @@ func (o *options) setAsServer(server bool) {
 	o.curveServer = server
 }
 
-// SetSndhwm sets the high water mark for outbound messages (ZMQ_SNDHWM); it also applies to existing connections.
+// SetSndhwm sets the high water mark for outbound messages (ZMQ_SNDHWM). As
+// in libzmq 4.2 and later it also resizes the queues of connections that
+// exist (over inproc, to this value plus the peer's RCVHWM when the two
+// met); connections made later for an earlier Bind or Connect use the value
+// that Bind or Connect saw (see Socket).
 func (s *Socket) SetSndhwm(value int) error {
 	return s.setOption(func(o *options) error {
 		if value < 0 {
@@ -159,7 +163,11 @@ func (s *Socket) SetSndhwm(value int) error {
 	})
 }
 
-// SetRcvhwm sets the high water mark for inbound messages (ZMQ_RCVHWM); it also applies to existing connections.
+// SetRcvhwm sets the high water mark for inbound messages (ZMQ_RCVHWM). As
+// in libzmq 4.2 and later it also resizes the queues of tcp, ipc, ws and udp
+// connections that exist; an existing inproc queue keeps the limit its
+// sender set, as libzmq's does. Connections made later for an earlier Bind
+// or Connect use the value that Bind or Connect saw (see Socket).
 func (s *Socket) SetRcvhwm(value int) error {
 	return s.setOption(func(o *options) error {
 		if value < 0 {

@@ -101,3 +101,30 @@ func TestHelpTopics(t *testing.T) {
 		t.Errorf("help nonsense: exit %d, %q", code, errs)
 	}
 }
+
+// FuzzDecodeJSONMessage: any line either fails or decodes to frames that
+// encode and decode again to the same frames.
+func FuzzDecodeJSONMessage(f *testing.F) {
+	f.Add([]byte(`["a",{"base64":"/wA="},""]`))
+	f.Add([]byte(`"one"`))
+	f.Add([]byte(`[{"base64":"!!"}]`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parts, err := decodeJSONMessage(line)
+		if err != nil {
+			return
+		}
+		enc, err := encodeJSONMessage(parts, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := decodeJSONMessage(enc)
+		if err != nil || len(again) != len(parts) {
+			t.Fatalf("%s does not decode again: %v", enc, err)
+		}
+		for i := range parts {
+			if string(again[i]) != string(parts[i]) {
+				t.Fatalf("frame %d changed: %q -> %q", i, parts[i], again[i])
+			}
+		}
+	})
+}
