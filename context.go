@@ -297,27 +297,22 @@ func (c *Context) GetLinger() (time.Duration, error) {
 
 // SetSndhwm sets the SNDHWM that sockets made afterwards start with (CZMQ's
 // zsys_set_sndhwm); 0 means no limit.
-func (c *Context) SetSndhwm(n int) error {
-	if n < 0 {
-		return einval
-	}
-	c.mu.Lock()
-	c.sndhwm = n
-	c.mu.Unlock()
-	return nil
-}
+func (c *Context) SetSndhwm(n int) error { return c.setHWMDefault(&c.sndhwm, n) }
 
 // GetSndhwm returns the SNDHWM that sockets made afterwards start with.
 func (c *Context) GetSndhwm() (int, error) { c.mu.Lock(); defer c.mu.Unlock(); return c.sndhwm, nil }
 
 // SetRcvhwm sets the RCVHWM that sockets made afterwards start with (CZMQ's
 // zsys_set_rcvhwm); 0 means no limit.
-func (c *Context) SetRcvhwm(n int) error {
+func (c *Context) SetRcvhwm(n int) error { return c.setHWMDefault(&c.rcvhwm, n) }
+
+// setHWMDefault stores a non-negative HWM default in *field under c.mu.
+func (c *Context) setHWMDefault(field *int, n int) error {
 	if n < 0 {
 		return einval
 	}
 	c.mu.Lock()
-	c.rcvhwm = n
+	*field = n
 	c.mu.Unlock()
 	return nil
 }

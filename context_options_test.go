@@ -133,14 +133,7 @@ func TestContextSocketDefaults(t *testing.T) {
 	pull := newTestSocket(t, ctx, PULL)
 	must(t, pull.Bind("inproc://ctx-hwm"))
 	must(t, push.Connect("inproc://ctx-hwm"))
-	sent := 0
-	for sent < 100 {
-		if _, err := push.Send("m", DONTWAIT); err != nil {
-			break
-		}
-		sent++
-	}
-	if sent != 5 {
+	if sent := countSends(t, push); sent != 5 {
 		t.Errorf("sent %d messages before EAGAIN, want SNDHWM+RCVHWM = 5", sent)
 	}
 }

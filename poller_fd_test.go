@@ -3,6 +3,7 @@
 package zmq4
 
 import (
+	"errors"
 	"os"
 	"testing"
 	"time"
@@ -84,7 +85,7 @@ func TestReactorRawFd(t *testing.T) {
 	r, w := pipeFds(t)
 	rc := NewReactor()
 	got := ""
-	done := errorString("done")
+	done := errors.New("done")
 	must(t, rc.AddFd(int(r.Fd()), POLLIN, func(ev State) error {
 		buf := make([]byte, 16)
 		n, _ := r.Read(buf)
@@ -106,7 +107,3 @@ func TestReactorRawFd(t *testing.T) {
 		t.Fatalf("Run after RemoveFd = %v", err)
 	}
 }
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
