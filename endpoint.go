@@ -1,9 +1,7 @@
 package zmq4
 
 import (
-	"context"
 	"errors"
-	"math/rand/v2"
 	"net"
 	"sync"
 	"syscall"
@@ -240,213 +238,11 @@ func (s *Socket) Unbind(endpoint string) error {
 	return nil
 }
 
-// ---- connect ----
-
-// connecter keeps one connected endpoint alive, reconnecting with backoff.
-type connecter struct {
-	s        *Socket
-	ep       transport.Endpoint
-	endpoint string
-	p        *pipe          // kept across reconnections; nil for id-keyed patterns
-	rid      []byte         // CONNECT_ROUTING_ID for this connect
-	so       sessionOptions // options snapshot taken by Connect
-
-	mu      sync.Mutex
-	ctx     context.Context
-	cancel  context.CancelFunc
-	closing bool
-	eng     *engine
-	done    chan struct{} // closed when run returns
-}
-
-// Connect connects the socket to endpoint. It returns at once: connecting,
-// reconnecting and queueing meanwhile happen in the background.
-func (s *Socket) Connect(endpoint string) error {
-	return s.openEndpoint(endpoint, endpointHandlers{s.connectInprocLocked, s.connectUDPLocked, s.dialLocked})
-}
-
-// dialLocked starts a connecter for a tcp, ipc, ws or wss endpoint. Call with
-// s.mu held.
-func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
-	c := &connecter{s: s, ep: ep, endpoint: endpoint, rid: s.opt.connectRid, done: make(chan struct{})}
-	s.opt.connectRid = nil
-	c.so = s.sessionOptionsLocked()
-	c.ctx, c.cancel = context.WithCancel(context.Background())
-	if !s.opt.immediate && !usesRoutingIDs(s.typ) && s.typ != STREAM {
-		c.p = newNetPipe(s, c.so.sndhwm, c.so.rcvhwm, endpoint)
-		c.p.connectSide = true
-		c.p.setStop(c.stopPipe)
-		s.attachPipeLocked(c.p)
-		s.lastConnected = c.p
-	}
-	s.connects[endpoint] = append(s.connects[endpoint], c)
-	s.opt.lastEndpoint = endpoint
-	s.goTracked(c.run)
-	return nil
-}
-
-func (c *connecter) run() {
-	defer close(c.done)
-	s := c.s
-	ivl, ivlMax, stopOn := c.so.reconnectIvl, c.so.reconnectIvlMax, c.so.reconnectStop
-	topts := c.so.transport
-	next := ivl
-	for {
-		if c.finished() {
-			return
-		}
-		// Dialing is synchronous here; the events follow libzmq's
-		// asynchronous connect: DELAYED, then CONNECTED or CLOSED.
-		s.event(EVENT_CONNECT_DELAYED, c.endpoint, int(EINPROGRESS))
-		conn, err := transport.Dial(c.ctx, c.ep, topts)
-		if err != nil {
-			if c.ctx.Err() != nil {
-				return
-			}
-			s.event(EVENT_CLOSED, c.endpoint, 0)
-			if stopOn&ReconnectStopConnRefused != 0 && errors.Is(err, syscall.ECONNREFUSED) {
-				return
-			}
-		} else {
-			next = ivl
-			s.event(EVENT_CONNECTED, c.endpoint, fdOf(conn))
-			handshaken := s.serveConnectedPipe(c, conn)
-			if c.finished() {
-				return
-			}
-			if !handshaken && stopOn&ReconnectStopHandshakeFailed != 0 ||
-				handshaken && stopOn&ReconnectStopAfterDisconnect != 0 {
-				return
-			}
-		}
-		if ivl < 0 {
-			return
-		}
-		// As libzmq: the wait is the current interval plus a random part
-		// of RECONNECT_IVL; with RECONNECT_IVL_MAX the interval doubles.
-		wait := next
-		if ivl > 0 {
-			wait += time.Duration(rand.Int64N(int64(ivl/time.Millisecond)+1)) * time.Millisecond
-		}
-		if ivlMax > ivl {
-			next *= 2
-			if next > ivlMax {
-				next = ivlMax
-			}
-		}
-		s.event(EVENT_CONNECT_RETRIED, c.endpoint, int(wait/time.Millisecond))
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-c.ctx.Done():
-			t.Stop()
-			return
-		}
-	}
-}
-
-// serveConnectedPipe runs one connection of the connecter.
-func (s *Socket) serveConnectedPipe(c *connecter, conn net.Conn) bool {
-	if c.so.raw {
-		return s.runRawSession(conn, c.endpoint, &c.so, c.rid)
-	}
-	return s.runSession(conn, c.p, c.endpoint, &c.so, func(e *engine) {
-		e.connectRid = c.rid
-		c.mu.Lock()
-		c.eng = e
-		stopNow := c.ctx.Err() != nil
-		c.mu.Unlock()
-		if stopNow {
-			e.conn.Close()
-		}
-	})
-}
-
-// finished reports whether the connecter should stop: it was stopped, or
-// it is closing and has nothing left to send.
-func (c *connecter) finished() bool {
-	if c.ctx.Err() != nil {
-		return true
-	}
-	c.mu.Lock()
-	closing := c.closing
-	c.mu.Unlock()
-	if !closing {
-		return false
-	}
-	return c.p == nil || c.p.out.pending() == 0
-}
-
-// stop ends the connecter. With linger, it keeps trying to deliver what is
-// queued until the socket's LINGER passes.
-func (c *connecter) stop(linger bool) {
-	c.mu.Lock()
-	c.closing = true
-	e := c.eng
-	c.mu.Unlock()
-	if !linger || c.p == nil || e == nil && c.p.out.pending() == 0 {
-		c.cancel()
-		if e != nil {
-			e.stop(false)
-		}
-		return
-	}
-	c.p.out.close()
-	d := c.s.lingerDuration()
-	if d > 0 {
-		time.AfterFunc(d, func() {
-			c.cancel()
-			c.mu.Lock()
-			e := c.eng
-			c.mu.Unlock()
-			if e != nil {
-				e.stop(false)
-			}
-		})
-	}
-}
-
-// stopPipe is the persistent pipe's stop function.
-func (c *connecter) stopPipe(linger bool) { c.stop(linger) }
-
+// lingerDuration returns the socket's LINGER.
 func (s *Socket) lingerDuration() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.opt.linger
-}
-
-// Disconnect undoes one Connect to endpoint.
-func (s *Socket) Disconnect(endpoint string) error {
-	s.mu.Lock()
-	if err := s.checkUsable(); err != nil {
-		s.mu.Unlock()
-		return err
-	}
-	cs := s.connects[endpoint]
-	if len(cs) == 0 {
-		if s.disconnectInprocLocked(endpoint) {
-			s.mu.Unlock()
-			return nil
-		}
-		s.mu.Unlock()
-		return ENOENT
-	}
-	delete(s.connects, endpoint)
-	var pipes []*pipe
-	for p := range s.pipes {
-		if p.connectSide && p.endpoint == endpoint {
-			pipes = append(pipes, p)
-		}
-	}
-	s.mu.Unlock()
-	for _, c := range cs {
-		c.stop(false)
-	}
-	for _, p := range pipes {
-		s.endPipe(p, false)
-		s.detachPipe(p)
-	}
-	return nil
 }
 
 // fdOf returns the connection's file descriptor for monitor events, or 0.
@@ -462,17 +258,4 @@ func fdOf(c net.Conn) int {
 	fd := 0
 	rc.Control(func(f uintptr) { fd = int(f) })
 	return fd
-}
-
-// pipeDisconnected is called when the connection behind a persistent pipe
-// ends; the pipe stays and keeps queueing. With HICCUP_MSG the application
-// receives that message, as if from the peer.
-func (s *Socket) pipeDisconnected(p *pipe) {
-	s.mu.Lock()
-	hiccup := s.opt.hiccupMsg
-	s.mu.Unlock()
-	if len(hiccup) > 0 {
-		p.in.q.pushFrame(frame{data: hiccup}, true)
-	}
-	s.signal()
 }
