@@ -40,9 +40,10 @@ type engine struct {
 	done    chan struct{} // closed when the engine stops
 	stopped sync.Once
 
-	wbuf  []byte
-	bufs  net.Buffers
-	batch []frame
+	zw      zmtp.Writer // encodes outbound frames
+	bufs    net.Buffers // the segments of one vectored write
+	release [][]byte    // pooled buffers to give back once written
+	batch   []frame
 
 	connectRid []byte     // CONNECT_ROUTING_ID of the connect that made this engine
 	props      *connProps // the peer's properties, which every message it sends carries
@@ -385,6 +386,7 @@ func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, snapshot *s
 	s.peerReady(p)
 
 	e.outR = newQueueReader(p.out)
+	e.startWriter()
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -602,128 +604,85 @@ const writeFlushSize = 256 << 10
 // the flush size allows: small frames are copied into one buffer, large
 // ones are written in place (writev).
 func (e *engine) writeFrames(fs []frame) error {
-	w := frameWriter{e: e, buf: e.wbuf[:0], bufs: e.bufs[:0]}
+	w := &e.zw
 	for _, f := range fs {
-		if err := w.add(f); err != nil {
+		if err := e.encode(f); err != nil {
 			return err
 		}
-		if len(w.buf) >= writeFlushSize || len(w.bufs) >= 1024 {
-			if err := w.flush(); err != nil {
+		if w.Buffered() >= writeFlushSize || w.NumSegments() >= 1024 {
+			if err := e.flush(); err != nil {
 				return err
 			}
 		}
 	}
-	err := w.flush()
-	if cap(w.buf) <= 4*writeFlushSize {
-		e.wbuf = w.buf[:0]
-	}
-	e.bufs = w.bufs[:0]
+	err := e.flush()
+	w.Trim(4 * writeFlushSize)
 	return err
 }
 
-// frameWriter gathers encoded frames for one write.
-type frameWriter struct {
-	e        *engine
-	buf      []byte      // encoded headers and small frames
-	bufs     net.Buffers // segments of buf and large frames, in order
-	segStart int         // start of buf not yet in bufs
-	pending  int         // bytes gathered
-	release  [][]byte    // pooled buffers to give back once written
-}
-
-// add encodes one frame.
-func (w *frameWriter) add(f frame) error {
-	e := w.e
-	var flags byte
-	data := f.data
+// encode adds one frame to the writer. A pooled buffer goes back to the
+// pool once its data is no longer needed: at once when it was sealed, after
+// the write when it is written in place.
+func (e *engine) encode(f frame) error {
+	w := &e.zw
+	var pl zmtp.Placement
+	var err error
 	switch {
 	case f.flags&frameCommand != 0:
-		flags = zmtp.FlagCommand
+		pl, err = w.Command(f.data)
 	case f.flags&(frameSubscribe|frameCancel) != 0:
-		sub := f.flags&frameSubscribe != 0
-		if e.peerMin >= 1 {
-			name := zmtp.CmdCancel
-			if sub {
-				name = zmtp.CmdSubscribe
-			}
-			data = zmtp.AppendCommand(nil, name, data)
-			flags = zmtp.FlagCommand
-		} else {
-			// ZMTP 3.0 peers get the legacy form: 0x01/0x00 + topic.
-			b := make([]byte, 1+len(data))
-			if sub {
-				b[0] = 1
-			}
-			copy(b[1:], data)
-			data = b
-		}
+		pl, err = w.Subscribe(f.data, f.flags&frameSubscribe != 0)
 	case f.flags&(frameJoin|frameLeave) != 0:
-		name := zmtp.CmdLeave
-		if f.flags&frameJoin != 0 {
-			name = zmtp.CmdJoin
-		}
-		data = zmtp.AppendCommand(nil, name, data)
-		flags = zmtp.FlagCommand
+		pl, err = w.Join(f.data, f.flags&frameJoin != 0)
 	default:
-		if f.more() {
-			flags = zmtp.FlagMore
+		pl, err = w.Message(f.data, f.more())
+	}
+	if err != nil {
+		return err
+	}
+	if f.flags&framePooled != 0 {
+		switch pl {
+		case zmtp.Sealed:
+			putPooled(f.data)
+		case zmtp.Referenced:
+			e.release = append(e.release, f.data)
 		}
 	}
-	before := len(w.buf)
-	if e.codec != nil && !(e.clearHeartbeats && f.flags&frameCommand != 0) {
-		// A CURVE MESSAGE always travels as a plain frame.
-		w.buf = zmtp.AppendFrameHeader(w.buf, 0, len(data)+33)
-		var err error
-		if w.buf, err = e.codec.Seal(w.buf, flags, data); err != nil {
-			return err
-		}
-		if f.flags&framePooled != 0 {
-			putPooled(data) // sealed into buf: the plaintext is no longer needed
-		}
-		w.pending += len(w.buf) - before
-		return nil
-	}
-	w.buf = zmtp.AppendFrameHeader(w.buf, flags, len(data))
-	if len(data) >= largeFrame {
-		if f.flags&framePooled != 0 {
-			w.release = append(w.release, data)
-		}
-		w.bufs = append(w.bufs, w.buf[w.segStart:], data)
-		w.segStart = len(w.buf)
-		w.pending += len(w.buf) - before + len(data)
-		return nil
-	}
-	w.buf = append(w.buf, data...)
-	w.pending += len(w.buf) - before
 	return nil
 }
 
-// flush writes what was gathered.
-func (w *frameWriter) flush() error {
-	if w.pending == 0 {
+// flush writes what the writer gathered: one buffer with one write, or
+// with frames written in place, all segments with one vectored write.
+func (e *engine) flush() error {
+	w := &e.zw
+	if w.Len() == 0 {
 		return nil
 	}
 	var err error
-	if len(w.bufs) == 0 {
-		_, err = w.e.conn.Write(w.buf)
+	if w.NumSegments() == 0 {
+		_, err = e.conn.Write(w.Bytes())
 	} else {
-		if w.segStart < len(w.buf) {
-			w.bufs = append(w.bufs, w.buf[w.segStart:])
-		}
-		all := w.bufs
-		_, err = all.WriteTo(w.e.conn)
-		clear(w.bufs)
-		w.bufs = w.bufs[:0]
-		for _, b := range w.release {
+		e.bufs = w.Segments()
+		_, err = e.bufs.WriteTo(e.conn)
+		e.bufs = nil
+		for _, b := range e.release {
 			putPooled(b)
 		}
-		clear(w.release)
-		w.release = w.release[:0]
+		clear(e.release)
+		e.release = e.release[:0]
 	}
-	w.buf = w.buf[:0]
-	w.segStart = 0
-	w.pending = 0
+	w.Reset()
 	return err
+}
+
+// startWriter sets the writer up for the peer the handshake found.
+func (e *engine) startWriter() {
+	e.zw.Minor = e.peerMin
+	e.zw.LargeFrame = largeFrame
+	e.zw.ClearCommands = e.clearHeartbeats
+	if e.codec != nil {
+		e.zw.SetSealer(e.codec, mechanism.MessageOverhead)
+	}
 }
 
 // protocolCode returns the ZMTP error code inside err, or the unspecified one.

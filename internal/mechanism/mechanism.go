@@ -52,6 +52,11 @@ type Result struct {
 	Codec MessageCodec
 }
 
+// MessageOverhead is the number of bytes MessageCodec.Seal adds to a
+// payload: the MESSAGE name, the short nonce, the flags byte and the
+// Poly1305 tag.
+const MessageOverhead = messageMinSize
+
 // MessageCodec boxes each data-phase frame (CURVE MESSAGE).
 //
 // Seal and Open keep separate state, so one goroutine may Seal while another

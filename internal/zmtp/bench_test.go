@@ -59,3 +59,25 @@ func BenchmarkAppendFrame(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWriter encodes batches of equal message frames into a reused
+// Writer, as a connection's writer goroutine does.
+func BenchmarkWriter(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprintf("%dB", size), func(b *testing.B) {
+			w := Writer{Minor: 1, LargeFrame: 16 << 10}
+			data := make([]byte, size)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				w.Message(data, false)
+				if n++; n == 64 {
+					w.Segments()
+					w.Reset()
+					n = 0
+				}
+			}
+		})
+	}
+}
