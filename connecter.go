@@ -118,9 +118,9 @@ func (c *connecter) run() {
 // serveConnectedPipe runs one connection of the connecter.
 func (s *Socket) serveConnectedPipe(c *connecter, conn net.Conn) bool {
 	if c.so.raw {
-		return s.runRawSession(conn, c.endpoint, &c.so, c.rid)
+		return runRawSession(s, conn, c.endpoint, &c.so, c.rid)
 	}
-	return s.runSession(conn, c.p, c.endpoint, &c.so, func(e *engine) {
+	return runSession(s, conn, c.p, c.endpoint, &c.so, func(e *engine) {
 		e.connectRid = c.rid
 		c.mu.Lock()
 		c.eng = e

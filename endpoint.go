@@ -178,9 +178,9 @@ func (b *binding) acceptLoop() {
 // serveConn runs the right engine for an accepted connection.
 func (s *Socket) serveConn(conn net.Conn, endpoint string, so *sessionOptions) bool {
 	if so.raw {
-		return s.runRawSession(conn, endpoint, so, nil)
+		return runRawSession(s, conn, endpoint, so, nil)
 	}
-	return s.runSession(conn, nil, endpoint, so, nil)
+	return runSession(s, conn, nil, endpoint, so, nil)
 }
 
 // close stops accepting. The pipes of accepted connections are ended by

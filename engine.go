@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/purezmq/zmq4/internal/mechanism"
@@ -13,43 +11,15 @@ import (
 	"github.com/purezmq/zmq4/internal/zmtp"
 )
 
-// engine runs one ZMTP connection for a pipe: the greeting, the security
-// handshake, then a reader loop (this goroutine) and a writer goroutine.
+// The ZMTP engine: the greeting, the security handshake, then a read loop
+// that decodes frames (the connection goroutine) and a writer that encodes
+// them (zmtp.Writer) in the writer goroutine that serve starts
+// (session.go).
 //
 // The reader decodes everything one read delivered and pushes the whole
 // batch into the pipe's inbound queue with one lock. The writer takes all
 // queued outbound messages at once, encodes them into one buffer and writes
 // it with one system call.
-type engine struct {
-	s        *Socket
-	conn     net.Conn
-	p        *pipe
-	endpoint string
-	r        *zmtp.Reader
-	codec    mechanism.MessageCodec
-	peerMin  byte // peer's ZMTP minor version: 0 means 3.0
-	v2       bool // the peer speaks ZMTP 2.0: no commands at all
-	// clearHeartbeats: the transport carries PING and PONG outside the
-	// security mechanism (ws turns them into WebSocket ping and pong), so
-	// they are neither sealed nor opened by the codec.
-	clearHeartbeats bool
-
-	outR    queueReader   // reads p.out
-	wakeOut chan struct{} // outbound queue got a message
-	wakeIn  chan struct{} // inbound queue got room
-	done    chan struct{} // closed when the engine stops
-	stopped sync.Once
-
-	zw      zmtp.Writer // encodes outbound frames
-	bufs    net.Buffers // the segments of one vectored write
-	release [][]byte    // pooled buffers to give back once written
-	batch   []frame
-
-	connectRid []byte     // CONNECT_ROUTING_ID of the connect that made this engine
-	props      *connProps // the peer's properties, which every message it sends carries
-	lingering  atomic.Bool
-	hb         heartbeatState
-}
 
 // maxFramesPerMessage bounds the parts of one incoming message, so a peer
 // that never ends a multipart message cannot make us hold frames forever.
@@ -179,7 +149,7 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 	}
 	cfg := so.mech
 	cfg.PeerAddress = transport.PeerAddress(c)
-	cfg.ZAP = e.s.ctx.zapFunc()
+	cfg.ZAP = e.sess.zapFunc()
 	res, err := mechanism.Handshake(handshakeConn{e}, &cfg)
 	if err != nil {
 		return nil, err
@@ -331,24 +301,20 @@ const (
 	protoErrMechanismMismatch = 0x11000002
 )
 
-// runSession runs a connection for the socket until it ends, with the
+// runSession runs a ZMTP connection for sess until it ends, with the
 // options snapshot of the Bind or Connect it belongs to. p is the
 // connecter's persistent pipe, or nil to make a pipe for this connection
 // alone. It reports whether the handshake succeeded.
-func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, snapshot *sessionOptions, onStart func(*engine)) bool {
-	s.mu.Lock()
-	if s.closed && p == nil {
+func runSession(sess session, conn net.Conn, p *pipe, endpoint string, snapshot *sessionOptions, onStart func(*engine)) bool {
+	if p == nil && !sess.acceptsPeers() {
 		// A closed socket accepts no new peers; a lingering connecter's
 		// persistent pipe (p != nil) still gets its queue delivered.
-		s.mu.Unlock()
 		conn.Close()
 		return false
 	}
-	s.mu.Unlock()
 	so := *snapshot // the handshake may fill in per-connection fields
 
-	e := &engine{s: s, conn: conn, endpoint: endpoint,
-		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}
+	e := newEngine(sess, conn, endpoint)
 	if hc, ok := conn.(interface{ HeartbeatsInClear() bool }); ok {
 		e.clearHeartbeats = hc.HeartbeatsInClear()
 	}
@@ -359,85 +325,50 @@ func (s *Socket) runSession(conn net.Conn, p *pipe, endpoint string, snapshot *s
 	props, err := e.handshake(&so)
 	if err != nil {
 		conn.Close()
-		s.handshakeFailed(endpoint, err)
-		s.event(EVENT_DISCONNECTED, endpoint, fd)
+		handshakeFailed(sess, endpoint, err)
+		sess.event(EVENT_DISCONNECTED, endpoint, fd)
 		return false
 	}
 	persistent := p != nil
 	if p == nil {
-		p = newNetPipe(s, so.sndhwm, so.rcvhwm, endpoint)
-	}
-	e.p = p
-	e.props = &connProps{m: props}
-	if !persistent {
+		p = sess.newConnPipe(so.sndhwm, so.rcvhwm, endpoint)
 		p.connectRid = e.connectRid
 		p.connectSide = e.connectRid != nil || onStart != nil
 	}
+	e.props = &connProps{m: props}
 	p.setPeer(props, props["Socket-Type"], []byte(props["Identity"]))
-	p.engine.Store(e)
-	if !persistent {
-		p.setStop(e.stop)
-		if !s.attachPipe(p) {
-			conn.Close()
-			return true
-		}
+	e.own(p, persistent)
+	if !persistent && !sess.attachPipe(p) {
+		conn.Close()
+		return true
 	}
-	s.event(EVENT_HANDSHAKE_SUCCEEDED, endpoint, 0)
-	s.peerReady(p)
+	sess.event(EVENT_HANDSHAKE_SUCCEEDED, endpoint, 0)
+	sess.peerReady(p)
 
-	e.outR = newQueueReader(p.out)
 	e.startWriter()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		e.writeLoop(e.writeFrames)
-	}()
 	e.startHeartbeat(&so)
 	var pe *protocolError
-	if err := e.readLoop(); errors.As(err, &pe) {
-		s.event(EVENT_HANDSHAKE_FAILED_PROTOCOL, endpoint, pe.code)
+	if err := e.serve(zmtpWire{e}); errors.As(err, &pe) {
+		sess.event(EVENT_HANDSHAKE_FAILED_PROTOCOL, endpoint, pe.code)
 	}
-	e.stop(false)
-	wg.Wait()
 	e.stopHeartbeat()
-	p.engine.CompareAndSwap(e, nil)
-	if persistent {
-		// The connecter keeps the pipe for the next connection; messages
-		// handed to this engine's writer and not yet sent are lost, as in
-		// libzmq.
-		s.pipeDisconnected(p)
-	} else {
-		p.in.q.close()
-		s.detachPipe(p)
-	}
+	e.release(persistent)
 	if !e.lingering.Load() {
-		s.event(EVENT_DISCONNECTED, endpoint, fd)
+		sess.event(EVENT_DISCONNECTED, endpoint, fd)
 	}
 	return true
 }
 
-// stop ends the engine. With linger, the writer first sends what is queued;
-// the socket's LINGER bounds how long that may take.
-func (e *engine) stop(linger bool) {
-	if linger {
-		e.lingering.Store(true)
-		e.p.out.close()
-		if d := e.s.lingerDuration(); d >= 0 {
-			time.AfterFunc(d, func() { e.stop(false) })
-		}
-		return
-	}
-	e.stopped.Do(func() {
-		close(e.done)
-		e.conn.Close()
-	})
-}
+// zmtpWire is the ZMTP engine's engineWire.
+type zmtpWire struct{ e *engine }
+
+func (w zmtpWire) readLoop() error        { return w.e.readLoop() }
+func (w zmtpWire) write(fs []frame) error { return w.e.writeFrames(fs) }
 
 // readLoop decodes frames until the connection fails.
 func (e *engine) readLoop() error {
-	pending := e.batch[:0]
-	complete := 0 // frames in pending that form whole messages
+	var pending []frame // frames decoded and not yet delivered
+	complete := 0       // frames in pending that form whole messages
 	for {
 		f, err := e.r.ReadFrame()
 		if err != nil {
@@ -450,7 +381,7 @@ func (e *engine) readLoop() error {
 			}
 		} else if e.codec != nil {
 			if f, err = e.open(f); err != nil {
-				e.s.event(EVENT_HANDSHAKE_FAILED_PROTOCOL, e.endpoint, protocolCode(err))
+				e.sess.event(EVENT_HANDSHAKE_FAILED_PROTOCOL, e.endpoint, protocolCode(err))
 				return err
 			}
 		}
@@ -566,31 +497,6 @@ func (e *engine) command(body []byte) (frame, bool, error) {
 	return frame{}, false, nil
 }
 
-// writeLoop sends queued messages with write until the engine stops or
-// write fails. When the socket closed the queue (linger), it ends once
-// everything is sent.
-func (e *engine) writeLoop(write func([]frame) error) {
-	for {
-		fs, ok, closed := e.outR.takeAll()
-		if !ok {
-			if closed {
-				e.stop(false)
-				return
-			}
-			select {
-			case <-e.wakeOut:
-				continue
-			case <-e.done:
-				return
-			}
-		}
-		if err := write(fs); err != nil {
-			e.stop(false)
-			return
-		}
-	}
-}
-
 // largeFrame is the size from which a frame's data is written in place
 // (writev) rather than copied into the write buffer.
 const largeFrame = 16 << 10
@@ -645,7 +551,7 @@ func (e *engine) encode(f frame) error {
 		case zmtp.Sealed:
 			putPooled(f.data)
 		case zmtp.Referenced:
-			e.release = append(e.release, f.data)
+			e.sentPooled = append(e.sentPooled, f.data)
 		}
 	}
 	return nil
@@ -665,11 +571,11 @@ func (e *engine) flush() error {
 		e.bufs = w.Segments()
 		_, err = e.bufs.WriteTo(e.conn)
 		e.bufs = nil
-		for _, b := range e.release {
+		for _, b := range e.sentPooled {
 			putPooled(b)
 		}
-		clear(e.release)
-		e.release = e.release[:0]
+		clear(e.sentPooled)
+		e.sentPooled = e.sentPooled[:0]
 	}
 	w.Reset()
 	return err
@@ -695,7 +601,7 @@ func protocolCode(err error) int {
 }
 
 // handshakeFailed raises the monitor event that fits err.
-func (s *Socket) handshakeFailed(endpoint string, err error) {
+func handshakeFailed(s session, endpoint string, err error) {
 	var me *mechanism.Error
 	if errors.As(err, &me) {
 		switch me.Kind {

@@ -3,55 +3,46 @@ package zmq4
 import (
 	"errors"
 	"net"
-	"sync"
 )
 
-// runRawSession serves one STREAM or ROUTER_RAW connection: no ZMTP, raw
-// bytes both ways, with the options snapshot of its Bind or Connect. rid is
-// the CONNECT_ROUTING_ID the connection was made with, if any.
-func (s *Socket) runRawSession(conn net.Conn, endpoint string, so *sessionOptions, rid []byte) bool {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+// runRawSession serves one STREAM or ROUTER_RAW connection for sess: no
+// ZMTP, raw bytes both ways, with the options snapshot of its Bind or
+// Connect. rid is the CONNECT_ROUTING_ID the connection was made with, if
+// any.
+func runRawSession(sess session, conn net.Conn, endpoint string, so *sessionOptions, rid []byte) bool {
+	if !sess.acceptsPeers() {
 		conn.Close()
 		return false
 	}
-	s.mu.Unlock()
 	notify := so.rawNotify
-	p := newNetPipe(s, so.sndhwm, so.rcvhwm, endpoint)
+	p := sess.newConnPipe(so.sndhwm, so.rcvhwm, endpoint)
 	p.connectRid = rid
 	p.raw = true
-	e := &engine{s: s, conn: conn, endpoint: endpoint, p: p,
-		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}
-	p.engine.Store(e)
-	p.setStop(e.stop)
+	e := newEngine(sess, conn, endpoint)
+	e.own(p, false)
 	p.setPeer(map[string]string{"Peer-Address": peerAddress(conn)}, "", nil)
 	if notify {
 		p.in.q.pushFrame(frame{}, true)
 	}
-	if !s.attachPipe(p) {
+	if !sess.attachPipe(p) {
 		conn.Close()
 		return false
 	}
-	e.outR = newQueueReader(p.out)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		e.writeLoop(e.writeRaw)
-	}()
-	e.rawReadLoop()
-	e.stop(false)
-	wg.Wait()
+	e.serve(rawWire{e})
 	// A connection the application closed with [id][empty] is not
 	// announced; one the peer closed is.
 	if notify && !e.lingering.Load() {
 		p.in.q.pushFrame(frame{}, true)
 	}
-	p.in.q.close()
-	s.detachPipe(p)
+	e.release(false)
 	return true
 }
+
+// rawWire is the raw engine's engineWire: bytes as they come, both ways.
+type rawWire struct{ e *engine }
+
+func (w rawWire) readLoop() error        { w.e.rawReadLoop(); return nil }
+func (w rawWire) write(fs []frame) error { return w.e.writeRaw(fs) }
 
 func (e *engine) rawReadLoop() {
 	q := e.p.in.q

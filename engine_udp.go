@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"sync"
 )
 
 // maxDishDatagram and maxDgramDatagram bound a received datagram (libzmq reads at most 8 KiB for
@@ -14,30 +13,19 @@ const (
 	maxDgramDatagram = 65507
 )
 
-// startUDP attaches a pipe served by a datagram reader and writer.
+// startUDP attaches a pipe served by a datagram reader and writer. Call
+// with s.mu held.
 func (s *Socket) startUDP(conn *net.UDPConn, endpoint string) *pipe {
 	p := newNetPipe(s, s.opt.sndhwm, s.opt.rcvhwm, endpoint)
 	p.udp = true
-	e := &engine{s: s, conn: conn, endpoint: endpoint, p: p,
-		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}
-	p.engine.Store(e)
-	p.setStop(e.stop)
+	e := newEngine(s, conn, endpoint)
+	e.own(p, false)
 	p.setPeer(map[string]string{}, "", nil)
-	e.outR = newQueueReader(p.out)
 	s.attachPipeLocked(p)
 	u := &udpEngine{e: e, conn: conn, typ: s.typ}
-	var wg sync.WaitGroup
-	wg.Add(1)
 	s.goTracked(func() {
-		defer wg.Done()
-		e.writeLoop(u.write)
-	})
-	s.goTracked(func() {
-		u.readLoop()
-		e.stop(false)
-		wg.Wait()
-		p.in.q.close()
-		s.detachPipe(p)
+		e.serve(u)
+		e.release(false)
 	})
 	return p
 }
@@ -49,7 +37,9 @@ type udpEngine struct {
 	typ  Type
 }
 
-func (u *udpEngine) readLoop() {
+// readLoop receives datagrams until the connection is closed. A datagram
+// that finds the inbound queue full is dropped.
+func (u *udpEngine) readLoop() error {
 	size := maxDishDatagram
 	if u.typ == DGRAM {
 		size = maxDgramDatagram
@@ -58,7 +48,7 @@ func (u *udpEngine) readLoop() {
 	for {
 		n, from, err := u.conn.ReadFromUDP(buf)
 		if err != nil {
-			return
+			return err
 		}
 		data := append([]byte(nil), buf[:n]...)
 		var m []frame

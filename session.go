@@ -1,0 +1,215 @@
+package zmq4
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/purezmq/zmq4/internal/mechanism"
+	"github.com/purezmq/zmq4/internal/zmtp"
+)
+
+// The session layer: what a connection engine needs from its socket, and
+// the life of an engine that the three kinds share. The ZMTP engine
+// (engine.go), the raw engine of STREAM and ROUTER_RAW (engine_raw.go) and
+// the udp engine (engine_udp.go) each supply only what differs: the
+// handshake, the read loop and the encoding of a batch (an engineWire).
+// Everything else is here: newEngine makes the engine, own hands it a pipe,
+// serve runs the writer goroutine and the read loop, stop ends it (at once
+// or after LINGER), release gives the pipe back.
+
+// session is what an engine needs from the socket it serves. *Socket
+// implements it; the engine's unit tests use a fake. Each method is called
+// a few times per connection, never per message: messages go through the
+// pipe's queues.
+type session interface {
+	// newConnPipe makes a pipe for a connection, with the engine wake-ups
+	// wired (newNetPipe).
+	newConnPipe(sndhwm, rcvhwm int, endpoint string) *pipe
+	// attachPipe hands a handshaken connection's pipe to the pattern; false
+	// when the socket is closed.
+	attachPipe(p *pipe) bool
+	// detachPipe takes a pipe away from the pattern.
+	detachPipe(p *pipe)
+	// peerReady tells the pattern that p's peer finished its handshake.
+	peerReady(p *pipe)
+	// pipeDisconnected reports that the connection behind a connecter's
+	// persistent pipe ended.
+	pipeDisconnected(p *pipe)
+	// event raises a monitor event.
+	event(ev Event, endpoint string, value int)
+	// zapFunc returns the function that asks the ZAP handler, or nil when
+	// there is none.
+	zapFunc() mechanism.ZAPFunc
+	// lingerDuration returns the socket's LINGER.
+	lingerDuration() time.Duration
+	// acceptsPeers reports whether the socket takes new connections (it is
+	// not closed).
+	acceptsPeers() bool
+}
+
+var _ session = (*Socket)(nil)
+
+func (s *Socket) newConnPipe(sndhwm, rcvhwm int, endpoint string) *pipe {
+	return newNetPipe(s, sndhwm, rcvhwm, endpoint)
+}
+
+func (s *Socket) zapFunc() mechanism.ZAPFunc { return s.ctx.zapFunc() }
+
+func (s *Socket) acceptsPeers() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.closed
+}
+
+// engineWire is what differs between the kinds of engine once the
+// handshake is done.
+type engineWire interface {
+	// readLoop reads from the connection into the pipe's inbound queue
+	// until the connection fails or the engine stops. It runs in the
+	// connection goroutine; its error says why it ended.
+	readLoop() error
+	// write encodes and writes one batch taken from the outbound queue. It
+	// runs in the writer goroutine, once per batch.
+	write(fs []frame) error
+}
+
+// engine serves one connection for one pipe: the connection goroutine (the
+// accept loop's goroutine for the connection, the connecter's goroutine,
+// or udp's reader) runs the handshake and then the read loop; serve starts
+// one writer goroutine beside it. The fields say who owns them, as
+// x/net/http2's serverConn does.
+type engine struct {
+	// Set by newEngine; read-only afterwards.
+	sess session
+	// conn is read by the connection goroutine; written by it during the
+	// handshake and by the writer goroutine afterwards; closed by stop.
+	conn     net.Conn
+	endpoint string
+	wakeOut  chan struct{} // outbound queue got a message; the writer receives
+	wakeIn   chan struct{} // inbound queue got room; the reader receives
+	done     chan struct{} // closed by stop; everyone may receive
+
+	// Set by the connection goroutine before serve starts the writer
+	// goroutine (the go statement orders them); read-only afterwards.
+	p          *pipe
+	props      *connProps // the peer's properties, which every message it sends carries
+	connectRid []byte     // CONNECT_ROUTING_ID of the connect that made this engine
+	peerMin    byte       // peer's ZMTP minor version: 0 means 3.0
+	v2         bool       // the peer speaks ZMTP 2.0: no commands at all
+	// clearHeartbeats: the transport carries PING and PONG outside the
+	// security mechanism (ws turns them into WebSocket ping and pong), so
+	// they are neither sealed nor opened by the codec.
+	clearHeartbeats bool
+	// codec boxes and opens CURVE MESSAGEs: Open belongs to the connection
+	// goroutine, Seal to the writer goroutine (MessageCodec keeps their
+	// states apart).
+	codec mechanism.MessageCodec
+
+	// Owned by the connection goroutine.
+	r *zmtp.Reader // decodes the handshake's and then the data phase's frames
+
+	// Owned by the writer goroutine (serve sets outR before starting it).
+	outR       queueReader // reads p.out
+	zw         zmtp.Writer // encodes outbound frames
+	bufs       net.Buffers // the segments of one vectored write
+	sentPooled [][]byte    // pooled buffers to give back once written
+
+	// Any goroutine.
+	stopped   sync.Once      // stop's closing of done and conn
+	lingering atomic.Bool    // stopped by the socket with linger, or closed by the application (raw)
+	hb        heartbeatState // its own lock; the reader counts in hb.heard
+}
+
+// newEngine makes an engine for conn. It serves no pipe until own.
+func newEngine(sess session, conn net.Conn, endpoint string) *engine {
+	return &engine{sess: sess, conn: conn, endpoint: endpoint,
+		wakeOut: make(chan struct{}, 1), wakeIn: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// own makes e the engine serving p: the wake-ups of p's queues go to e.
+// Unless p outlives its connections (a connecter's persistent pipe),
+// ending p stops e.
+func (e *engine) own(p *pipe, persistent bool) {
+	e.p = p
+	p.engine.Store(e)
+	if !persistent {
+		p.setStop(e.stop)
+	}
+}
+
+// serve runs the engine on its pipe until the connection ends: the writer
+// goroutine sends with w.write, this goroutine reads with w.readLoop; then
+// it stops the engine and waits for the writer. It returns the read
+// loop's error.
+func (e *engine) serve(w engineWire) error {
+	e.outR = newQueueReader(e.p.out)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.writeLoop(w)
+	}()
+	err := w.readLoop()
+	e.stop(false)
+	wg.Wait()
+	return err
+}
+
+// writeLoop sends queued messages with w.write until the engine stops or
+// a write fails. When the socket closed the queue (linger), it ends once
+// everything is sent.
+func (e *engine) writeLoop(w engineWire) {
+	for {
+		fs, ok, closed := e.outR.takeAll()
+		if !ok {
+			if closed {
+				e.stop(false)
+				return
+			}
+			select {
+			case <-e.wakeOut:
+				continue
+			case <-e.done:
+				return
+			}
+		}
+		if err := w.write(fs); err != nil {
+			e.stop(false)
+			return
+		}
+	}
+}
+
+// stop ends the engine. With linger, the writer first sends what is queued;
+// the socket's LINGER bounds how long that may take.
+func (e *engine) stop(linger bool) {
+	if linger {
+		e.lingering.Store(true)
+		e.p.out.close()
+		if d := e.sess.lingerDuration(); d >= 0 {
+			time.AfterFunc(d, func() { e.stop(false) })
+		}
+		return
+	}
+	e.stopped.Do(func() {
+		close(e.done)
+		e.conn.Close()
+	})
+}
+
+// release gives the pipe back after serve. A connecter's persistent pipe
+// stays with the socket for the next connection (messages handed to this
+// engine's writer and not yet sent are lost, as in libzmq); any other
+// pipe is closed for input and detached.
+func (e *engine) release(persistent bool) {
+	p := e.p
+	p.engine.CompareAndSwap(e, nil)
+	if persistent {
+		e.sess.pipeDisconnected(p)
+		return
+	}
+	p.in.q.close()
+	e.sess.detachPipe(p)
+}
