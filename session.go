@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/purezmq/zmq4/internal/mechanism"
+	"github.com/purezmq/zmq4/internal/transport"
 	"github.com/purezmq/zmq4/internal/zmtp"
 )
 
@@ -61,6 +62,83 @@ func (s *Socket) acceptsPeers() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return !s.closed
+}
+
+// sessionOptions is the snapshot of socket options that the connections of
+// one Bind or Connect work with. As libzmq copies a socket's options into
+// each endpoint at zmq_bind and zmq_connect, Bind and Connect take this
+// snapshot once (sessionOptionsLocked), and every connection accepted or
+// (re)made for that endpoint uses it: a later setter changes only endpoints
+// opened afterwards. The HWMs here size the pipes of new connections;
+// SetSndhwm and SetRcvhwm also resize the pipes that exist (libzmq 4.2+).
+type sessionOptions struct {
+	typ           Type
+	maxmsgsize    int64
+	handshakeIvl  time.Duration
+	sndhwm        int
+	rcvhwm        int
+	mech          mechanism.Config
+	heartbeatIvl  time.Duration
+	heartbeatTTL  time.Duration
+	heartbeatTout time.Duration
+	raw           bool // STREAM, or ROUTER with ROUTER_RAW: no ZMTP
+	rawNotify     bool // a raw connection announces itself
+
+	// Used by a connecter between connections.
+	reconnectIvl    time.Duration
+	reconnectIvlMax time.Duration
+	reconnectStop   int
+	transport       *transport.Options
+}
+
+// sessionOptionsLocked takes the snapshot for a new endpoint. Call with
+// s.mu held.
+func (s *Socket) sessionOptionsLocked() sessionOptions {
+	o := &s.opt
+	so := sessionOptions{
+		typ:           s.typ,
+		maxmsgsize:    o.maxmsgsize,
+		handshakeIvl:  o.handshakeIvl,
+		sndhwm:        o.sndhwm,
+		rcvhwm:        o.rcvhwm,
+		heartbeatIvl:  o.heartbeatIvl,
+		heartbeatTTL:  o.heartbeatTTL,
+		heartbeatTout: o.heartbeatTimeout,
+		raw:           s.typ == STREAM || s.typ == ROUTER && o.routerRaw,
+		// A raw ROUTER always announces connections, as libzmq's does (its
+		// notification flag can be set only on STREAM).
+		rawNotify:       o.streamNotify || s.typ == ROUTER,
+		reconnectIvl:    o.reconnectIvl,
+		reconnectIvlMax: o.reconnectIvlMax,
+		reconnectStop:   o.reconnectStop,
+		transport:       s.transportOptionsLocked(),
+	}
+	if o.conflate && conflateApplies(s.typ) {
+		so.sndhwm, so.rcvhwm = 1, 1
+	}
+	if so.heartbeatTout < 0 {
+		so.heartbeatTout = so.heartbeatIvl
+	}
+	m := &so.mech
+	m.Mechanism = o.mechanism.String()
+	m.SocketType = s.typ.String()
+	m.Identity = []byte(o.identity)
+	m.SendIdentity = s.typ == REQ || s.typ == DEALER || s.typ == ROUTER
+	for _, kv := range o.metadata {
+		m.Metadata = append(m.Metadata, zmtp.Property{Name: kv[0], Value: kv[1]})
+	}
+	switch o.mechanism {
+	case PLAIN:
+		m.AsServer = o.plainServer
+		m.Username, m.Password = o.plainUsername, o.plainPassword
+	case CURVE:
+		m.AsServer = o.curveServer
+		m.PublicKey, m.SecretKey, m.ServerKey = o.curvePublicKey, o.curveSecretKey, o.curveServerKey
+	}
+	m.ZAPDomain = o.zapDomain
+	m.ZAPEnforceDomain = o.zapEnforceDomain
+	m.LocalRoutingID = o.identity
+	return so
 }
 
 // engineWire is what differs between the kinds of engine once the
