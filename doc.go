@@ -31,13 +31,25 @@
 //     each direction (queue.go). A queue counts whole messages against its
 //     high-water mark and is read in batches: the reader swaps out
 //     everything queued at once.
-//   - Endpoints: endpoint.go (Bind, Connect, the listener's accept loop and
-//     the connecter that reconnects with backoff), inproc.go (no engine:
-//     the two sockets share a pair of queues), udp.go.
-//   - The engine: engine.go runs one ZMTP connection (greeting, security
-//     handshake, then reading and writing frames); heartbeat.go its PINGs;
-//     type_stream.go the raw engine of STREAM and ROUTER_RAW.
-//   - Below the root package: internal/zmtp (the wire codec), internal/
+//   - Endpoints: endpoint.go (Bind, the listener's accept loop, Unbind),
+//     connecter.go (Connect: the connecter that dials and reconnects with
+//     backoff, Disconnect), inproc.go (no engine: the two sockets share a
+//     pair of queues), udp.go (binding and connecting the udp transport).
+//   - The session layer: session.go. The session interface is what an
+//     engine needs from its socket (a pipe, attach and detach, peer ready,
+//     monitor events, ZAP, LINGER), and sessionOptions the snapshot of the
+//     socket's options that each Bind or Connect takes. session.go also
+//     holds the engine type, with the goroutine that owns each field, and
+//     the life the engines share: newEngine, own (take the pipe), serve
+//     (the writer goroutine and the read loop), stop (at once or after
+//     LINGER) and release (give the pipe back).
+//   - The engines, each supplying only its handshake, read loop and batch
+//     encoder: engine.go runs ZMTP (greeting, security handshake, frames
+//     in and out), with heartbeat.go its PINGs; engine_raw.go the raw bytes
+//     of STREAM and ROUTER_RAW; engine_udp.go the datagrams of RADIO, DISH
+//     and DGRAM.
+//   - Below the root package: internal/zmtp (the wire codec: Reader
+//     decodes, Writer encodes, neither does I/O of its own), internal/
 //     mechanism (NULL, PLAIN, CURVE), internal/transport (tcp, ipc, SOCKS,
 //     ws, wss), and the crypto, trie and Z85 leaves.
 //
@@ -46,10 +58,11 @@
 // Send: the application's call takes the socket's lock
 // (sendMessageLocked in socket.go), the pattern picks one pipe or several
 // and pushes the message onto their outbound queues; a queue that goes from
-// empty to not empty wakes the engine's writer goroutine, which takes every
-// queued message at once, encodes them (sealing each with CURVE when on)
-// into one buffer and writes it with one system call (writeFrames in
-// engine.go).
+// empty to not empty wakes the engine's writer goroutine (writeLoop in
+// session.go), which takes every queued message at once, encodes them with
+// a zmtp.Writer (sealing each with CURVE when on) into one buffer and writes
+// it with one system call, large frames in place with one vectored write
+// (writeFrames in engine.go).
 //
 // Receive: the engine's reader (readLoop in engine.go) decodes every frame
 // one read delivered and pushes the whole messages into the pipe's inbound
@@ -59,11 +72,13 @@
 //
 // # Goroutines
 //
-// Per bound endpoint, one goroutine accepts. Per connection, one goroutine
-// reads (it ran the handshake first) and one writes; heartbeat timers run
-// on the runtime's timers. Per connected endpoint, the connecter's
-// goroutine dials, then reads that connection, and dials again after it
-// ends. inproc connections have no goroutine: the sockets' own callers move
+// Per bound endpoint, one goroutine accepts (endpoint.go). Per connection,
+// one goroutine reads (it ran the handshake first) and one writes, which
+// serve in session.go starts and waits for; heartbeat timers run on the
+// runtime's timers. Per connected endpoint, the connecter's goroutine
+// (connecter.go) dials, then reads that connection, and dials again after
+// it ends. Per udp endpoint, one goroutine reads datagrams and one writes
+// them (engine_udp.go). inproc connections have no goroutine: the sockets' own callers move
 // the messages. Term waits for all of them; closing a socket and
 // terminating its context leaves none behind (a test checks this after
 // every test run).
