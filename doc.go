@@ -78,10 +78,10 @@
 // runtime's timers. Per connected endpoint, the connecter's goroutine
 // (connecter.go) dials, then reads that connection, and dials again after
 // it ends. Per udp endpoint, one goroutine reads datagrams and one writes
-// them (engine_udp.go). inproc connections have no goroutine: the sockets' own callers move
-// the messages. Term waits for all of them; closing a socket and
-// terminating its context leaves none behind (a test checks this after
-// every test run).
+// them (engine_udp.go). inproc connections have no goroutine: the
+// sockets' own callers move the messages. Term waits for all of them;
+// closing a socket and terminating its context leaves none behind (a test
+// checks this after every test run).
 //
 // # Locks
 //
