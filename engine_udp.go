@@ -6,8 +6,12 @@ import (
 	"strings"
 )
 
-// maxDishDatagram and maxDgramDatagram bound a received datagram (libzmq reads at most 8 KiB for
-// RADIO/DISH; DGRAM gets the largest UDP payload).
+// The udp engine: no handshake; each message travels as one datagram
+// (udp.go describes the formats). It shares the engine's life with the
+// others (session.go) and supplies its read loop and batch writer.
+
+// maxDishDatagram and maxDgramDatagram bound a received datagram (libzmq
+// reads at most 8 KiB for RADIO/DISH; DGRAM gets the largest UDP payload).
 const (
 	maxDishDatagram  = 8192
 	maxDgramDatagram = 65507
@@ -30,7 +34,8 @@ func (s *Socket) startUDP(conn *net.UDPConn, endpoint string) *pipe {
 	return p
 }
 
-// udpEngine moves datagrams for one udp socket.
+// udpEngine moves datagrams for one udp socket: the udp engine's
+// engineWire.
 type udpEngine struct {
 	e    *engine
 	conn *net.UDPConn
