@@ -24,6 +24,8 @@ type fakeSession struct {
 	ready    []*pipe
 	readable chan struct{} // a pipe's inbound queue got a message
 	attachC  chan *pipe    // each attached pipe
+	gone     int           // pipeDisconnected calls
+	linger   time.Duration // what lingerDuration returns
 }
 
 type fakeEvent struct {
@@ -73,7 +75,11 @@ func (f *fakeSession) peerReady(p *pipe) {
 	f.ready = append(f.ready, p)
 }
 
-func (f *fakeSession) pipeDisconnected(p *pipe) {}
+func (f *fakeSession) pipeDisconnected(p *pipe) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.gone++
+}
 
 func (f *fakeSession) event(ev Event, endpoint string, value int) {
 	f.mu.Lock()
@@ -82,7 +88,7 @@ func (f *fakeSession) event(ev Event, endpoint string, value int) {
 }
 
 func (f *fakeSession) zapFunc() mechanism.ZAPFunc    { return nil }
-func (f *fakeSession) lingerDuration() time.Duration { return 0 }
+func (f *fakeSession) lingerDuration() time.Duration { return f.linger }
 func (f *fakeSession) acceptsPeers() bool            { return true }
 
 // eventList returns the events raised so far.
@@ -152,11 +158,18 @@ type engineRun struct {
 // engine's output with run.r.
 func startEngine(t *testing.T, script []byte) *engineRun {
 	t.Helper()
+	return startEngineOn(t, newFakeSession(), nil, script)
+}
+
+// startEngineOn is startEngine with a given session and, when p is not
+// nil, a connecter's persistent pipe.
+func startEngineOn(t *testing.T, fs *fakeSession, p *pipe, script []byte) *engineRun {
+	t.Helper()
 	local, peer := net.Pipe()
-	run := &engineRun{fs: newFakeSession(), peer: peer, r: zmtp.NewReader(peer, -1),
+	run := &engineRun{fs: fs, peer: peer, r: zmtp.NewReader(peer, -1),
 		ok: make(chan bool, 1), sent: make(chan struct{})}
 	go func() {
-		run.ok <- runSession(run.fs, local, nil, "tcp://test", testSessionOptions(), nil)
+		run.ok <- runSession(run.fs, local, p, "tcp://test", testSessionOptions(), nil)
 	}()
 	go func() {
 		defer close(run.sent)
@@ -356,6 +369,61 @@ func TestEngineMechanismMismatch(t *testing.T) {
 	run.fs.mu.Unlock()
 	if attached != 0 {
 		t.Fatal("a pipe was attached for a failed handshake")
+	}
+}
+
+func TestEnginePersistentPipe(t *testing.T) {
+	fs := newFakeSession()
+	p := fs.newConnPipe(1000, 1000, "tcp://test")
+	p.connectSide = true
+	// Queued before the connection exists: sent once it is handshaken.
+	p.out.pushFrame(frame{data: []byte("early")}, false)
+	run := startEngineOn(t, fs, p, peerGreeting(mechanism.Null))
+	run.readHandshake(t)
+	f, err := run.r.ReadFrame()
+	if err != nil || string(f.Body) != "early" {
+		t.Fatalf("peer read %+v %v, want the queued message", f, err)
+	}
+	if !run.finish(t) {
+		t.Fatal("runSession reported a failed handshake")
+	}
+	fs.mu.Lock()
+	attached, detached, gone := len(fs.attached), len(fs.detached), fs.gone
+	fs.mu.Unlock()
+	if attached != 0 || detached != 0 || gone != 1 {
+		t.Fatalf("attached %d, detached %d, disconnected %d; a persistent pipe stays: want 0, 0, 1",
+			attached, detached, gone)
+	}
+	if p.engine.Load() != nil {
+		t.Fatal("the persistent pipe still points at the ended engine")
+	}
+	if p.stopFunc() != nil {
+		t.Fatal("the engine took over the persistent pipe's stop function")
+	}
+}
+
+func TestEngineLingerSendsQueued(t *testing.T) {
+	fs := newFakeSession()
+	fs.linger = -1 // wait for the queue to drain, however long
+	run := startEngineOn(t, fs, nil, peerGreeting(mechanism.Null))
+	run.readHandshake(t)
+	p := fs.onlyPipe(t)
+	p.out.pushFrame(frame{data: []byte("last")}, false)
+	p.stopFunc()(true)
+	f, err := run.r.ReadFrame()
+	if err != nil || string(f.Body) != "last" {
+		t.Fatalf("peer read %+v %v, want the message queued before the linger", f, err)
+	}
+	if _, err := run.r.ReadFrame(); err == nil {
+		t.Fatal("the connection stayed open after the queue drained")
+	}
+	if !run.waitEnded(t) {
+		t.Fatal("runSession reported a failed handshake")
+	}
+	for _, e := range fs.eventList() {
+		if e.ev == EVENT_DISCONNECTED {
+			t.Fatal("a lingering close raised DISCONNECTED")
+		}
 	}
 }
 
