@@ -20,7 +20,7 @@
 //     (Send and Recv in all their forms), socketset.go and socketget.go
 //     (options, kept in options.go), poller.go, reactor.go, proxy.go,
 //     monitor.go, stats.go, and the CZMQ-level helpers (msg.go, cert.go,
-//     auth.go, beacon.go).
+//     auth.go; the beacon is its own package, beacon/).
 //   - The patterns: one type_*.go file per socket family. Each implements
 //     the pattern interface of socket.go, routing whole messages between the
 //     application and the socket's pipes; they run in the caller's
