@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/purezmq/zmq4/internal/netif"
 )
 
 // A udp endpoint is read as libzmq 4.3.5 reads it: "[iface;]host:port".
@@ -128,7 +130,7 @@ func resolveUDPHost(host string, bind, ipv6 bool) (netip.Addr, error) {
 		return netip.IPv4Unspecified(), nil
 	}
 	if bind {
-		if ip, ok := interfaceIP(host, ipv6); ok {
+		if ip, ok := netif.FirstIP(host, ipv6); ok {
 			return ip, nil
 		}
 	}
@@ -176,49 +178,10 @@ func validZone(zone string) bool {
 		return false
 	}
 	if c := zone[0]; ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') {
-		_, err := net.InterfaceByName(zone)
-		return err == nil
+		return netif.Exists(zone)
 	}
 	n, err := strconv.Atoi(zone)
 	return err == nil && n > 0
-}
-
-// interfaceIP returns the first address of the interface called name, of
-// the family the socket uses (IPv6 when ipv6 is on, as libzmq looks).
-func interfaceIP(name string, ipv6 bool) (netip.Addr, bool) {
-	ifi, err := net.InterfaceByName(name)
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	return firstInterfaceIP(ifi, ipv6)
-}
-
-// firstInterfaceIP returns the first IPv4 (or, with v6, IPv6) address of
-// ifi; an IPv6 link-local address gets the interface as its zone.
-func firstInterfaceIP(ifi *net.Interface, v6 bool) (netip.Addr, bool) {
-	addrs, err := ifi.Addrs()
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	for _, addr := range addrs {
-		ipnet, ok := addr.(*net.IPNet)
-		if !ok {
-			continue
-		}
-		ip, ok := netip.AddrFromSlice(ipnet.IP)
-		if !ok {
-			continue
-		}
-		ip = ip.Unmap()
-		if ip.Is6() != v6 {
-			continue
-		}
-		if ip.Is6() && ip.IsLinkLocalUnicast() {
-			ip = ip.WithZone(ifi.Name)
-		}
-		return ip, true
-	}
-	return netip.Addr{}, false
 }
 
 // resolveInterface resolves the interface part of a multicast endpoint.
@@ -231,12 +194,12 @@ func (a *udpAddress) resolveInterface(ipv6 bool) error {
 	if a.iface == "*" {
 		return nil
 	}
-	if ifi, err := net.InterfaceByName(a.iface); err == nil {
+	if ifi, ok := netif.ByName(a.iface); ok {
 		if v6 {
 			a.ifaceIndex = ifi.Index
 			return nil
 		}
-		ip, ok := firstInterfaceIP(ifi, false)
+		ip, ok := ifi.FirstIP(false)
 		if !ok {
 			return enodev
 		}

@@ -5,26 +5,28 @@ import (
 	"net"
 	"net/netip"
 	"testing"
+
+	"github.com/purezmq/zmq4/internal/netif"
 )
 
-// loopbackInterface returns the name and IPv4 address of a loopback
-// interface, skipping the test when there is none.
-func loopbackInterface(t *testing.T) (*net.Interface, netip.Addr) {
+// loopbackInterface returns a loopback interface and its IPv4 address,
+// skipping the test when there is none.
+func loopbackInterface(t *testing.T) (netif.Interface, netip.Addr) {
 	t.Helper()
-	ifis, err := net.Interfaces()
+	ifis, err := netif.List()
 	if err != nil {
 		t.Skipf("no interface list: %v", err)
 	}
-	for i := range ifis {
-		if ifis[i].Flags&net.FlagLoopback == 0 {
+	for _, ifi := range ifis {
+		if ifi.Flags&net.FlagLoopback == 0 {
 			continue
 		}
-		if ip, ok := firstInterfaceIP(&ifis[i], false); ok {
-			return &ifis[i], ip
+		if ip, ok := ifi.FirstIP(false); ok {
+			return ifi, ip
 		}
 	}
 	t.Skip("no loopback interface with an IPv4 address")
-	return nil, netip.Addr{}
+	return netif.Interface{}, netip.Addr{}
 }
 
 func TestParseUDPAddress(t *testing.T) {

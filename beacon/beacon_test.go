@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/purezmq/zmq4/internal/netif"
 )
 
 // The beacon tests run on the loopback network (Loopback): beacons
@@ -433,11 +435,11 @@ func TestBeaconInterfaceChoice(t *testing.T) {
 		t.Error("chose an interface from an empty list")
 	}
 
-	c, ok := candidateFrom("eth0", &net.IPNet{IP: net.IPv4(10, 1, 2, 3), Mask: net.CIDRMask(20, 32)})
+	c, ok := candidateFrom("eth0", netif.Addr{IP: netip.MustParseAddr("10.1.2.3"), Mask: net.CIDRMask(20, 32)})
 	if !ok || c.address.String() != "10.1.2.3" || c.broadcast.String() != "10.1.15.255" {
 		t.Errorf("10.1.2.3/20 gave %+v", c)
 	}
-	if _, ok := candidateFrom("eth0", &net.IPNet{IP: net.ParseIP("fe80::1"), Mask: net.CIDRMask(64, 128)}); ok {
+	if _, ok := candidateFrom("eth0", netif.Addr{IP: netip.MustParseAddr("fe80::1%eth0"), Mask: net.CIDRMask(64, 128)}); ok {
 		t.Error("an IPv6 address became a candidate")
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+
+	"github.com/purezmq/zmq4/internal/netif"
 )
 
 // route is where a beacon sends and what it reports as its hostname.
@@ -72,7 +74,7 @@ func pickCandidate(candidates []candidate, spec string) (candidate, bool) {
 // interfaces zbeacon would consider: up, able to broadcast, neither
 // loopback nor point-to-point.
 func listCandidates() ([]candidate, error) {
-	interfaces, err := net.Interfaces()
+	interfaces, err := netif.List()
 	if err != nil {
 		return nil, err
 	}
@@ -82,11 +84,7 @@ func listCandidates() ([]candidate, error) {
 			iface.Flags&net.FlagLoopback != 0 || iface.Flags&net.FlagPointToPoint != 0 {
 			continue
 		}
-		addrs, err := iface.Addrs()
-		if err != nil {
-			continue
-		}
-		for _, a := range addrs {
+		for _, a := range iface.Addrs {
 			if c, ok := candidateFrom(iface.Name, a); ok {
 				candidates = append(candidates, c)
 			}
@@ -95,25 +93,16 @@ func listCandidates() ([]candidate, error) {
 	return candidates, nil
 }
 
-// candidateFrom makes a candidate of an interface address if it is
-// IPv4, with the broadcast address its netmask gives.
-func candidateFrom(name string, a net.Addr) (candidate, bool) {
-	ipNet, ok := a.(*net.IPNet)
-	if !ok {
+// candidateFrom makes a candidate of an interface address if it is IPv4,
+// with the broadcast address its netmask gives.
+func candidateFrom(name string, a netif.Addr) (candidate, bool) {
+	if !a.IP.Is4() || len(a.Mask) != net.IPv4len {
 		return candidate{}, false
 	}
-	ip4 := ipNet.IP.To4()
-	mask := ipNet.Mask
-	if len(mask) == net.IPv6len {
-		mask = mask[12:]
-	}
-	if ip4 == nil || len(mask) != net.IPv4len {
-		return candidate{}, false
-	}
-	var address, broadcast [4]byte
+	address := a.IP.As4()
+	var broadcast [4]byte
 	for i := range 4 {
-		address[i] = ip4[i]
-		broadcast[i] = ip4[i] | ^mask[i]
+		broadcast[i] = address[i] | ^a.Mask[i]
 	}
-	return candidate{name: name, address: netip.AddrFrom4(address), broadcast: netip.AddrFrom4(broadcast)}, true
+	return candidate{name: name, address: a.IP, broadcast: netip.AddrFrom4(broadcast)}, true
 }
