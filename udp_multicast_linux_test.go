@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/purezmq/zmq4/internal/netns"
+	"github.com/purezmq/zmq4/internal/transport"
 )
 
 // The multicast tests run in a private network namespace, one per test,
@@ -234,16 +235,18 @@ func TestUDPMulticastGoroutines(t *testing.T) {
 // as their TTL, 1 unless set.
 func TestUDPMulticastHops(t *testing.T) {
 	enterMulticastNamespace(t)
-	a, err := parseUDPAddress("mc0;"+mcastGroup+":"+mcastPort, true, false)
+	a, err := transport.ParseUDPAddress("mc0;"+mcastGroup+":"+mcastPort, true, false)
 	must(t, err)
-	conn, err := listenUDPEndpoint(a)
+	conn, err := transport.ListenUDP(a)
 	must(t, err)
 	defer conn.Close()
 	raw, err := conn.SyscallConn()
 	must(t, err)
-	must(t, withFD(raw, func(fd uintptr) error {
-		return unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_RECVTTL, 1)
+	var optErr error
+	must(t, raw.Control(func(fd uintptr) {
+		optErr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_RECVTTL, 1)
 	}))
+	must(t, optErr)
 	must(t, conn.SetReadDeadline(time.Now().Add(10*time.Second))) // hang guard
 
 	ctx := newTestContext(t)

@@ -1,4 +1,4 @@
-package zmq4
+package transport
 
 import (
 	"errors"

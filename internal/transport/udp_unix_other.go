@@ -1,6 +1,6 @@
 //go:build unix && !linux && !solaris
 
-package zmq4
+package transport
 
 import (
 	"os"
