@@ -22,7 +22,7 @@
 //     monitor.go, stats.go, and the CZMQ-level helpers (msg.go, cert.go,
 //     auth.go; the beacon is its own package, beacon/).
 //   - The patterns: one type_*.go file per socket family. Each implements
-//     the pattern interface of socket.go, routing whole messages between the
+//     the pattern interface of pattern.go, routing whole messages between the
 //     application and the socket's pipes; they run in the caller's
 //     goroutine with the socket's lock held, as libzmq runs them in the
 //     application thread. route.go has the fair queue and load balancer
