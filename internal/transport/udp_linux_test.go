@@ -10,33 +10,16 @@ import (
 	"github.com/purezmq/zmq4/internal/netns"
 )
 
-// The udp plumbing tests run in a private network namespace holding lo and
-// a veth pair, mc0 (10.206.0.1, carrying the multicast route) and mc1
-// (10.206.1.2), as the root package's socket-level multicast tests do: a
-// group joined on mc0 hears this host's datagrams only through the
-// kernel's loopback copy, one joined on mc1 as they cross the pair.
+// The udp plumbing tests run in the private network namespace of
+// netns.EnterMulticast: a group joined on mc0 hears this host's datagrams
+// only through the kernel's loopback copy, one joined on mc1 as they cross
+// the veth pair.
 
 const (
 	udpTestGroup  = "239.1.2.3"
 	udpTestGroup2 = "239.1.2.4"
 	udpTestPort   = "5556"
 )
-
-// enterUDPNamespace moves the test goroutine into the namespace above, or
-// skips the test without root or ip(8).
-func enterUDPNamespace(t *testing.T) {
-	t.Helper()
-	netns.Enter(t, [][]string{
-		{"link", "set", "lo", "up"},
-		{"link", "add", "mc0", "type", "veth", "peer", "name", "mc1"},
-		{"addr", "add", "10.206.0.1/24", "dev", "mc0"},
-		{"addr", "add", "10.206.1.2/24", "dev", "mc1"},
-		{"link", "set", "mc0", "up"},
-		{"link", "set", "mc1", "up"},
-		{"route", "add", "224.0.0.0/4", "dev", "mc0"},
-	}, "ipv4/conf/mc0/accept_local=1", "ipv4/conf/mc1/accept_local=1",
-		"ipv4/ip_early_demux=0", "ipv4/udp_early_demux=0")
-}
 
 // listenGroup binds endpoint (the part after "udp://") and joins its group.
 func listenGroup(t *testing.T, endpoint string) *net.UDPConn {
@@ -94,7 +77,7 @@ func expect(t *testing.T, conn *net.UDPConn, want string) {
 // receiver of another group on the same port hears only its own group
 // (IP_MULTICAST_ALL is off).
 func TestUDPGroupSharedPortAndOnlyJoinedGroups(t *testing.T) {
-	enterUDPNamespace(t)
+	netns.EnterMulticast(t)
 	first := listenGroup(t, "mc0;"+udpTestGroup+":"+udpTestPort)
 	second := listenGroup(t, "mc0;"+udpTestGroup+":"+udpTestPort)
 	other := listenGroup(t, "mc0;"+udpTestGroup2+":"+udpTestPort)
@@ -112,7 +95,7 @@ func TestUDPGroupSharedPortAndOnlyJoinedGroups(t *testing.T) {
 // With loop off only the copy that leaves the host arrives: a receiver
 // joined on mc1 hears it, one joined on mc0 does not.
 func TestUDPMulticastLoopOption(t *testing.T) {
-	enterUDPNamespace(t)
+	netns.EnterMulticast(t)
 	onHost := listenGroup(t, "mc0;"+udpTestGroup+":"+udpTestPort)
 	onWire := listenGroup(t, "mc1;"+udpTestGroup+":"+udpTestPort)
 	quiet := dialGroup(t, udpTestGroup+":"+udpTestPort, false, 1)

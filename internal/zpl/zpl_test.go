@@ -7,19 +7,22 @@ import (
 )
 
 func TestParseTree(t *testing.T) {
-	text := "# comment\n" +
-		"\n" +
-		"metadata   # trailing comment\n" +
-		"    name = 'single quoted'  # comment\n" +
-		"    plain = unquoted value   # comment\n" +
-		"    empty\n" +
-		"    # indented comment\n" +
-		"curve\r\n" +
-		"    public-key = \"a#b\"\n" +
-		"    nested\n" +
-		"        deep = \"x\"\n" +
-		"curve\n" +
-		"    second = \"ignored by Get\"\n"
+	text := strings.Join([]string{
+		"#   a header comment",
+		"",
+		"metadata                 # a section without a value",
+		"    name = 'single quoted'",
+		"    plain = unquoted value   # its comment is dropped",
+		"    empty",
+		"        # a comment indented deeper than anything",
+		"curve\r",
+		"    public-key = \"a#b\"",
+		"    nested",
+		"        deep = \"x\"",
+		"curve",
+		"    second = \"Get follows the first curve\"",
+		"",
+	}, "\n")
 	root, err := Parse([]byte(text))
 	if err != nil {
 		t.Fatal(err)
