@@ -39,7 +39,10 @@
 //     type_stream.go the raw engine of STREAM and ROUTER_RAW.
 //   - Below the root package: internal/zmtp (the wire codec), internal/
 //     mechanism (NULL, PLAIN, CURVE), internal/transport (tcp, ipc, SOCKS,
-//     ws, wss), and the crypto, trie and Z85 leaves.
+//     ws, wss, and the udp and multicast sockets), internal/authpolicy (the
+//     authenticator's policies and decisions), internal/zpl (certificate
+//     files), internal/netif (interface addresses), and the crypto, trie
+//     and Z85 leaves.
 //
 // # The data path
 //
