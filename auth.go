@@ -146,69 +146,53 @@ func (a *authenticator) serve(handler *Socket, done chan struct{}) {
 // CURVE clients must still authenticate. A whitelist makes any blacklist of
 // the domain ineffective. As in pebbe/zmq4, when domain itself is an
 // address it and the other addresses are whitelisted for every domain.
-func AuthAllow(domain string, addresses ...string) { defaultAuth.allowAddresses(domain, addresses) }
+func AuthAllow(domain string, addresses ...string) { defaultAuth.policy.Allow(domain, addresses) }
 
 // AuthAllow is the package-level AuthAllow for c's authenticator.
 func (c *Context) AuthAllow(domain string, addresses ...string) {
-	c.authenticator().allowAddresses(domain, addresses)
-}
-
-func (a *authenticator) allowAddresses(domain string, addresses []string) {
-	a.policy.Allow(domain, addresses)
+	c.authenticator().policy.Allow(domain, addresses)
 }
 
 // AuthDeny blacklists addresses for a domain ("*" for every domain) in the
 // default context's authenticator: connections from them are refused
 // whatever the mechanism. Addresses and domain are read as for AuthAllow.
-func AuthDeny(domain string, addresses ...string) { defaultAuth.denyAddresses(domain, addresses) }
+func AuthDeny(domain string, addresses ...string) { defaultAuth.policy.Deny(domain, addresses) }
 
 // AuthDeny is the package-level AuthDeny for c's authenticator.
 func (c *Context) AuthDeny(domain string, addresses ...string) {
-	c.authenticator().denyAddresses(domain, addresses)
-}
-
-func (a *authenticator) denyAddresses(domain string, addresses []string) {
-	a.policy.Deny(domain, addresses)
+	c.authenticator().policy.Deny(domain, addresses)
 }
 
 // AuthPlainAdd adds a PLAIN user for a domain ("*" for every domain) to the
 // default context's authenticator.
 func AuthPlainAdd(domain, username, password string) {
-	defaultAuth.plainAdd(domain, username, password)
+	defaultAuth.policy.PlainAdd(domain, username, password)
 }
 
 // AuthPlainAdd is the package-level AuthPlainAdd for c's authenticator.
 func (c *Context) AuthPlainAdd(domain, username, password string) {
-	c.authenticator().plainAdd(domain, username, password)
-}
-
-func (a *authenticator) plainAdd(domain, username, password string) {
-	a.policy.PlainAdd(domain, username, password)
+	c.authenticator().policy.PlainAdd(domain, username, password)
 }
 
 // AuthPlainRemove removes PLAIN users of a domain added with AuthPlainAdd
 // from the default context's authenticator.
-func AuthPlainRemove(domain string, usernames ...string) { defaultAuth.plainRemove(domain, usernames) }
+func AuthPlainRemove(domain string, usernames ...string) {
+	defaultAuth.policy.PlainRemove(domain, usernames)
+}
 
 // AuthPlainRemove is the package-level AuthPlainRemove for c's
 // authenticator.
 func (c *Context) AuthPlainRemove(domain string, usernames ...string) {
-	c.authenticator().plainRemove(domain, usernames)
-}
-
-func (a *authenticator) plainRemove(domain string, usernames []string) {
-	a.policy.PlainRemove(domain, usernames)
+	c.authenticator().policy.PlainRemove(domain, usernames)
 }
 
 // AuthPlainRemoveAll removes every PLAIN user of a domain added with
 // AuthPlainAdd from the default context's authenticator.
-func AuthPlainRemoveAll(domain string) { defaultAuth.plainRemoveAll(domain) }
+func AuthPlainRemoveAll(domain string) { defaultAuth.policy.PlainRemoveAll(domain) }
 
 // AuthPlainRemoveAll is the package-level AuthPlainRemoveAll for c's
 // authenticator.
-func (c *Context) AuthPlainRemoveAll(domain string) { c.authenticator().plainRemoveAll(domain) }
-
-func (a *authenticator) plainRemoveAll(domain string) { a.policy.PlainRemoveAll(domain) }
+func (c *Context) AuthPlainRemoveAll(domain string) { c.authenticator().policy.PlainRemoveAll(domain) }
 
 // AuthPlainFile makes the users listed in a password file valid PLAIN users
 // of a domain in the default context's authenticator, as CZMQ's zauth
@@ -217,54 +201,42 @@ func (a *authenticator) plainRemoveAll(domain string) { a.policy.PlainRemoveAll(
 // nothing is trimmed but the line feed. The file is read again whenever it
 // changes. An empty path removes the domain's password file. It fails if
 // the file cannot be read now.
-func AuthPlainFile(domain, path string) error { return defaultAuth.plainFile(domain, path) }
+func AuthPlainFile(domain, path string) error { return defaultAuth.policy.PlainFile(domain, path) }
 
 // AuthPlainFile is the package-level AuthPlainFile for c's authenticator.
 func (c *Context) AuthPlainFile(domain, path string) error {
-	return c.authenticator().plainFile(domain, path)
-}
-
-func (a *authenticator) plainFile(domain, path string) error {
-	return a.policy.PlainFile(domain, path)
+	return c.authenticator().policy.PlainFile(domain, path)
 }
 
 // AuthCurveAdd allows CURVE clients of a domain ("*" for every domain) by
 // their Z85 public keys in the default context's authenticator; the key
 // CURVE_ALLOW_ANY allows every client.
-func AuthCurveAdd(domain string, pubkeys ...string) { defaultAuth.curveAdd(domain, pubkeys) }
+func AuthCurveAdd(domain string, pubkeys ...string) { defaultAuth.policy.CurveAdd(domain, pubkeys) }
 
 // AuthCurveAdd is the package-level AuthCurveAdd for c's authenticator.
 func (c *Context) AuthCurveAdd(domain string, pubkeys ...string) {
-	c.authenticator().curveAdd(domain, pubkeys)
-}
-
-func (a *authenticator) curveAdd(domain string, pubkeys []string) {
-	a.policy.CurveAdd(domain, pubkeys)
+	c.authenticator().policy.CurveAdd(domain, pubkeys)
 }
 
 // AuthCurveRemove removes keys added with AuthCurveAdd from a domain of the
 // default context's authenticator.
-func AuthCurveRemove(domain string, pubkeys ...string) { defaultAuth.curveRemove(domain, pubkeys) }
+func AuthCurveRemove(domain string, pubkeys ...string) {
+	defaultAuth.policy.CurveRemove(domain, pubkeys)
+}
 
 // AuthCurveRemove is the package-level AuthCurveRemove for c's
 // authenticator.
 func (c *Context) AuthCurveRemove(domain string, pubkeys ...string) {
-	c.authenticator().curveRemove(domain, pubkeys)
-}
-
-func (a *authenticator) curveRemove(domain string, pubkeys []string) {
-	a.policy.CurveRemove(domain, pubkeys)
+	c.authenticator().policy.CurveRemove(domain, pubkeys)
 }
 
 // AuthCurveRemoveAll removes every key added with AuthCurveAdd from a
 // domain of the default context's authenticator.
-func AuthCurveRemoveAll(domain string) { defaultAuth.curveRemoveAll(domain) }
+func AuthCurveRemoveAll(domain string) { defaultAuth.policy.CurveRemoveAll(domain) }
 
 // AuthCurveRemoveAll is the package-level AuthCurveRemoveAll for c's
 // authenticator.
-func (c *Context) AuthCurveRemoveAll(domain string) { c.authenticator().curveRemoveAll(domain) }
-
-func (a *authenticator) curveRemoveAll(domain string) { a.policy.CurveRemoveAll(domain) }
+func (c *Context) AuthCurveRemoveAll(domain string) { c.authenticator().policy.CurveRemoveAll(domain) }
 
 // AuthCurveDirectory allows the CURVE clients of a domain whose public
 // certificates are in dir (see CertStore) in the default context's
@@ -280,13 +252,15 @@ func (c *Context) AuthCurveDirectory(domain, dir string) error {
 	return c.authenticator().curveDirectory(domain, dir)
 }
 
+// curveDirectory loads dir as a CertStore for domain, or applies "" and
+// CURVE_ALLOW_ANY as AuthCurveDirectory describes.
 func (a *authenticator) curveDirectory(domain, dir string) error {
 	switch dir {
 	case "":
 		a.curveCertStore(domain, nil)
 		return nil
 	case CURVE_ALLOW_ANY:
-		a.curveAdd(domain, []string{CURVE_ALLOW_ANY})
+		a.policy.CurveAdd(domain, []string{CURVE_ALLOW_ANY})
 		return nil
 	}
 	store, err := NewCertStore(dir)
@@ -309,6 +283,7 @@ func (c *Context) AuthCurveCertStore(domain string, store *CertStore) {
 	c.authenticator().curveCertStore(domain, store)
 }
 
+// curveCertStore gives the policy store (nil removes the domain's store).
 func (a *authenticator) curveCertStore(domain string, store *CertStore) {
 	if store == nil {
 		a.policy.SetCertStore(domain, nil)
@@ -337,22 +312,18 @@ func (k certStoreKeys) Metadata(key string) (map[string]string, bool) {
 
 // AuthSetVerbose turns logging of the default context's authenticator's
 // decisions on or off.
-func AuthSetVerbose(verbose bool) { defaultAuth.setVerbose(verbose) }
+func AuthSetVerbose(verbose bool) { defaultAuth.policy.SetVerbose(verbose) }
 
 // AuthSetVerbose turns logging of c's authenticator's decisions on or off.
-func (c *Context) AuthSetVerbose(verbose bool) { c.authenticator().setVerbose(verbose) }
-
-func (a *authenticator) setVerbose(verbose bool) { a.policy.SetVerbose(verbose) }
+func (c *Context) AuthSetVerbose(verbose bool) { c.authenticator().policy.SetVerbose(verbose) }
 
 // AuthSetLogger sends the default context's authenticator's log to logger,
 // at Info level, instead of the standard log package; nil restores the log
 // package. AuthSetVerbose still decides whether it logs.
-func AuthSetLogger(logger *slog.Logger) { defaultAuth.setLogger(logger) }
+func AuthSetLogger(logger *slog.Logger) { defaultAuth.policy.SetLogger(logger) }
 
 // AuthSetLogger is the package-level AuthSetLogger for c's authenticator.
-func (c *Context) AuthSetLogger(logger *slog.Logger) { c.authenticator().setLogger(logger) }
-
-func (a *authenticator) setLogger(logger *slog.Logger) { a.policy.SetLogger(logger) }
+func (c *Context) AuthSetLogger(logger *slog.Logger) { c.authenticator().policy.SetLogger(logger) }
 
 // AuthSetMetadataHandler sets a function that supplies the metadata of a
 // connection the default context's authenticator allowed. It gets the ZAP
@@ -362,17 +333,13 @@ func (a *authenticator) setLogger(logger *slog.Logger) { a.policy.SetLogger(logg
 // for NULL); the other entries are sent as metadata and show up as message
 // properties on the server socket. nil removes the handler.
 func AuthSetMetadataHandler(handler func(version, requestID, domain, address, identity, mechanism string, credentials ...string) (metadata map[string]string)) {
-	defaultAuth.setMetadataHandler(handler)
+	defaultAuth.policy.SetMetadataHandler(handler)
 }
 
 // AuthSetMetadataHandler is the package-level AuthSetMetadataHandler for
 // c's authenticator.
 func (c *Context) AuthSetMetadataHandler(handler func(version, requestID, domain, address, identity, mechanism string, credentials ...string) (metadata map[string]string)) {
-	c.authenticator().setMetadataHandler(handler)
-}
-
-func (a *authenticator) setMetadataHandler(handler func(version, requestID, domain, address, identity, mechanism string, credentials ...string) map[string]string) {
-	a.policy.SetMetadataHandler(handler)
+	c.authenticator().policy.SetMetadataHandler(handler)
 }
 
 // AuthMetaBlob encodes one metadata property as ZAP and ZMTP carry it. The
