@@ -7,12 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/purezmq/zmq4/internal/mechanism"
 	"github.com/purezmq/zmq4/internal/z85"
+	"github.com/purezmq/zmq4/internal/zpl"
 )
 
 // Cert is a CURVE certificate as CZMQ's zcert keeps it: a key pair (or only
@@ -228,11 +228,11 @@ func loadCertFile(path string) (*Cert, error) {
 // Z85 characters; /curve/secret-key is used when it is 40 characters; every
 // child of /metadata becomes a metadata entry.
 func parseCert(data []byte) (*Cert, error) {
-	root, err := parseZPL(data)
+	root, err := zpl.Parse(data)
 	if err != nil {
 		return nil, err
 	}
-	publicText, ok := root.get("curve", "public-key")
+	publicText, ok := root.Get("curve", "public-key")
 	if !ok || len(publicText) != curveKeyZ85Len {
 		return nil, ErrCertNoPublicKey
 	}
@@ -241,7 +241,7 @@ func parseCert(data []byte) (*Cert, error) {
 		return nil, ErrCertNoPublicKey
 	}
 	var secret []byte
-	if secretText, ok := root.get("curve", "secret-key"); ok && len(secretText) == curveKeyZ85Len {
+	if secretText, ok := root.Get("curve", "secret-key"); ok && len(secretText) == curveKeyZ85Len {
 		if secret, err = z85.Decode(secretText); err != nil {
 			return nil, fmt.Errorf("zmq4: invalid curve secret-key: %w", err)
 		}
@@ -250,9 +250,9 @@ func parseCert(data []byte) (*Cert, error) {
 	if err != nil {
 		return nil, err
 	}
-	if metadata := root.child("metadata"); metadata != nil {
-		for _, item := range metadata.children {
-			c.SetMeta(item.name, item.value)
+	if metadata := root.Child("metadata"); metadata != nil {
+		for _, item := range metadata.Children {
+			c.SetMeta(item.Name, item.Value)
 		}
 	}
 	return c, nil
@@ -317,17 +317,17 @@ func (c *Cert) encode(withSecret bool, now time.Time) ([]byte, error) {
 	}
 	b.WriteString("\nmetadata\n")
 	for _, m := range c.metaCopy() {
-		line, err := zplItem(2, m.name, m.value)
+		line, err := zpl.Item(2, m.name, m.value)
 		if err != nil {
 			return nil, err
 		}
 		b.WriteString(line)
 	}
 	b.WriteString("curve\n")
-	publicLine, _ := zplItem(2, "public-key", c.PublicTxt())
+	publicLine, _ := zpl.Item(2, "public-key", c.PublicTxt())
 	b.WriteString(publicLine)
 	if withSecret {
-		secretLine, _ := zplItem(2, "secret-key", c.SecretTxt())
+		secretLine, _ := zpl.Item(2, "secret-key", c.SecretTxt())
 		b.WriteString(secretLine)
 	}
 	return b.Bytes(), nil
@@ -367,166 +367,4 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	return nil
-}
-
-// ZPL (ZeroMQ RFC 4) as CZMQ's zconfig reads and writes it; certificates use
-// a small subset of it.
-
-// zplNode is one item of a ZPL tree.
-type zplNode struct {
-	name, value string
-	children    []*zplNode
-}
-
-// child returns the first child called name, or nil.
-func (n *zplNode) child(name string) *zplNode {
-	for _, c := range n.children {
-		if c.name == name {
-			return c
-		}
-	}
-	return nil
-}
-
-// get returns the value at the path of names below n.
-func (n *zplNode) get(path ...string) (string, bool) {
-	for _, name := range path {
-		if n = n.child(name); n == nil {
-			return "", false
-		}
-	}
-	return n.value, true
-}
-
-// errZPLSyntax reports text that is not valid ZPL; like CZMQ the whole text
-// is then rejected.
-var errZPLSyntax = errors.New("zmq4: ZPL syntax error")
-
-// parseZPL parses ZPL text into a tree under an unnamed root, following
-// zconfig: trailing white space is trimmed, indentation is four spaces per
-// level, "#" starts a comment, values may be quoted with " or ' (no escapes)
-// and any other text on a line is an error.
-func parseZPL(data []byte) (*zplNode, error) {
-	root := &zplNode{}
-	for number, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimRight(line, " \t\r\n\v\f")
-		spaces := len(line) - len(strings.TrimLeft(line, " "))
-		if spaces%4 != 0 {
-			return nil, fmt.Errorf("%w: line %d: indent by four spaces at once", errZPLSyntax, number+1)
-		}
-		rest := line[spaces:]
-		nameEnd := 0
-		for nameEnd < len(rest) && isZPLNameChar(rest[nameEnd]) {
-			nameEnd++
-		}
-		name := rest[:nameEnd]
-		if name == "" {
-			if !zplLineEnds(rest) {
-				return nil, fmt.Errorf("%w: line %d: unexpected %q", errZPLSyntax, number+1, rest)
-			}
-			continue
-		}
-		if name[0] == '/' || name[len(name)-1] == '/' {
-			return nil, fmt.Errorf("%w: line %d: '/' at the start or end of a name", errZPLSyntax, number+1)
-		}
-		value, ok := zplValue(rest[nameEnd:])
-		if !ok {
-			return nil, fmt.Errorf("%w: line %d: bad value", errZPLSyntax, number+1)
-		}
-		parent := root.lastAtDepth(spaces / 4)
-		if parent == nil {
-			return nil, fmt.Errorf("%w: line %d: indentation", errZPLSyntax, number+1)
-		}
-		parent.children = append(parent.children, &zplNode{name: name, value: value})
-	}
-	return root, nil
-}
-
-// lastAtDepth returns the most recent node at depth level below n (n itself
-// for level 0), or nil when the tree is not that deep.
-func (n *zplNode) lastAtDepth(level int) *zplNode {
-	for ; level > 0; level-- {
-		if len(n.children) == 0 {
-			return nil
-		}
-		n = n.children[len(n.children)-1]
-	}
-	return n
-}
-
-// isZPLNameChar reports whether b may appear in a ZPL name.
-func isZPLNameChar(b byte) bool {
-	switch {
-	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
-		return true
-	}
-	return strings.IndexByte("$-_@.&+/", b) >= 0
-}
-
-// isZPLSpace reports C isspace for ASCII.
-func isZPLSpace(b byte) bool {
-	return b == ' ' || b == '\t' || b == '\n' || b == '\v' || b == '\f' || b == '\r'
-}
-
-// zplLineEnds reports whether s holds only white space and perhaps a comment.
-func zplLineEnds(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '#' {
-			return true
-		}
-		if !isZPLSpace(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// zplValue parses what follows a name: nothing (value ""), or "=" and a
-// quoted or unquoted value, then perhaps a comment.
-func zplValue(s string) (string, bool) {
-	i := 0
-	for i < len(s) && isZPLSpace(s[i]) {
-		i++
-	}
-	if i == len(s) || s[i] != '=' {
-		return "", zplLineEnds(s[i:])
-	}
-	i++
-	for i < len(s) && isZPLSpace(s[i]) {
-		i++
-	}
-	s = s[i:]
-	if len(s) > 0 && (s[0] == '"' || s[0] == '\'') {
-		end := strings.IndexByte(s[1:], s[0])
-		if end < 0 {
-			return "", false
-		}
-		return s[1 : 1+end], zplLineEnds(s[2+end:])
-	}
-	if hash := strings.IndexByte(s, '#'); hash >= 0 {
-		s = strings.TrimRight(s[:hash], " \t\r\n\v\f")
-	}
-	return s, true
-}
-
-// zplItem returns one "name = value" line at the given level (level 1 has
-// no indentation), quoting the value as zconfig does; it falls back to single
-// quotes for values holding a double quote, and refuses what ZPL cannot hold.
-func zplItem(level int, name, value string) (string, error) {
-	if name == "" || name[0] == '/' || name[len(name)-1] == '/' {
-		return "", fmt.Errorf("zmq4: metadata name %q cannot be written as ZPL", name)
-	}
-	for i := 0; i < len(name); i++ {
-		if !isZPLNameChar(name[i]) {
-			return "", fmt.Errorf("zmq4: metadata name %q cannot be written as ZPL", name)
-		}
-	}
-	quote := `"`
-	if strings.Contains(value, `"`) {
-		quote = "'"
-	}
-	if strings.ContainsAny(value, "\n\r") || strings.Contains(value, quote) {
-		return "", fmt.Errorf("zmq4: metadata value of %q cannot be written as ZPL", name)
-	}
-	return strings.Repeat("    ", level-1) + name + " = " + quote + value + quote + "\n", nil
 }

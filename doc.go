@@ -20,9 +20,9 @@
 //     (Send and Recv in all their forms), socketset.go and socketget.go
 //     (options, kept in options.go), poller.go, reactor.go, proxy.go,
 //     monitor.go, stats.go, and the CZMQ-level helpers (msg.go, cert.go,
-//     auth.go, beacon.go).
+//     auth.go; the beacon is its own package, beacon/).
 //   - The patterns: one type_*.go file per socket family. Each implements
-//     the pattern interface of socket.go, routing whole messages between the
+//     the pattern interface of pattern.go, routing whole messages between the
 //     application and the socket's pipes; they run in the caller's
 //     goroutine with the socket's lock held, as libzmq runs them in the
 //     application thread. route.go has the fair queue and load balancer
@@ -51,7 +51,10 @@
 //   - Below the root package: internal/zmtp (the wire codec: Reader
 //     decodes, Writer encodes, neither does I/O of its own), internal/
 //     mechanism (NULL, PLAIN, CURVE), internal/transport (tcp, ipc, SOCKS,
-//     ws, wss), and the crypto, trie and Z85 leaves.
+//     ws, wss, and the udp and multicast sockets), internal/authpolicy (the
+//     authenticator's policies and decisions), internal/zpl (certificate
+//     files), internal/netif (interface addresses), and the crypto, trie
+//     and Z85 leaves.
 //
 // # The data path
 //

@@ -217,22 +217,3 @@ func ExampleSocket_RecvInto() {
 	// 5 "hello"
 	// 16 "a longer"
 }
-
-// A Beacon announces a service over UDP and hears the others'.
-func ExampleNewBeacon() {
-	listener, err := zmq.NewBeacon(9999, zmq.BeaconLoopback())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer listener.Close()
-	speaker, _ := zmq.NewBeacon(9999, zmq.BeaconLoopback())
-	defer speaker.Close()
-
-	listener.Subscribe([]byte("SVC"))
-	speaker.Publish([]byte("SVC tcp://10.0.0.7:5555"), 50*time.Millisecond)
-	gctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, payload, err := listener.Recv(gctx)
-	fmt.Println(string(payload), err)
-	// Output: SVC tcp://10.0.0.7:5555 <nil>
-}

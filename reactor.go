@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"slices"
 	"time"
+
+	"github.com/purezmq/zmq4/beacon"
 )
 
 // errReactorEmpty is what Run returns when nothing is left to wait for.
@@ -146,11 +148,11 @@ func (r *Reactor) RemoveChannel(id uint64) {
 	delete(r.channels, id)
 }
 
-// AddBeacon calls handler with each beacon b receives (Beacons) and
+// AddBeacon calls handler with each beacon b receives (b.Beacons) and
 // returns an id for RemoveChannel.
-func (r *Reactor) AddBeacon(b *Beacon, handler func(BeaconMessage) error) (id uint64) {
+func (r *Reactor) AddBeacon(b *beacon.Beacon, handler func(beacon.Message) error) (id uint64) {
 	return r.addChannel(reflect.ValueOf(b.Beacons()), 0, func(v interface{}) error {
-		return handler(v.(BeaconMessage))
+		return handler(v.(beacon.Message))
 	})
 }
 

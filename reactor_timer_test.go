@@ -1,9 +1,13 @@
 package zmq4
 
 import (
+	"crypto/rand"
 	"errors"
+	"net"
 	"testing"
 	"time"
+
+	"github.com/purezmq/zmq4/beacon"
 )
 
 // A timer with a repeat count fires exactly that many times and is then
@@ -98,15 +102,24 @@ func TestReactorTolerantReader(t *testing.T) {
 
 // Beacons are delivered to a reactor handler.
 func TestReactorBeacon(t *testing.T) {
-	port := freeBeaconPort(t)
-	listener := newTestBeacon(t, port)
-	sender := newTestBeacon(t, port)
+	free, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4zero})
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := free.LocalAddr().(*net.UDPAddr).Port
+	free.Close()
+	listener, err := beacon.New(port, beacon.Loopback())
+	must(t, err)
+	defer listener.Close()
+	sender, err := beacon.New(port, beacon.Loopback())
+	must(t, err)
+	defer sender.Close()
 	listener.Subscribe([]byte("HI"))
-	payload := uniquePayload(t, "HI")
+	payload := []byte("HI" + rand.Text()) // no other beacon sends these bytes
 	must(t, sender.Publish(payload, 10*time.Millisecond))
 	r := NewReactor()
 	found := errors.New("found")
-	r.AddBeacon(listener, func(m BeaconMessage) error {
+	r.AddBeacon(listener, func(m beacon.Message) error {
 		if string(m.Payload) == string(payload) {
 			return found
 		}

@@ -7,29 +7,6 @@ import (
 	"time"
 )
 
-// pattern is the routing logic of one socket type. All methods run with the
-// socket's mutex held, in the caller's goroutine, as libzmq runs them in the
-// application thread.
-type pattern interface {
-	// attach is called when a pipe joins the socket, detach when it leaves.
-	attach(p *pipe)
-	detach(p *pipe)
-	// peerReady is called after each successful handshake on p.
-	peerReady(p *pipe)
-	// readable and writable report pipes that became ready again after the
-	// pattern found them empty or full.
-	readable(p *pipe)
-	writable(p *pipe)
-	// send routes one whole message; it returns EAGAIN when it would block.
-	send(m []frame) error
-	// recv returns one whole message, or EAGAIN when none is ready. The
-	// slice is valid until the next recv.
-	recv() ([]frame, *pipe, error)
-	// hasIn and hasOut answer POLLIN and POLLOUT.
-	hasIn() bool
-	hasOut() bool
-}
-
 // Socket is a ZeroMQ socket. Unlike libzmq's, it is safe for concurrent use
 // by several goroutines: each call runs under the socket's lock, and a
 // multipart message sent in one call never interleaves with another.

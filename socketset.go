@@ -1,12 +1,8 @@
 package zmq4
 
 import (
-	"net/netip"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/purezmq/zmq4/internal/z85"
 )
 
 // RouterNotifyOption is a set of flags for SetRouterNotify.
@@ -23,28 +19,6 @@ const (
 	ReconnectStopConnRefused     = 1
 	ReconnectStopHandshakeFailed = 2
 	ReconnectStopAfterDisconnect = 4
-)
-
-// Limits libzmq puts on option values.
-const (
-	maxShortOptionLen = 255 // routing ids, PLAIN credentials, ZAP domain, ...
-	maxDeviceNameLen  = 16  // IFNAMSIZ
-	curveKeyLen       = 32
-	curveKeyZ85Len    = 40
-	maxHeartbeatTTL   = 65535 * 100 * time.Millisecond
-)
-
-// Socket types that accept the type-specific options, as in libzmq, where
-// REP is built on ROUTER, REQ on DEALER and PUB on XPUB.
-var (
-	routerOptionTypes      = []Type{ROUTER, REP}
-	probeRouterTypes       = []Type{ROUTER, REP, DEALER, REQ}
-	connectRidTypes        = []Type{ROUTER, REP, STREAM}
-	reqOptionTypes         = []Type{REQ}
-	xpubOptionTypes        = []Type{XPUB, PUB}
-	xpubNodropTypes        = []Type{XPUB, PUB, RADIO}
-	onlyFirstSubscribeType = []Type{XPUB, PUB, XSUB}
-	streamOptionTypes      = []Type{STREAM}
 )
 
 // setOption runs set on the socket's options with the socket locked, once
@@ -67,77 +41,6 @@ func (s *Socket) setTypedOption(types []Type, set func(o *options) error) error 
 		}
 		return set(o)
 	})
-}
-
-func typeIn(t Type, types []Type) bool {
-	for _, x := range types {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
-
-// flagFromInt reads an int option used as a boolean where libzmq accepts
-// any non-negative value.
-func flagFromInt(value int) (bool, error) {
-	if value < 0 {
-		return false, einval
-	}
-	return value != 0, nil
-}
-
-// setFlag stores an int option read as a flag (negative is invalid).
-func setFlag(dst *bool, value int) error {
-	on, err := flagFromInt(value)
-	if err != nil {
-		return err
-	}
-	*dst = on
-	return nil
-}
-
-// setAtLeast stores an int option that must not be below min.
-func setAtLeast(dst *int, value, min int) error {
-	if value < min {
-		return einval
-	}
-	*dst = value
-	return nil
-}
-
-// strictFlagFromInt reads an int option that must be 0 or 1.
-func strictFlagFromInt(value int) (bool, error) {
-	if value != 0 && value != 1 {
-		return false, einval
-	}
-	return value == 1, nil
-}
-
-// nonNegativeMillis truncates d to whole milliseconds, as pebbe does before
-// calling libzmq, and rejects negative results.
-func nonNegativeMillis(d time.Duration) (time.Duration, error) {
-	ms := d / time.Millisecond
-	if ms < 0 {
-		return 0, einval
-	}
-	return ms * time.Millisecond, nil
-}
-
-// shortBytes checks a 1..255 byte value.
-func shortBytes(value string) ([]byte, error) {
-	if len(value) == 0 || len(value) > maxShortOptionLen {
-		return nil, einval
-	}
-	return []byte(value), nil
-}
-
-// optionalBytes returns nil for an empty value and a copy otherwise.
-func optionalBytes(value string) []byte {
-	if value == "" {
-		return nil
-	}
-	return []byte(value)
 }
 
 // setAsServer records the security role. libzmq keeps one server flag for
@@ -560,42 +463,6 @@ func (s *Socket) SetTcpAcceptFilter(filter string) error {
 	})
 }
 
-// parseAcceptFilter reads "address" or "address/bits" as libzmq's
-// tcp_address_mask_t does: numeric addresses only, IPv6 ones only when the
-// socket has IPv6 enabled, and a missing mask meaning a single host.
-func parseAcceptFilter(filter string, ipv6 bool) (netip.Prefix, error) {
-	if len(filter) > maxShortOptionLen {
-		return netip.Prefix{}, einval
-	}
-	addrText, maskText, hasMask := filter, "", false
-	if i := strings.LastIndexByte(filter, '/'); i >= 0 {
-		addrText, maskText, hasMask = filter[:i], filter[i+1:], true
-		if maskText == "" {
-			return netip.Prefix{}, einval
-		}
-	}
-	if strings.HasPrefix(addrText, "[") && strings.HasSuffix(addrText, "]") {
-		addrText = addrText[1 : len(addrText)-1]
-	}
-	addr, err := netip.ParseAddr(addrText)
-	if err != nil {
-		return netip.Prefix{}, einval
-	}
-	addr = addr.WithZone("")
-	if addr.Is6() && !ipv6 {
-		return netip.Prefix{}, einval
-	}
-	bits := addr.BitLen()
-	if hasMask {
-		n, err := strconv.Atoi(maskText)
-		if err != nil || n < 0 || n > addr.BitLen() {
-			return netip.Prefix{}, einval
-		}
-		bits = n
-	}
-	return netip.PrefixFrom(addr, bits).Masked(), nil
-}
-
 // SetPlainServer makes the socket a PLAIN server (ZMQ_PLAIN_SERVER): 1 selects PLAIN as server, 0 returns to NULL.
 // Like every option a connection uses, it is read at Bind and Connect
 // (see Socket).
@@ -709,26 +576,6 @@ func (o *options) setCurveKey(field *[]byte, key string) error {
 	*field = raw
 	o.mechanism = CURVE
 	return nil
-}
-
-func decodeCurveKey(key string) ([]byte, error) {
-	switch len(key) {
-	case curveKeyLen:
-		return []byte(key), nil
-	case curveKeyZ85Len + 1:
-		if key[curveKeyZ85Len] != 0 {
-			return nil, einval
-		}
-		key = key[:curveKeyZ85Len]
-		fallthrough
-	case curveKeyZ85Len:
-		raw, err := z85.Decode(key)
-		if err != nil {
-			return nil, einval
-		}
-		return raw, nil
-	}
-	return nil, einval
 }
 
 // SetZapDomain sets the ZAP authentication domain (ZMQ_ZAP_DOMAIN), 1 to 255 bytes.

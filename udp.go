@@ -2,12 +2,14 @@ package zmq4
 
 import (
 	"net"
+
+	"github.com/purezmq/zmq4/internal/transport"
 )
 
 // The udp transport carries RADIO/DISH and DGRAM messages, one datagram
 // each, as libzmq does: a DISH or DGRAM binds, a RADIO (or DGRAM) sends,
-// to one peer or to a multicast group (udp_multicast*.go: the endpoint
-// forms and the socket options). This file binds and connects the
+// to one peer or to a multicast group (internal/transport's udp*.go: the
+// endpoint forms and the socket options). This file binds and connects the
 // transport; engine_udp.go moves the datagrams, type_dgram.go routes
 // DGRAM's messages.
 // RADIO/DISH datagrams are group-length(1) + group + body; DGRAM messages
@@ -32,15 +34,15 @@ func (s *Socket) bindUDPLocked(addr, endpoint string) error {
 	if !udpAllowed(s.typ, true) {
 		return ENOCOMPATPROTO
 	}
-	a, err := parseUDPAddress(addr, true, s.opt.ipv6)
-	if err != nil {
-		return err
-	}
-	conn, err := listenUDPEndpoint(a)
+	a, err := transport.ParseUDPAddress(addr, true, s.opt.ipv6)
 	if err != nil {
 		return errnoOf(err)
 	}
-	resolved := a.boundEndpoint(conn.LocalAddr().(*net.UDPAddr).AddrPort().Port())
+	conn, err := transport.ListenUDP(a)
+	if err != nil {
+		return errnoOf(err)
+	}
+	resolved := a.BoundEndpoint(conn.LocalAddr().(*net.UDPAddr).AddrPort().Port())
 	p := s.startUDP(conn, endpoint)
 	b := &binding{s: s, endpoint: resolved}
 	b.udp = p
@@ -57,11 +59,11 @@ func (s *Socket) connectUDPLocked(addr, endpoint string) error {
 	if !udpAllowed(s.typ, false) {
 		return ENOCOMPATPROTO
 	}
-	a, err := parseUDPAddress(addr, false, s.opt.ipv6)
+	a, err := transport.ParseUDPAddress(addr, false, s.opt.ipv6)
 	if err != nil {
-		return err
+		return errnoOf(err)
 	}
-	conn, err := dialUDPEndpoint(a, s.opt.multicastLoop, s.opt.multicastHops)
+	conn, err := transport.DialUDP(a, s.opt.multicastLoop, s.opt.multicastHops)
 	if err != nil {
 		return errnoOf(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/purezmq/zmq4/internal/netns"
+	"github.com/purezmq/zmq4/internal/transport"
 )
 
 // The multicast tests run in a private network namespace, one per test,
@@ -27,9 +28,9 @@ const (
 	mcastGroup  = "239.1.2.3"
 	mcastGroup2 = "239.1.2.4"
 	mcastGroup6 = "ff12::205"
-	mc0Address  = "10.205.0.1"
-	mc1Address  = "10.205.1.2"
-	mc0Address6 = "fd00:205::1"
+	mc0Address  = netns.MC0Address
+	mc1Address  = netns.MC1Address
+	mc0Address6 = netns.MC0Address6
 )
 
 // enterMulticastNamespace moves the calling goroutine, for good, onto an
@@ -37,23 +38,7 @@ const (
 // without root (CAP_SYS_ADMIN) or the ip command.
 func enterMulticastNamespace(t *testing.T) {
 	t.Helper()
-	netns.Enter(t, [][]string{
-		{"link", "set", "lo", "up"},
-		{"link", "add", "mc0", "type", "veth", "peer", "name", "mc1"},
-		{"addr", "add", mc0Address + "/24", "dev", "mc0"},
-		{"addr", "add", mc1Address + "/24", "dev", "mc1"},
-		{"-6", "addr", "add", mc0Address6 + "/64", "dev", "mc0", "nodad"},
-		{"-6", "addr", "add", "fd00:205:1::2/64", "dev", "mc1", "nodad"},
-		{"link", "set", "mc0", "up"},
-		{"link", "set", "mc1", "up"},
-		{"route", "add", "224.0.0.0/4", "dev", "mc0"},
-	},
-		// Each end must take datagrams whose source is an address of this
-		// host. UDP early demux is off: with two sockets on one group and
-		// port it hands a datagram that came in on mc1 to the member
-		// joined on mc0 now and then.
-		"ipv4/conf/mc0/accept_local=1", "ipv4/conf/mc1/accept_local=1",
-		"ipv4/ip_early_demux=0", "ipv4/udp_early_demux=0")
+	netns.EnterMulticast(t)
 }
 
 // expectGroupMessage receives one message and its group from a DISH.
@@ -234,16 +219,18 @@ func TestUDPMulticastGoroutines(t *testing.T) {
 // as their TTL, 1 unless set.
 func TestUDPMulticastHops(t *testing.T) {
 	enterMulticastNamespace(t)
-	a, err := parseUDPAddress("mc0;"+mcastGroup+":"+mcastPort, true, false)
+	a, err := transport.ParseUDPAddress("mc0;"+mcastGroup+":"+mcastPort, true, false)
 	must(t, err)
-	conn, err := listenUDPEndpoint(a)
+	conn, err := transport.ListenUDP(a)
 	must(t, err)
 	defer conn.Close()
 	raw, err := conn.SyscallConn()
 	must(t, err)
-	must(t, withFD(raw, func(fd uintptr) error {
-		return unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_RECVTTL, 1)
+	var optErr error
+	must(t, raw.Control(func(fd uintptr) {
+		optErr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_RECVTTL, 1)
 	}))
+	must(t, optErr)
 	must(t, conn.SetReadDeadline(time.Now().Add(10*time.Second))) // hang guard
 
 	ctx := newTestContext(t)

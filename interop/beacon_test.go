@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	zmq "github.com/purezmq/zmq4"
+	"github.com/purezmq/zmq4/beacon"
 	"github.com/purezmq/zmq4/internal/netns"
 )
 
@@ -59,7 +59,7 @@ func TestInteropBeaconCZMQ(t *testing.T) {
 // and ours report the same hostname and hear each other's Zyre-style
 // beacons, and that neither delivers its own.
 func runBeaconInterop(t *testing.T, peer, iface, hostname string) {
-	ours, err := zmq.NewBeacon(beaconInteropPort, zmq.BeaconInterface(iface))
+	ours, err := beacon.New(beaconInteropPort, beacon.Interface(iface))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,13 +116,13 @@ func runBeaconInterop(t *testing.T, peer, iface, hostname string) {
 // UUID and a TCP port, big-endian.
 func zreBeacon(t *testing.T, port uint16) []byte {
 	t.Helper()
-	beacon := append([]byte("ZRE"), 1)
+	frame := append([]byte("ZRE"), 1)
 	uuid := make([]byte, 16)
 	if _, err := rand.Read(uuid); err != nil {
 		t.Fatal(err)
 	}
-	beacon = append(beacon, uuid...)
-	return binary.BigEndian.AppendUint16(beacon, port)
+	frame = append(frame, uuid...)
+	return binary.BigEndian.AppendUint16(frame, port)
 }
 
 // buildBeaconPeer compiles beacon_peer.c, or skips the test when cc or

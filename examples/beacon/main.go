@@ -21,7 +21,7 @@ import (
 	"log"
 	"time"
 
-	zmq "github.com/purezmq/zmq4"
+	"github.com/purezmq/zmq4/beacon"
 )
 
 // zreDiscoveryPort is the UDP port Zyre's beacons use.
@@ -41,15 +41,15 @@ func main() {
 // twoOnLoopback starts two loopback beacons and waits until each has heard
 // the other.
 func twoOnLoopback() {
-	alice, err := zmq.NewBeacon(zreDiscoveryPort, zmq.BeaconLoopback())
+	alice, err := beacon.New(zreDiscoveryPort, beacon.Loopback())
 	check(err)
 	defer alice.Close()
-	bob, err := zmq.NewBeacon(zreDiscoveryPort, zmq.BeaconLoopback())
+	bob, err := beacon.New(zreDiscoveryPort, beacon.Loopback())
 	check(err)
 	defer bob.Close()
 
 	alicePayload, bobPayload := zreBeacon(5001), zreBeacon(5002)
-	for _, b := range []*zmq.Beacon{alice, bob} {
+	for _, b := range []*beacon.Beacon{alice, bob} {
 		b.Subscribe([]byte("ZRE\x01")) // Zyre v1 beacons only
 	}
 	check(alice.Publish(alicePayload, 100*time.Millisecond))
@@ -63,7 +63,7 @@ func twoOnLoopback() {
 }
 
 // waitFor reads b's beacons until want arrives.
-func waitFor(ctx context.Context, name string, b *zmq.Beacon, want []byte) {
+func waitFor(ctx context.Context, name string, b *beacon.Beacon, want []byte) {
 	for {
 		sender, payload, err := b.Recv(ctx)
 		check(err)
@@ -77,7 +77,7 @@ func waitFor(ctx context.Context, name string, b *zmq.Beacon, want []byte) {
 // listenOnNetwork announces one service on the real network and lists the
 // beacons heard for duration.
 func listenOnNetwork(duration time.Duration) {
-	b, err := zmq.NewBeacon(zreDiscoveryPort)
+	b, err := beacon.New(zreDiscoveryPort)
 	check(err)
 	defer b.Close()
 	log.Printf("beacon on %s, UDP port %d", b.Hostname(), b.Port())
@@ -98,12 +98,12 @@ func listenOnNetwork(duration time.Duration) {
 
 // zreBeacon makes a Zyre v1 beacon with a random UUID announcing port.
 func zreBeacon(port uint16) []byte {
-	beacon := append([]byte("ZRE"), 1)
+	frame := append([]byte("ZRE"), 1)
 	uuid := make([]byte, 16)
 	_, err := rand.Read(uuid)
 	check(err)
-	beacon = append(beacon, uuid...)
-	return binary.BigEndian.AppendUint16(beacon, port)
+	frame = append(frame, uuid...)
+	return binary.BigEndian.AppendUint16(frame, port)
 }
 
 // describe shows a Zyre beacon as its UUID and port (0 means the peer is

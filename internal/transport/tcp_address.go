@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/purezmq/zmq4/internal/netif"
 )
 
 // bindAddr is a resolved local tcp address.
@@ -53,7 +55,7 @@ func resolveLocalHost(host string, port uint16, ipv6 bool) (bindAddr, error) {
 		}
 		return bindAddr{ip: netip.IPv4Unspecified(), port: port}, nil
 	}
-	if ip, ok := interfaceAddr(host, ipv6); ok {
+	if ip, ok := netif.FirstIP(host, ipv6); ok {
 		return bindAddr{ip: withZone(ip, zone), port: port}, nil
 	}
 	ip, err := netip.ParseAddr(host)
@@ -83,7 +85,7 @@ func checkZone(zone string) error {
 		return invalidf("empty IPv6 zone")
 	}
 	if c := zone[0]; ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') {
-		if _, err := net.InterfaceByName(zone); err != nil {
+		if !netif.Exists(zone) {
 			return invalidf("zone %q: no such interface", zone)
 		}
 		return nil
@@ -100,40 +102,6 @@ func withZone(ip netip.Addr, zone string) netip.Addr {
 		return ip
 	}
 	return ip.WithZone(zone)
-}
-
-// interfaceAddr returns the first address of the wanted family on the
-// interface called name: IPv6 when ipv6 is on, IPv4 otherwise (libzmq
-// looks for one family only). Link-local IPv6 addresses get the interface
-// as their zone.
-func interfaceAddr(name string, ipv6 bool) (netip.Addr, bool) {
-	ifi, err := net.InterfaceByName(name)
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	addrs, err := ifi.Addrs()
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	for _, a := range addrs {
-		ipnet, ok := a.(*net.IPNet)
-		if !ok {
-			continue
-		}
-		ip, ok := netip.AddrFromSlice(ipnet.IP)
-		if !ok {
-			continue
-		}
-		ip = ip.Unmap()
-		if ip.Is4() == ipv6 {
-			continue
-		}
-		if ip.IsLinkLocalUnicast() && ip.Is6() {
-			ip = ip.WithZone(ifi.Name)
-		}
-		return ip, true
-	}
-	return netip.Addr{}, false
 }
 
 // network returns the Go network name for listening on or dialing a.

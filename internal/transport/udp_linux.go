@@ -1,4 +1,4 @@
-package zmq4
+package transport
 
 import (
 	"errors"
@@ -6,14 +6,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// setReusePort sets SO_REUSEPORT.
-func setReusePort(fd int) error {
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
-		return os.NewSyscallError("setsockopt SO_REUSEPORT", err)
-	}
-	return nil
-}
 
 // receiveOnlyJoinedGroups clears IP_MULTICAST_ALL (IPV6_MULTICAST_ALL):
 // otherwise Linux hands a socket bound to the wildcard address the

@@ -1,4 +1,4 @@
-package zmq4
+package transport
 
 import (
 	"context"
@@ -28,8 +28,8 @@ import (
 // the IPv6 level, where that number means something else; here IPv6
 // groups get IPV6_MULTICAST_HOPS.
 
-// listenUDPEndpoint opens the socket of a udp bind.
-func listenUDPEndpoint(a udpAddress) (*net.UDPConn, error) {
+// ListenUDP opens the socket of a udp bind.
+func ListenUDP(a UDPAddress) (*net.UDPConn, error) {
 	lc := net.ListenConfig{Control: func(network, address string, c syscall.RawConn) error {
 		return withFD(c, func(fd uintptr) error { return setUDPReuse(fd, a.multicast) })
 	}}
@@ -51,13 +51,13 @@ func listenUDPEndpoint(a udpAddress) (*net.UDPConn, error) {
 	return conn, nil
 }
 
-// dialUDPEndpoint opens the socket of a udp connect, with the multicast
+// DialUDP opens the socket of a udp connect, with the multicast
 // options set before the socket is connected to its destination (so that
 // the system picks the route, and the source address, through the chosen
 // interface).
-func dialUDPEndpoint(a udpAddress, loop bool, hops int) (*net.UDPConn, error) {
+func DialUDP(a UDPAddress, loop bool, hops int) (*net.UDPConn, error) {
 	if a.multicast && (hops < 1 || hops > 255) {
-		return nil, einval
+		return nil, syscall.EINVAL
 	}
 	d := net.Dialer{Control: func(network, address string, c syscall.RawConn) error {
 		if !a.multicast {

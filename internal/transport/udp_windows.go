@@ -1,4 +1,4 @@
-package zmq4
+package transport
 
 import (
 	"os"
@@ -16,7 +16,7 @@ func setUDPReuse(fd uintptr, multicast bool) error {
 
 // joinUDPGroup joins the endpoint's group on its interface (the system's
 // choice when it names none).
-func joinUDPGroup(fd uintptr, a udpAddress) error {
+func joinUDPGroup(fd uintptr, a UDPAddress) error {
 	h := syscall.Handle(fd)
 	group := a.dest.Addr()
 	if group.Is4() {
@@ -38,7 +38,7 @@ func joinUDPGroup(fd uintptr, a udpAddress) error {
 
 // setMulticastSender sets the loop, TTL and interface a RADIO sends its
 // multicast datagrams with (each a DWORD on Windows).
-func setMulticastSender(fd uintptr, a udpAddress, loop bool, hops int) error {
+func setMulticastSender(fd uintptr, a UDPAddress, loop bool, hops int) error {
 	h := syscall.Handle(fd)
 	loopValue := 0
 	if loop {

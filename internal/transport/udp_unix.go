@@ -1,6 +1,6 @@
 //go:build unix
 
-package zmq4
+package transport
 
 import (
 	"os"
@@ -23,7 +23,7 @@ func setUDPReuse(fd uintptr, multicast bool) error {
 // joinUDPGroup joins the endpoint's group on its interface (the system's
 // choice when it names none) and, where the system has it, stops the
 // socket receiving groups it did not join.
-func joinUDPGroup(fd uintptr, a udpAddress) error {
+func joinUDPGroup(fd uintptr, a UDPAddress) error {
 	group := a.dest.Addr()
 	if group.Is4() {
 		mreq := &unix.IPMreq{Multiaddr: group.As4()}
@@ -45,7 +45,7 @@ func joinUDPGroup(fd uintptr, a udpAddress) error {
 // setMulticastSender sets the loop, TTL and interface a RADIO sends its
 // multicast datagrams with. The IPv4 loop and TTL are single bytes, which
 // every Unix takes (some take nothing else).
-func setMulticastSender(fd uintptr, a udpAddress, loop bool, hops int) error {
+func setMulticastSender(fd uintptr, a UDPAddress, loop bool, hops int) error {
 	s := int(fd)
 	loopValue := 0
 	if loop {

@@ -1,4 +1,4 @@
-package zmq4
+package beacon
 
 import (
 	"bytes"
@@ -12,9 +12,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/purezmq/zmq4/internal/netif"
 )
 
-// The beacon tests run on the loopback network (BeaconLoopback): beacons
+// The beacon tests run on the loopback network (Loopback): beacons
 // broadcast to 127.255.255.255, which Linux hands to every socket bound to
 // the port, so several beacons in this process hear each other. Each test
 // takes a fresh port and unique payloads; waits are bounded by
@@ -34,9 +36,9 @@ func freeBeaconPort(t *testing.T) int {
 }
 
 // newTestBeacon makes a loopback beacon on port, closed when the test ends.
-func newTestBeacon(t *testing.T, port int, opts ...BeaconOption) *Beacon {
+func newTestBeacon(t *testing.T, port int, opts ...Option) *Beacon {
 	t.Helper()
-	b, err := NewBeacon(port, append([]BeaconOption{BeaconLoopback()}, opts...)...)
+	b, err := New(port, append([]Option{Loopback()}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +99,7 @@ type rawBeaconSender struct {
 
 func newRawBeaconSender(t *testing.T, port int) *rawBeaconSender {
 	t.Helper()
-	conn, err := listenBeacon(0)
+	conn, err := listen(0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,20 +268,20 @@ func TestBeaconPublishLimits(t *testing.T) {
 	b := newTestBeacon(t, port)
 	listener := newTestBeacon(t, port)
 	listener.Subscribe(nil)
-	if err := b.Publish(make([]byte, BeaconMaxSize+1), 0); !errors.Is(err, ErrBeaconTooLarge) {
-		t.Fatalf("256-byte payload: %v; want ErrBeaconTooLarge", err)
+	if err := b.Publish(make([]byte, MaxSize+1), 0); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("256-byte payload: %v; want ErrTooLarge", err)
 	}
 	if err := b.Publish([]byte("x"), -time.Second); err == nil {
 		t.Fatal("negative interval accepted")
 	}
-	largest := bytes.Repeat([]byte{0xAB}, BeaconMaxSize)
+	largest := bytes.Repeat([]byte{0xAB}, MaxSize)
 	copy(largest, uniquePayload(t, "largest-"))
 	if err := b.Publish(largest, 0); err != nil {
 		t.Fatal(err)
 	}
 	recvPayload(t, listener, largest, nil)
-	if b.interval != DefaultBeaconInterval {
-		t.Fatalf("interval 0 became %v; want %v", b.interval, DefaultBeaconInterval)
+	if b.interval != DefaultInterval {
+		t.Fatalf("interval 0 became %v; want %v", b.interval, DefaultInterval)
 	}
 }
 
@@ -288,8 +290,8 @@ func TestBeaconOversizeDatagramIgnored(t *testing.T) {
 	b := newTestBeacon(t, port)
 	b.Subscribe(nil)
 	raw := newRawBeaconSender(t, port)
-	fits := bytes.Repeat([]byte{'f'}, BeaconMaxSize)
-	raw.send(bytes.Repeat([]byte{'o'}, BeaconMaxSize+1), bytes.Repeat([]byte{'O'}, 1000), fits)
+	fits := bytes.Repeat([]byte{'f'}, MaxSize)
+	raw.send(bytes.Repeat([]byte{'o'}, MaxSize+1), bytes.Repeat([]byte{'O'}, 1000), fits)
 	waitBeaconUntil(t, "3 datagrams were read", func() bool { return b.heard.Load() >= 3 })
 	queued := drain(b)
 	if len(queued) != 1 || !bytes.Equal(queued[0], fits) {
@@ -299,7 +301,7 @@ func TestBeaconOversizeDatagramIgnored(t *testing.T) {
 
 func TestBeaconQueueBoundedDropsCounted(t *testing.T) {
 	port := freeBeaconPort(t)
-	b := newTestBeacon(t, port, BeaconQueueLength(2))
+	b := newTestBeacon(t, port, QueueLength(2))
 	b.Subscribe(nil)
 	raw := newRawBeaconSender(t, port)
 	var sent [][]byte
@@ -326,7 +328,7 @@ func TestBeaconRecvContext(t *testing.T) {
 	}
 }
 
-// beaconGoroutines counts the goroutines that NewBeacon started and that
+// beaconGoroutines counts the goroutines that New started and that
 // have not ended.
 func beaconGoroutines() int {
 	buf := make([]byte, 1<<20)
@@ -338,7 +340,7 @@ func beaconGoroutines() int {
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-	return strings.Count(string(buf), "created by github.com/purezmq/zmq4.NewBeacon")
+	return strings.Count(string(buf), "created by github.com/purezmq/zmq4/beacon.New")
 }
 
 func TestBeaconCloseEndsEverything(t *testing.T) {
@@ -346,7 +348,7 @@ func TestBeaconCloseEndsEverything(t *testing.T) {
 	// still be on their way out.
 	waitBeaconUntil(t, "earlier beacons' goroutines have ended", func() bool { return beaconGoroutines() == 0 })
 	port := freeBeaconPort(t)
-	b, err := NewBeacon(port, BeaconLoopback())
+	b, err := New(port, Loopback())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +401,7 @@ func TestBeaconCloseEndsEverything(t *testing.T) {
 }
 
 func TestBeaconInterfaceChoice(t *testing.T) {
-	candidates := []beaconCandidate{
+	candidates := []candidate{
 		{"eth0", netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("10.0.0.255")},
 		{"eth0", netip.MustParseAddr("10.1.0.5"), netip.MustParseAddr("10.1.255.255")},
 		{"wlan0", netip.MustParseAddr("192.168.1.7"), netip.MustParseAddr("192.168.1.255")},
@@ -418,7 +420,7 @@ func TestBeaconInterfaceChoice(t *testing.T) {
 		{"eth9", ""},
 	}
 	for _, c := range cases {
-		got, ok := pickBeaconCandidate(candidates, c.spec)
+		got, ok := pickCandidate(candidates, c.spec)
 		if c.address == "" {
 			if ok {
 				t.Errorf("spec %q chose %v; want none", c.spec, got.address)
@@ -429,48 +431,48 @@ func TestBeaconInterfaceChoice(t *testing.T) {
 			t.Errorf("spec %q chose %v (found %v); want %s", c.spec, got.address, ok, c.address)
 		}
 	}
-	if _, ok := pickBeaconCandidate(nil, ""); ok {
+	if _, ok := pickCandidate(nil, ""); ok {
 		t.Error("chose an interface from an empty list")
 	}
 
-	c, ok := beaconCandidateFrom("eth0", &net.IPNet{IP: net.IPv4(10, 1, 2, 3), Mask: net.CIDRMask(20, 32)})
+	c, ok := candidateFrom("eth0", netif.Addr{IP: netip.MustParseAddr("10.1.2.3"), Mask: net.CIDRMask(20, 32)})
 	if !ok || c.address.String() != "10.1.2.3" || c.broadcast.String() != "10.1.15.255" {
 		t.Errorf("10.1.2.3/20 gave %+v", c)
 	}
-	if _, ok := beaconCandidateFrom("eth0", &net.IPNet{IP: net.ParseIP("fe80::1"), Mask: net.CIDRMask(64, 128)}); ok {
+	if _, ok := candidateFrom("eth0", netif.Addr{IP: netip.MustParseAddr("fe80::1%eth0"), Mask: net.CIDRMask(64, 128)}); ok {
 		t.Error("an IPv6 address became a candidate")
 	}
 }
 
 func TestBeaconRoutes(t *testing.T) {
-	route, err := beaconRouteFor(beaconConfig{iface: "*"})
+	route, err := routeFor(config{iface: "*"})
 	if err != nil || route.hostname != "*" || route.broadcast.String() != "255.255.255.255" {
 		t.Fatalf(`"*": %+v, %v`, route, err)
 	}
-	route, err = beaconRouteFor(beaconConfig{loopback: true, broadcast: "127.0.0.1"})
+	route, err = routeFor(config{loopback: true, broadcast: "127.0.0.1"})
 	if err != nil || route.hostname != "127.0.0.1" || route.broadcast.String() != "127.0.0.1" {
 		t.Fatalf("loopback with a broadcast address: %+v, %v", route, err)
 	}
-	if _, err := beaconRouteFor(beaconConfig{broadcast: "ff02::1", iface: "*"}); err == nil {
+	if _, err := routeFor(config{broadcast: "ff02::1", iface: "*"}); err == nil {
 		t.Fatal("IPv6 broadcast address accepted")
 	}
-	if _, err := beaconRouteFor(beaconConfig{iface: "no-such-interface-here"}); !errors.Is(err, ErrBeaconNoInterface) {
-		t.Fatalf("unknown interface: %v; want ErrBeaconNoInterface", err)
+	if _, err := routeFor(config{iface: "no-such-interface-here"}); !errors.Is(err, ErrNoInterface) {
+		t.Fatalf("unknown interface: %v; want ErrNoInterface", err)
 	}
-	if _, err := NewBeacon(0); err == nil {
+	if _, err := New(0); err == nil {
 		t.Fatal("port 0 accepted")
 	}
 
 	// The default takes the system's first broadcast interface, as zbeacon
 	// does, and reports its address. Nothing is sent here.
-	candidates, err := beaconCandidates()
+	candidates, err := listCandidates()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := NewBeacon(freeBeaconPort(t))
+	b, err := New(freeBeaconPort(t))
 	if len(candidates) == 0 {
-		if !errors.Is(err, ErrBeaconNoInterface) {
-			t.Fatalf("no candidates, NewBeacon: %v", err)
+		if !errors.Is(err, ErrNoInterface) {
+			t.Fatalf("no candidates, New: %v", err)
 		}
 		return
 	}
@@ -508,7 +510,7 @@ func TestBeaconWantedRules(t *testing.T) {
 		if c.publishing {
 			transmit = []byte(c.transmit)
 		}
-		got := beaconWanted([]byte(c.datagram), c.subscribed, []byte(c.filter), transmit)
+		got := passes([]byte(c.datagram), c.subscribed, []byte(c.filter), transmit)
 		if got != c.want {
 			t.Errorf("%+v: got %v", c, got)
 		}
@@ -535,7 +537,7 @@ func FuzzBeaconAccept(f *testing.F) {
 		}
 		m, delivered := b.accept(datagram, sender)
 
-		want := subscribed && len(datagram) <= BeaconMaxSize && len(datagram) >= len(filter)
+		want := subscribed && len(datagram) <= MaxSize && len(datagram) >= len(filter)
 		for i := 0; want && i < len(filter); i++ {
 			want = datagram[i] == filter[i]
 		}

@@ -1,13 +1,13 @@
 //go:build windows
 
-package zmq4
+package beacon
 
 import "syscall"
 
-// beaconSocketControl lets several beacons bind the same UDP port
+// socketControl lets several beacons bind the same UDP port
 // (SO_REUSEADDR, which on Windows also covers what SO_REUSEPORT does
 // elsewhere) and lets the socket send broadcasts (SO_BROADCAST).
-func beaconSocketControl(network, address string, c syscall.RawConn) error {
+func socketControl(network, address string, c syscall.RawConn) error {
 	var optErr error
 	err := c.Control(func(fd uintptr) {
 		for _, option := range []int{syscall.SO_REUSEADDR, syscall.SO_BROADCAST} {

@@ -1,6 +1,6 @@
 //go:build unix && !solaris
 
-package zmq4
+package beacon
 
 import (
 	"syscall"
@@ -8,10 +8,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// beaconSocketControl lets several beacons bind the same UDP port, as
+// socketControl lets several beacons bind the same UDP port, as
 // zbeacon does (SO_REUSEADDR and SO_REUSEPORT), and lets the socket send
 // broadcasts (SO_BROADCAST).
-func beaconSocketControl(network, address string, c syscall.RawConn) error {
+func socketControl(network, address string, c syscall.RawConn) error {
 	var optErr error
 	err := c.Control(func(fd uintptr) {
 		for _, option := range []int{unix.SO_REUSEADDR, unix.SO_REUSEPORT, unix.SO_BROADCAST} {

@@ -1,4 +1,4 @@
-package zmq4
+package transport
 
 import (
 	"context"
@@ -6,6 +6,9 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"syscall"
+
+	"github.com/purezmq/zmq4/internal/netif"
 )
 
 // A udp endpoint is read as libzmq 4.3.5 reads it: "[iface;]host:port".
@@ -22,8 +25,8 @@ import (
 //
 // IPv6 addresses need ZMQ_IPV6 (SetIpv6), as in libzmq.
 
-// udpAddress is a parsed udp endpoint.
-type udpAddress struct {
+// UDPAddress is a parsed udp endpoint.
+type UDPAddress struct {
 	// dest is the destination of a connect, the local address of a
 	// unicast bind, or the multicast group and port.
 	dest      netip.AddrPort
@@ -38,26 +41,26 @@ type udpAddress struct {
 	ifaceIndex int
 }
 
-// parseUDPAddress parses the part of a udp endpoint after "udp://" for a
-// bind or a connect. Malformed endpoints give EINVAL; an interface or local
-// address that does not exist gives ENODEV, as in libzmq.
-func parseUDPAddress(s string, bind, ipv6 bool) (udpAddress, error) {
-	var a udpAddress
+// ParseUDPAddress parses the part of a udp endpoint after "udp://" for a
+// bind or a connect. Malformed endpoints give syscall.EINVAL; an interface
+// or local address that does not exist gives syscall.ENODEV, as in libzmq.
+func ParseUDPAddress(s string, bind, ipv6 bool) (UDPAddress, error) {
+	var a UDPAddress
 	hasIface := false
 	if i := strings.LastIndexByte(s, ';'); i >= 0 {
 		a.iface, s = s[:i], s[i+1:]
 		hasIface = true
 		if a.iface == "" {
-			return udpAddress{}, einval
+			return UDPAddress{}, syscall.EINVAL
 		}
 	}
 	host, port, err := splitUDPHostPort(s, bind)
 	if err != nil {
-		return udpAddress{}, err
+		return UDPAddress{}, err
 	}
 	ip, err := resolveUDPHost(host, bind, ipv6)
 	if err != nil {
-		return udpAddress{}, err
+		return UDPAddress{}, err
 	}
 	a.dest = netip.AddrPortFrom(ip, port)
 	a.multicast = ip.IsMulticast()
@@ -66,10 +69,10 @@ func parseUDPAddress(s string, bind, ipv6 bool) (udpAddress, error) {
 	}
 	if !a.multicast {
 		// An interface makes sense only for a multicast group.
-		return udpAddress{}, einval
+		return UDPAddress{}, syscall.EINVAL
 	}
 	if err := a.resolveInterface(ipv6); err != nil {
-		return udpAddress{}, err
+		return UDPAddress{}, err
 	}
 	return a, nil
 }
@@ -80,19 +83,19 @@ func parseUDPAddress(s string, bind, ipv6 bool) (udpAddress, error) {
 func splitUDPHostPort(s string, bind bool) (string, uint16, error) {
 	i := strings.LastIndexByte(s, ':')
 	if i < 0 {
-		return "", 0, einval
+		return "", 0, syscall.EINVAL
 	}
 	host, port := s[:i], s[i+1:]
 	if len(host) >= 2 && host[0] == '[' && host[len(host)-1] == ']' {
 		host = host[1 : len(host)-1]
 	}
 	if host == "" {
-		return "", 0, einval
+		return "", 0, syscall.EINVAL
 	}
 	switch port {
 	case "*":
 		if !bind {
-			return "", 0, einval
+			return "", 0, syscall.EINVAL
 		}
 		return host, 0, nil
 	case "0":
@@ -100,7 +103,7 @@ func splitUDPHostPort(s string, bind bool) (string, uint16, error) {
 	}
 	n, err := strconv.ParseUint(port, 10, 16)
 	if err != nil || n == 0 || port[0] == '+' {
-		return "", 0, einval
+		return "", 0, syscall.EINVAL
 	}
 	return host, uint16(n), nil
 }
@@ -110,15 +113,15 @@ func splitUDPHostPort(s string, bind bool) (string, uint16, error) {
 // a host name. What does not resolve is ENODEV for a bind and EINVAL for a
 // connect, as in libzmq.
 func resolveUDPHost(host string, bind, ipv6 bool) (netip.Addr, error) {
-	fail := einval
+	fail := syscall.EINVAL
 	if bind {
-		fail = enodev
+		fail = syscall.ENODEV
 	}
 	zone := ""
 	if i := strings.LastIndexByte(host, '%'); i >= 0 {
 		host, zone = host[:i], host[i+1:]
-		if !validZone(zone) {
-			return netip.Addr{}, einval
+		if checkZone(zone) != nil {
+			return netip.Addr{}, syscall.EINVAL
 		}
 	}
 	if bind && host == "*" {
@@ -128,7 +131,7 @@ func resolveUDPHost(host string, bind, ipv6 bool) (netip.Addr, error) {
 		return netip.IPv4Unspecified(), nil
 	}
 	if bind {
-		if ip, ok := interfaceIP(host, ipv6); ok {
+		if ip, ok := netif.FirstIP(host, ipv6); ok {
 			return ip, nil
 		}
 	}
@@ -164,61 +167,9 @@ func lookupUDPHost(host string, ipv6 bool) (netip.Addr, error) {
 		return netip.Addr{}, err
 	}
 	if len(ips) == 0 {
-		return netip.Addr{}, einval
+		return netip.Addr{}, syscall.EINVAL
 	}
 	return ips[0], nil
-}
-
-// validZone accepts an IPv6 zone that names an interface or is a positive
-// interface index.
-func validZone(zone string) bool {
-	if zone == "" {
-		return false
-	}
-	if c := zone[0]; ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') {
-		_, err := net.InterfaceByName(zone)
-		return err == nil
-	}
-	n, err := strconv.Atoi(zone)
-	return err == nil && n > 0
-}
-
-// interfaceIP returns the first address of the interface called name, of
-// the family the socket uses (IPv6 when ipv6 is on, as libzmq looks).
-func interfaceIP(name string, ipv6 bool) (netip.Addr, bool) {
-	ifi, err := net.InterfaceByName(name)
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	return firstInterfaceIP(ifi, ipv6)
-}
-
-// firstInterfaceIP returns the first IPv4 (or, with v6, IPv6) address of
-// ifi; an IPv6 link-local address gets the interface as its zone.
-func firstInterfaceIP(ifi *net.Interface, v6 bool) (netip.Addr, bool) {
-	addrs, err := ifi.Addrs()
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	for _, addr := range addrs {
-		ipnet, ok := addr.(*net.IPNet)
-		if !ok {
-			continue
-		}
-		ip, ok := netip.AddrFromSlice(ipnet.IP)
-		if !ok {
-			continue
-		}
-		ip = ip.Unmap()
-		if ip.Is6() != v6 {
-			continue
-		}
-		if ip.Is6() && ip.IsLinkLocalUnicast() {
-			ip = ip.WithZone(ifi.Name)
-		}
-		return ip, true
-	}
-	return netip.Addr{}, false
 }
 
 // resolveInterface resolves the interface part of a multicast endpoint.
@@ -226,19 +177,19 @@ func firstInterfaceIP(ifi *net.Interface, v6 bool) (netip.Addr, bool) {
 // a numeric address); an IPv6 group takes an interface index, which only
 // an interface name gives (libzmq has no way from an address either).
 // "*" lets the system choose.
-func (a *udpAddress) resolveInterface(ipv6 bool) error {
+func (a *UDPAddress) resolveInterface(ipv6 bool) error {
 	v6 := a.dest.Addr().Is6()
 	if a.iface == "*" {
 		return nil
 	}
-	if ifi, err := net.InterfaceByName(a.iface); err == nil {
+	if ifi, ok := netif.ByName(a.iface); ok {
 		if v6 {
 			a.ifaceIndex = ifi.Index
 			return nil
 		}
-		ip, ok := firstInterfaceIP(ifi, false)
+		ip, ok := ifi.FirstIP(false)
 		if !ok {
-			return enodev
+			return syscall.ENODEV
 		}
 		a.ifaceAddr = ip
 		return nil
@@ -249,19 +200,19 @@ func (a *udpAddress) resolveInterface(ipv6 bool) error {
 	}
 	ip, err := netip.ParseAddr(text)
 	if err != nil {
-		return enodev
+		return syscall.ENODEV
 	}
 	ip = ip.Unmap()
 	switch {
 	case ip.IsMulticast():
 		// A group cannot be the interface.
-		return einval
+		return syscall.EINVAL
 	case ip.Is6() && !ipv6:
-		return enodev
+		return syscall.ENODEV
 	case ip.Is6() != v6:
-		return einval
+		return syscall.EINVAL
 	case v6:
-		return enodev
+		return syscall.ENODEV
 	}
 	a.ifaceAddr = ip
 	return nil
@@ -269,7 +220,7 @@ func (a *udpAddress) resolveInterface(ipv6 bool) error {
 
 // network returns the Go network for a socket on a's family. An IPv6
 // wildcard bind is dual-stack, as libzmq leaves IPV6_V6ONLY off.
-func (a udpAddress) network() string {
+func (a UDPAddress) network() string {
 	switch {
 	case a.dest.Addr().Is4():
 		return "udp4"
@@ -282,7 +233,7 @@ func (a udpAddress) network() string {
 // localAddress is where a bind receives: the wildcard address of the
 // group's family for multicast (as libzmq binds), the address itself
 // otherwise.
-func (a udpAddress) localAddress() netip.AddrPort {
+func (a UDPAddress) localAddress() netip.AddrPort {
 	if !a.multicast {
 		return a.dest
 	}
@@ -292,9 +243,9 @@ func (a udpAddress) localAddress() netip.AddrPort {
 	return netip.AddrPortFrom(netip.IPv6Unspecified(), a.dest.Port())
 }
 
-// boundEndpoint renders a bound udp endpoint with the port actually used:
+// BoundEndpoint renders a bound udp endpoint with the port actually used:
 // the local address for unicast, the interface and group for multicast.
-func (a udpAddress) boundEndpoint(port uint16) string {
+func (a UDPAddress) BoundEndpoint(port uint16) string {
 	if !a.multicast {
 		return "udp://" + netip.AddrPortFrom(a.dest.Addr(), port).String()
 	}

@@ -1,4 +1,4 @@
-package zmq4
+package beacon
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 
 // A Beacon announces a service and discovers others with UDP broadcasts on a
 // local network, as CZMQ's zbeacon does, and talks to zbeacon peers: a
-// beacon is one datagram of at most BeaconMaxSize bytes whose content the
+// beacon is one datagram of at most MaxSize bytes whose content the
 // application chooses (Zyre's is "ZRE", a version byte, a 16-byte UUID and
 // a 2-byte port, on UDP port 5670).
 //
@@ -23,7 +23,7 @@ import (
 // prefix (Subscribe, Unsubscribe), together with the sender's IP address.
 // Before the first Subscribe nothing is delivered. A datagram equal to the
 // payload the beacon itself publishes is taken for its own echo and dropped.
-// Delivered beacons wait in a bounded queue (BeaconQueueLength); when the
+// Delivered beacons wait in a bounded queue (QueueLength); when the
 // application does not keep up, new ones are dropped and counted (Dropped).
 //
 // A Beacon is safe for concurrent use. Close stops it and every goroutine it
@@ -42,7 +42,7 @@ type Beacon struct {
 	subscribed bool
 
 	republish chan struct{} // wakes the publisher after Publish or Silence
-	incoming  chan BeaconMessage
+	incoming  chan Message
 	dropped   atomic.Uint64 // beacons dropped because the queue was full
 	heard     atomic.Uint64 // datagrams read and dealt with, wanted or not
 	sent      atomic.Uint64 // beacons sent
@@ -51,111 +51,111 @@ type Beacon struct {
 	workers   sync.WaitGroup
 }
 
-// BeaconMessage is one beacon heard from a peer.
-type BeaconMessage struct {
+// Message is one beacon heard from a peer.
+type Message struct {
 	// Sender is the sender's IP address in numeric form, as zbeacon
 	// reports it ("192.168.1.20").
 	Sender string
-	// Payload is the datagram, at most BeaconMaxSize bytes.
+	// Payload is the datagram, at most MaxSize bytes.
 	Payload []byte
 }
 
 const (
-	// BeaconMaxSize is the largest beacon payload, CZMQ's UDP_FRAME_MAX.
+	// MaxSize is the largest beacon payload, CZMQ's UDP_FRAME_MAX.
 	// Larger datagrams are ignored on receipt (zbeacon reads them cut to
 	// their first 255 bytes).
-	BeaconMaxSize = 255
-	// DefaultBeaconInterval is the publishing interval Publish uses when
+	MaxSize = 255
+	// DefaultInterval is the publishing interval Publish uses when
 	// given 0, as zbeacon does.
-	DefaultBeaconInterval = time.Second
-	// DefaultBeaconQueueLength is how many received beacons wait for the
+	DefaultInterval = time.Second
+	// DefaultQueueLength is how many received beacons wait for the
 	// application before new ones are dropped.
-	DefaultBeaconQueueLength = 100
+	DefaultQueueLength = 100
 )
 
 // Errors reported by beacons.
 var (
-	// ErrBeaconTooLarge means a payload is longer than BeaconMaxSize.
-	ErrBeaconTooLarge = errors.New("zmq4: beacon payload is longer than 255 bytes")
-	// ErrBeaconNoInterface means no network interface matches the beacon's
+	// ErrTooLarge means a payload is longer than MaxSize.
+	ErrTooLarge = errors.New("beacon: payload is longer than 255 bytes")
+	// ErrNoInterface means no network interface matches the beacon's
 	// interface choice (zbeacon's CONFIGURE then reports an empty hostname).
-	ErrBeaconNoInterface = errors.New("zmq4: no broadcast interface found for the beacon")
+	ErrNoInterface = errors.New("beacon: no broadcast interface found")
 )
 
-// beaconConfig collects the options of NewBeacon.
-type beaconConfig struct {
+// config collects the options of New.
+type config struct {
 	iface       string
 	broadcast   string
 	loopback    bool
 	queueLength int
 }
 
-// BeaconOption configures NewBeacon.
-type BeaconOption func(*beaconConfig)
+// Option configures New.
+type Option func(*config)
 
-// BeaconInterface chooses the network interface as CZMQ's ZSYS_INTERFACE
+// Interface chooses the network interface as CZMQ's ZSYS_INTERFACE
 // does: "" (the default) takes the first interface that is up, can
 // broadcast, is neither loopback nor point-to-point and has an IPv4
 // address; an interface name or one of its IPv4 addresses takes that one;
 // a single digit takes that entry of the same list; "*" sends to
 // 255.255.255.255 and reports "*" as the hostname.
-func BeaconInterface(spec string) BeaconOption {
-	return func(c *beaconConfig) { c.iface = spec }
+func Interface(spec string) Option {
+	return func(c *config) { c.iface = spec }
 }
 
-// BeaconBroadcastAddress sends the beacons to address (an IPv4 address such
+// BroadcastAddress sends the beacons to address (an IPv4 address such
 // as "192.168.1.255" or "127.255.255.255") instead of the chosen interface's
 // broadcast address. A unicast address reaches only one of the sockets
 // bound to the port on that host.
-func BeaconBroadcastAddress(address string) BeaconOption {
-	return func(c *beaconConfig) { c.broadcast = address }
+func BroadcastAddress(address string) Option {
+	return func(c *config) { c.broadcast = address }
 }
 
-// BeaconLoopback keeps the beacon on the loopback network, for tests and
+// Loopback keeps the beacon on the loopback network, for tests and
 // single-host use: it reports "127.0.0.1" as its hostname, broadcasts to
 // 127.255.255.255 and ignores datagrams from non-loopback senders. Every
 // loopback beacon on the same port on the host hears the others.
-func BeaconLoopback() BeaconOption {
-	return func(c *beaconConfig) { c.loopback = true }
+func Loopback() Option {
+	return func(c *config) { c.loopback = true }
 }
 
-// BeaconQueueLength sets how many received beacons wait for the application
-// (default DefaultBeaconQueueLength, at least 1).
-func BeaconQueueLength(n int) BeaconOption {
-	return func(c *beaconConfig) { c.queueLength = n }
+// QueueLength sets how many received beacons wait for the application
+// (default DefaultQueueLength, at least 1).
+func QueueLength(n int) Option {
+	return func(c *config) { c.queueLength = n }
 }
 
-// NewBeacon binds UDP port on all IPv4 addresses (sharing it with other
+// New binds UDP port on all IPv4 addresses (sharing it with other
 // beacons on the host, as zbeacon does with SO_REUSEADDR and SO_REUSEPORT)
 // and starts listening. It neither publishes nor delivers anything until
 // Publish and Subscribe are called.
-func NewBeacon(port int, opts ...BeaconOption) (*Beacon, error) {
+func New(port int, opts ...Option) (*Beacon, error) {
 	if port <= 0 || port > 65535 {
-		return nil, fmt.Errorf("zmq4: beacon port %d out of range", port)
+		return nil, fmt.Errorf("beacon: port %d out of range", port)
 	}
-	cfg := beaconConfig{queueLength: DefaultBeaconQueueLength}
+	cfg := config{queueLength: DefaultQueueLength}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
 	if cfg.queueLength < 1 {
 		cfg.queueLength = 1
 	}
-	route, err := beaconRouteFor(cfg)
+	r, err := routeFor(cfg)
 	if err != nil {
 		return nil, err
 	}
-	conn, err := listenBeacon(port)
+	conn, err := listen(port)
 	if err != nil {
 		return nil, err
 	}
 	b := &Beacon{
 		conn:         conn,
-		destination:  net.UDPAddrFromAddrPort(netip.AddrPortFrom(route.broadcast, uint16(port))),
-		hostname:     route.hostname,
+		destination:  net.UDPAddrFromAddrPort(netip.AddrPortFrom(r.broadcast, uint16(port))),
+		hostname:     r.hostname,
 		port:         port,
 		loopbackOnly: cfg.loopback,
 		republish:    make(chan struct{}, 1),
-		incoming:     make(chan BeaconMessage, cfg.queueLength),
+		incoming:     make(chan Message, cfg.queueLength),
 		done:         make(chan struct{}),
 	}
 	b.workers.Add(2)
@@ -164,14 +164,14 @@ func NewBeacon(port int, opts ...BeaconOption) (*Beacon, error) {
 	return b, nil
 }
 
-// listenBeacon opens the beacon's UDP socket on 0.0.0.0:port with the
+// listen opens the beacon's UDP socket on 0.0.0.0:port with the
 // options that let several beacons share the port and broadcast. zbeacon
 // sends from a second socket bound to the interface's address; one socket
 // does both jobs here, and the kernel picks the same source address (the
 // interface's, on the route to its broadcast address) without leaving an
 // unread socket that could catch unicast beacons.
-func listenBeacon(port int) (*net.UDPConn, error) {
-	config := net.ListenConfig{Control: beaconSocketControl}
+func listen(port int) (*net.UDPConn, error) {
+	config := net.ListenConfig{Control: socketControl}
 	pc, err := config.ListenPacket(context.Background(), "udp4", fmt.Sprintf("0.0.0.0:%d", port))
 	if err != nil {
 		return nil, err
@@ -188,18 +188,18 @@ func (b *Beacon) Hostname() string { return b.hostname }
 func (b *Beacon) Port() int { return b.port }
 
 // Publish starts broadcasting payload every interval (0 means
-// DefaultBeaconInterval), replacing any earlier payload. The first beacon
+// DefaultInterval), replacing any earlier payload. The first beacon
 // goes out at once and its send error, if any, is returned; the beacon
 // keeps publishing at each interval regardless, as zbeacon does.
 func (b *Beacon) Publish(payload []byte, interval time.Duration) error {
-	if len(payload) > BeaconMaxSize {
-		return ErrBeaconTooLarge
+	if len(payload) > MaxSize {
+		return ErrTooLarge
 	}
 	if interval < 0 {
-		return fmt.Errorf("zmq4: negative beacon interval %v", interval)
+		return fmt.Errorf("beacon: negative interval %v", interval)
 	}
 	if interval == 0 {
-		interval = DefaultBeaconInterval
+		interval = DefaultInterval
 	}
 	frame := make([]byte, len(payload)) // never nil, even when empty
 	copy(frame, payload)
@@ -267,7 +267,7 @@ func (b *Beacon) Recv(ctx context.Context) (sender string, payload []byte, err e
 
 // Beacons returns the channel the delivered beacons arrive on, for use in a
 // select. It is closed when the beacon is closed, after what it holds.
-func (b *Beacon) Beacons() <-chan BeaconMessage { return b.incoming }
+func (b *Beacon) Beacons() <-chan Message { return b.incoming }
 
 // Dropped returns how many beacons were dropped because the queue was full.
 func (b *Beacon) Dropped() uint64 { return b.dropped.Load() }
@@ -344,7 +344,7 @@ func (b *Beacon) receiveLoop() {
 	defer b.workers.Done()
 	defer close(b.incoming)
 	// One byte more than a beacon, so that longer datagrams show as such.
-	buf := make([]byte, BeaconMaxSize+1)
+	buf := make([]byte, MaxSize+1)
 	for {
 		n, from, err := b.conn.ReadFromUDPAddrPort(buf)
 		if err != nil {
@@ -380,30 +380,30 @@ func (b *Beacon) deliver(datagram []byte, sender netip.Addr) {
 
 // accept decides whether the datagram from sender is delivered and, if so,
 // returns it as a message that owns a copy of the bytes.
-func (b *Beacon) accept(datagram []byte, sender netip.Addr) (BeaconMessage, bool) {
-	if len(datagram) > BeaconMaxSize {
-		return BeaconMessage{}, false
+func (b *Beacon) accept(datagram []byte, sender netip.Addr) (Message, bool) {
+	if len(datagram) > MaxSize {
+		return Message{}, false
 	}
 	sender = sender.Unmap()
 	if b.loopbackOnly && !sender.IsLoopback() {
-		return BeaconMessage{}, false
+		return Message{}, false
 	}
 	b.mu.Lock()
-	wanted := beaconWanted(datagram, b.subscribed, b.filter, b.transmit)
+	wanted := passes(datagram, b.subscribed, b.filter, b.transmit)
 	b.mu.Unlock()
 	if !wanted {
-		return BeaconMessage{}, false
+		return Message{}, false
 	}
 	payload := make([]byte, len(datagram))
 	copy(payload, datagram)
-	return BeaconMessage{Sender: sender.String(), Payload: payload}, true
+	return Message{Sender: sender.String(), Payload: payload}, true
 }
 
-// beaconWanted applies zbeacon's receive rules: nothing passes without a
+// passes applies zbeacon's receive rules: nothing passes without a
 // subscription, the datagram must start with the filter, and a datagram
 // equal to our own published payload (transmit, nil when silent) is our
 // echo.
-func beaconWanted(datagram []byte, subscribed bool, filter, transmit []byte) bool {
+func passes(datagram []byte, subscribed bool, filter, transmit []byte) bool {
 	if !subscribed || !bytes.HasPrefix(datagram, filter) {
 		return false
 	}

@@ -1,4 +1,4 @@
-package zmq4
+package transport
 
 // setReusePort does nothing: Solaris shares a port with SO_REUSEADDR alone.
 func setReusePort(fd int) error { return nil }
