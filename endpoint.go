@@ -443,8 +443,7 @@ func (s *Socket) Disconnect(endpoint string) error {
 		c.stop(false)
 	}
 	for _, p := range pipes {
-		s.endPipe(p, false)
-		s.detachPipe(p)
+		s.disconnectPipe(p)
 	}
 	return nil
 }

@@ -192,8 +192,7 @@ func (s *Socket) disconnectInprocLocked(endpoint string) bool {
 	}
 	s.mu.Unlock()
 	for _, p := range found {
-		s.endPipe(p, false)
-		s.detachPipe(p)
+		s.disconnectPipe(p)
 	}
 	s.mu.Lock()
 	return true

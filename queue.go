@@ -224,6 +224,28 @@ func (q *queue) discard() {
 	}
 }
 
+// drop discards every message the reader has not returned yet and every
+// message pushed later: the reader's side let go of the queue, as libzmq's
+// pipe terminated without delay drops what its reader had not read. Call
+// from the reading party.
+func (r *queueReader) drop() {
+	clear(r.buf)
+	r.buf = r.buf[:0]
+	r.pos = 0
+	r.read = 0
+	q := r.q
+	q.mu.Lock()
+	q.closed = true
+	q.unread = 0
+	q.dropFramesLocked()
+	wake := q.writerBlocked
+	q.writerBlocked = false
+	q.mu.Unlock()
+	if wake && q.onWritable != nil {
+		q.onWritable()
+	}
+}
+
 // setConflate makes the queue keep only the newest message.
 func (q *queue) setConflate() {
 	q.mu.Lock()

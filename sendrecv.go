@@ -1,6 +1,6 @@
 package zmq4
 
-import ()
+import "time"
 
 // Send sends one message part; with SNDMORE more parts follow.
 // Draft socket types take OptRoutingId (SERVER, PEER) or OptGroup (RADIO)
@@ -44,6 +44,11 @@ func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag, options []inte
 					return -1, err
 				}
 			}
+			if firstPartWaits(s.typ) {
+				if err := s.waitOutLocked(flags); err != nil {
+					return -1, err
+				}
+			}
 		}
 		s.sendParts = append(s.sendParts, frame{data: owned, flags: frameMore | pooled})
 		return len(data), nil
@@ -73,6 +78,49 @@ func copyPart[T ~string | ~[]byte](s *Socket, data T) ([]byte, uint8) {
 		}
 	}
 	return copyOwned(s, data), 0
+}
+
+// firstPartWaits reports whether the first part of a multipart message
+// waits for a peer with room, as libzmq's load-balancing and PAIR sockets
+// do: libzmq picks the pipe at the first part and refuses that part with
+// EAGAIN when none can take a message, then takes the later parts without
+// refusing them. So a caller that retries a whole message after EAGAIN
+// never sends a first part twice.
+func firstPartWaits(t Type) bool {
+	return t == PAIR || t == DEALER || t == PUSH
+}
+
+// waitOutLocked waits, as flags and SNDTIMEO say, until the pattern can
+// send a message. Call with s.mu held; it is released while waiting.
+func (s *Socket) waitOutLocked(flags Flag) error {
+	s.absorbReady()
+	if s.pat.hasOut() {
+		return nil
+	}
+	timeout := s.opt.sndtimeo
+	if flags&DONTWAIT != 0 || timeout == 0 {
+		return eagain
+	}
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	for {
+		ch := s.changedChan()
+		s.absorbReady()
+		if s.pat.hasOut() {
+			return nil
+		}
+		s.mu.Unlock()
+		werr := s.waitFor(ch, deadline, timeout > 0)
+		s.mu.Lock()
+		if s.closed {
+			return ErrorSocketClosed
+		}
+		if werr != nil {
+			return werr
+		}
+	}
 }
 
 // router is a pattern whose first message part names the peer.
