@@ -318,6 +318,10 @@ func (c *connecter) run() {
 				handshaken && stopOn&ReconnectStopAfterDisconnect != 0 {
 				return
 			}
+			if ivl < 0 {
+				s.connectEnded(c)
+				return
+			}
 		}
 		if ivl < 0 {
 			return
@@ -446,6 +450,30 @@ func (s *Socket) Disconnect(endpoint string) error {
 		s.disconnectPipe(p)
 	}
 	return nil
+}
+
+// connectEnded undoes c's Connect as Disconnect does, once c's connection
+// ended and RECONNECT_IVL forbids another: libzmq's session then ends the
+// endpoint, so the socket can take a new peer (PAIR) and a later Connect
+// to the same endpoint starts afresh.
+func (s *Socket) connectEnded(c *connecter) {
+	s.mu.Lock()
+	cs := s.connects[c.endpoint]
+	for i, x := range cs {
+		if x == c {
+			cs = append(cs[:i:i], cs[i+1:]...)
+			break
+		}
+	}
+	if len(cs) == 0 {
+		delete(s.connects, c.endpoint)
+	} else {
+		s.connects[c.endpoint] = cs
+	}
+	s.mu.Unlock()
+	if c.p != nil {
+		s.disconnectPipe(c.p)
+	}
 }
 
 // fdOf returns the connection's file descriptor for monitor events, or 0.
