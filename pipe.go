@@ -41,6 +41,7 @@ type pipe struct {
 	routingID  []byte
 	connectRid []byte    // the id CONNECT_ROUTING_ID gave this connection
 	subs       trie.Trie // topics this peer subscribed to (XPUB, PUB)
+	manualSubs trie.Trie // XPUB_MANUAL: topics the peer asked for, as it asked
 	groups     map[string]bool
 	routeKey   uint32 // numeric routing id (SERVER, PEER)
 
