@@ -65,6 +65,7 @@ type options struct {
 	xpubVerboser           bool
 	xpubNodrop             bool
 	xpubManual             bool
+	xpubSendLastPipe       bool // XPUB_MANUAL_LAST_VALUE
 	xpubWelcomeMsg         []byte
 	conflate               bool
 	streamNotify           bool

@@ -453,6 +453,22 @@ func (s *Socket) SetXpubManual(value int) error {
 	})
 }
 
+// SetXpubManualLastValue is SetXpubManual, and moreover the first message
+// sent after the application received a subscription goes to the
+// subscriber it came from alone, if that subscriber now matches it
+// (ZMQ_XPUB_MANUAL_LAST_VALUE, a draft option of libzmq): a last-value
+// cache sends a newcomer the topic's last value this way. A later
+// SetXpubManual keeps this choice.
+func (s *Socket) SetXpubManualLastValue(value int) error {
+	return s.setTypedOption(xpubOptionTypes, func(o *options) error {
+		if err := setFlag(&o.xpubManual, value); err != nil {
+			return err
+		}
+		o.xpubSendLastPipe = o.xpubManual
+		return nil
+	})
+}
+
 // SetXpubWelcomeMsg sets a message an XPUB sends to each new subscriber (ZMQ_XPUB_WELCOME_MSG); "" removes it.
 func (s *Socket) SetXpubWelcomeMsg(value string) error {
 	return s.setTypedOption(xpubOptionTypes, func(o *options) error {

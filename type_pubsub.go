@@ -221,8 +221,15 @@ func (x *pubPattern) send(m []frame) error {
 	}
 	handedOut := false // an inproc peer already has m's memory
 	wanted := false
+	only := (*pipe)(nil)
+	if x.xpub && x.s.opt.xpubManual && x.s.opt.xpubSendLastPipe && x.lastSubs != nil {
+		// XPUB_MANUAL_LAST_VALUE: this message is for the subscriber
+		// that asked last, and it is the last one for it.
+		only = x.lastSubs
+		x.lastSubs = nil
+	}
 	for _, p := range x.pipes {
-		if !x.matches(p, topic) {
+		if only != nil && p != only || !x.matches(p, topic) {
 			continue
 		}
 		wanted = true

@@ -44,3 +44,33 @@ func TestXpubManualPeerGoneCancelsItsTopics(t *testing.T) {
 		t.Fatal("more than one unsubscription")
 	}
 }
+
+// Under XPUB_MANUAL_LAST_VALUE the first message sent after the
+// application received a subscription goes to that subscriber alone; the
+// next ones go to every match again.
+func TestXpubManualLastValue(t *testing.T) {
+	ctx := newTestContext(t)
+	pub := newTestSocket(t, ctx, XPUB)
+	must(t, pub.SetXpubManualLastValue(1))
+	must(t, pub.Bind("inproc://xpub-last-value"))
+	var subs [2]*Socket
+	for i := range subs {
+		subs[i] = newTestSocket(t, ctx, XSUB)
+		must(t, subs[i].Connect("inproc://xpub-last-value"))
+		_, err := subs[i].Send("\x01A", 0)
+		must(t, err)
+		expectParts(t, pub, "\x01A")
+		must(t, pub.SetSubscribe("A"))
+	}
+	// The last subscription came from subs[1].
+	for _, m := range []string{"A last", "A all"} {
+		_, err := pub.Send(m, 0)
+		must(t, err)
+	}
+	expectParts(t, subs[1], "A last")
+	expectParts(t, subs[1], "A all")
+	expectParts(t, subs[0], "A all")
+	if got, err := subs[0].Recv(DONTWAIT); err == nil {
+		t.Fatalf("subs[0] got %q too", got)
+	}
+}

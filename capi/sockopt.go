@@ -200,6 +200,7 @@ var options = map[int]optSpec{
 	96:  boolOpt((*zmq.Socket).SetMulticastLoop, (*zmq.Socket).GetMulticastLoop),         // MULTICAST_LOOP
 	97: intOpt(func(s *zmq.Socket, v int) error { return s.SetRouterNotify(zmq.RouterNotifyOption(v)) },
 		func(s *zmq.Socket) (int, error) { v, err := s.GetRouterNotify(); return int(v), err }), // ROUTER_NOTIFY
+	98:  intOpt((*zmq.Socket).SetXpubManualLastValue, nil),                               // XPUB_MANUAL_LAST_VALUE
 	99:  strOpt(kString, (*zmq.Socket).SetSocksUsername, (*zmq.Socket).GetSocksUsername), // SOCKS_USERNAME
 	100: strOpt(kString, (*zmq.Socket).SetSocksPassword, (*zmq.Socket).GetSocksPassword), // SOCKS_PASSWORD
 	103: strOpt(kString, (*zmq.Socket).SetWssKeyPem, nil),                                // WSS_KEY_PEM
