@@ -19,6 +19,8 @@ func (s *Socket) transportOptionsLocked() *transport.Options {
 	o := &s.opt
 	return &transport.Options{
 		IPv6:           o.ipv6,
+		HaveUseFD:      o.useFd >= 0,
+		UseFD:          o.useFd,
 		Backlog:        o.backlog,
 		KeepAlive:      o.tcpKeepalive,
 		KeepAliveCnt:   o.tcpKeepaliveCnt,

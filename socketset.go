@@ -1086,7 +1086,10 @@ func (s *Socket) SetVmciConnectTimeout(value time.Duration) error {
 	})
 }
 
-// SetUseFd sets a pre-created file descriptor to bind to (ZMQ_USE_FD); it is stored but has no effect in this implementation.
+// SetUseFd sets a socket the application already bound and listens on
+// (ZMQ_USE_FD), -1 for none: the next tcp or ipc Bind accepts on it instead
+// of binding one, and the socket owns the descriptor from then on. As in
+// libzmq, an ipc socket file bound this way is the application's to remove.
 func (s *Socket) SetUseFd(value int) error {
 	return s.setOption(func(o *options) error {
 		return setAtLeast(&o.useFd, value, -1)

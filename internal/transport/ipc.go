@@ -55,6 +55,19 @@ func listenIPC(ep Endpoint, opts *Options) (Listener, error) {
 	if err := checkIPCPath(path); err != nil {
 		return fail(err)
 	}
+	if opts.HaveUseFD && tmpDir == "" {
+		ln, err := fileListener(opts.UseFD)
+		if err != nil {
+			return nil, err
+		}
+		uln, ok := ln.(*net.UnixListener)
+		if !ok {
+			ln.Close()
+			return nil, invalidf("ZMQ_USE_FD %d is not a unix domain socket", opts.UseFD)
+		}
+		uln.SetUnlinkOnClose(false) // the application's file
+		return &ipcListener{ln: uln, path: path, endpoint: "ipc://" + path}, nil
+	}
 	abstract := path[0] == '@'
 	if !abstract {
 		removeStaleSocket(path)
@@ -74,6 +87,17 @@ func listenIPC(ep Endpoint, opts *Options) (Listener, error) {
 		l.created = fi
 	}
 	return l, nil
+}
+
+// fileListener makes a listener of descriptor fd, which it then owns.
+func fileListener(fd int) (net.Listener, error) {
+	f := os.NewFile(uintptr(fd), "")
+	if f == nil {
+		return nil, syscall.EBADF
+	}
+	ln, err := net.FileListener(f) // a duplicate of fd
+	f.Close()
+	return ln, err
 }
 
 // ipcTempRoot picks the directory for "ipc://*": $TMPDIR, $TEMPDIR or $TMP

@@ -30,6 +30,12 @@ type Options struct {
 	WssTrustPem    string         // ZMQ_WSS_TRUST_PEM: certificates a wss connect trusts, PEM
 	WssHostname    string         // ZMQ_WSS_HOSTNAME: name a wss connect checks the server's certificate against and sends as SNI; "" checks no name
 	WssTrustSystem bool           // ZMQ_WSS_TRUST_SYSTEM: a wss connect also trusts the system's certificates
+	// ZMQ_USE_FD: with HaveUseFD, a tcp or ipc bind accepts on UseFD, a
+	// socket the application already bound and listens on, instead of
+	// binding one; the listener owns the descriptor from then on. An ipc
+	// listener then leaves the socket file to the application.
+	HaveUseFD bool
+	UseFD     int
 }
 
 // defaultOptions returns the options used when the caller passes nil.
