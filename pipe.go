@@ -47,6 +47,27 @@ type pipe struct {
 
 	stop   func(linger bool)      // ends the far side (engine or inproc peer); nil when none
 	engine atomic.Pointer[engine] // the connection serving the pipe, if any
+
+	// Socket-owned: srcFD's answer for the engine fdEngine.
+	fdEngine *engine
+	fd       int
+}
+
+// srcFD returns the file descriptor of the connection serving p, or -1.
+// Call with the socket's mutex held.
+func (p *pipe) srcFD() int {
+	e := p.engine.Load()
+	if e == nil {
+		return -1
+	}
+	if e != p.fdEngine {
+		p.fdEngine = e
+		p.fd = fdOf(e.conn)
+		if p.fd <= 0 {
+			p.fd = -1
+		}
+	}
+	return p.fd
 }
 
 func newPipe(s *Socket, in, out *queue, endpoint string) *pipe {
