@@ -116,6 +116,13 @@ func (p *pipe) stopFunc() func(linger bool) {
 	return p.stop
 }
 
+// handshaken reports whether the peer finished its handshake at least once.
+func (p *pipe) handshaken() bool {
+	p.propsMu.Lock()
+	defer p.propsMu.Unlock()
+	return p.ready
+}
+
 // metadata returns a copy-free view of the peer's properties.
 func (p *pipe) metadata() map[string]string {
 	p.propsMu.Lock()

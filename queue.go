@@ -111,6 +111,23 @@ func (q *queue) push(m []frame, force bool) bool {
 	return true
 }
 
+// pushFinal appends a one-part message after everything the writer
+// pushed, even when the writer has closed the queue and regardless of the
+// HWM: the socket's own last word on a departed peer (DISCONNECT_MSG).
+func (q *queue) pushFinal(f frame) {
+	q.mu.Lock()
+	q.frames = append(q.frames, f)
+	q.unread++
+	q.msgs++
+	q.bytes += uint64(len(f.data))
+	wake := q.readerIdle
+	q.readerIdle = false
+	q.mu.Unlock()
+	if wake && q.onReadable != nil {
+		q.onReadable()
+	}
+}
+
 // pushFrame is push for a one-part message.
 func (q *queue) pushFrame(f frame, force bool) bool {
 	one := [1]frame{f}

@@ -279,14 +279,19 @@ func (s *Socket) disconnectPipe(p *pipe) {
 func (s *Socket) peerReady(p *pipe) {
 	s.mu.Lock()
 	if p.attached {
-		if len(s.opt.helloMsg) > 0 {
-			// HELLO_MSG greets every new connection.
-			p.out.pushFrame(frame{data: s.opt.helloMsg}, true)
-		}
+		s.sendHelloLocked(p)
 		s.pat.peerReady(p)
 	}
 	s.mu.Unlock()
 	s.signal()
+}
+
+// sendHelloLocked queues HELLO_MSG, which greets every new connection, on
+// p. Call with s.mu held.
+func (s *Socket) sendHelloLocked(p *pipe) {
+	if len(s.opt.helloMsg) > 0 {
+		p.out.pushFrame(frame{data: s.opt.helloMsg}, true)
+	}
 }
 
 // ---- copying outgoing data ----
