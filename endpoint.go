@@ -59,13 +59,6 @@ func errnoOf(err error) error {
 	return err
 }
 
-// usesRoutingIDs reports whether pipes of this socket type must be made
-// afresh for each connection, because the pattern keys them by the peer's
-// identity.
-func usesRoutingIDs(t Type) bool {
-	return t == ROUTER || t == STREAM
-}
-
 // ---- bind ----
 
 // binding is one bound endpoint: a listener and the connections it accepted.
@@ -274,9 +267,13 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 	s.opt.connectRid = nil
 	c.so = s.sessionOptionsLocked()
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	if !s.opt.immediate && !usesRoutingIDs(s.typ) && s.typ != STREAM {
+	// A persistent pipe queues messages while the connection is down; a
+	// ROUTER can address one only when CONNECT_ROUTING_ID names it. Raw
+	// engines (STREAM, ROUTER_RAW) make their pipe per connection.
+	if !s.opt.immediate && !c.so.raw && (s.typ != ROUTER || c.rid != nil) {
 		c.p = newNetPipe(s, c.so.sndhwm, c.so.rcvhwm, endpoint)
 		c.p.connectSide = true
+		c.p.connectRid = c.rid
 		c.p.setStop(c.stopPipe)
 		s.attachPipeLocked(c.p)
 		s.lastConnected = c.p

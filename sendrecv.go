@@ -34,6 +34,11 @@ func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag, options []inte
 	if flags&SNDMORE != 0 && !multipartAllowed(s.typ) {
 		return -1, einval
 	}
+	if s.typ == STREAM && len(s.sendParts) == 1 {
+		// STREAM's message is [id][data]: the data part ends it, with
+		// SNDMORE or without, as in libzmq.
+		flags &^= SNDMORE
+	}
 	owned, pooled := copyPart(s, data)
 	if flags&SNDMORE != 0 {
 		if len(s.sendParts) == 0 {
