@@ -33,6 +33,7 @@ func (s *Socket) transportOptionsLocked() *transport.Options {
 		ConnectTimeout: max(o.connectTimeout, 0),
 		TCPMaxRT:       max(o.tcpMaxrt, 0),
 		AcceptFilters:  append([]netip.Prefix(nil), o.acceptFilters...),
+		IPCFilters:     o.ipcFilters.Clone(),
 		SocksProxy:     o.socksProxy,
 		SocksUsername:  o.socksUsername,
 		SocksPassword:  o.socksPassword,

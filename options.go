@@ -3,6 +3,8 @@ package zmq4
 import (
 	"net/netip"
 	"time"
+
+	"github.com/purezmq/zmq4/internal/transport"
 )
 
 // options holds a socket's settings, with libzmq 4.3's defaults. Durations
@@ -30,6 +32,7 @@ type options struct {
 	tcpKeepaliveIdle       int
 	tcpKeepaliveIntvl      int
 	acceptFilters          []netip.Prefix
+	ipcFilters             transport.IPCFilters // IPC_FILTER_PID/UID/GID
 	mechanism              Mechanism
 	plainServer            bool
 	plainUsername          string

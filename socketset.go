@@ -576,6 +576,41 @@ func (s *Socket) SetTcpAcceptFilter(filter string) error {
 	})
 }
 
+// SetIpcFilterPid adds a process id allowed to connect over ipc
+// (ZMQ_IPC_FILTER_PID); -1 clears the list. With any IPC filter set, an
+// ipc Bind accepts only peers whose process id, user id or group id (or
+// one of the user's supplementary groups) is listed; the others are
+// disconnected at once, as in libzmq. Linux only: elsewhere no peer passes
+// a filter. Like every option a connection uses, it is read at Bind.
+func (s *Socket) SetIpcFilterPid(pid int) error {
+	return s.setOption(func(o *options) error { return addIPCFilter(&o.ipcFilters.PIDs, pid) })
+}
+
+// SetIpcFilterUid adds a user id allowed to connect over ipc
+// (ZMQ_IPC_FILTER_UID); -1 clears the list. See SetIpcFilterPid.
+func (s *Socket) SetIpcFilterUid(uid int) error {
+	return s.setOption(func(o *options) error { return addIPCFilter(&o.ipcFilters.UIDs, uid) })
+}
+
+// SetIpcFilterGid adds a group id allowed to connect over ipc
+// (ZMQ_IPC_FILTER_GID); -1 clears the list. See SetIpcFilterPid.
+func (s *Socket) SetIpcFilterGid(gid int) error {
+	return s.setOption(func(o *options) error { return addIPCFilter(&o.ipcFilters.GIDs, gid) })
+}
+
+// addIPCFilter adds id to an IPC filter list; -1 clears it.
+func addIPCFilter(list *[]int, id int) error {
+	switch {
+	case id == -1:
+		*list = nil
+	case id < 0:
+		return einval
+	default:
+		*list = append(*list, id)
+	}
+	return nil
+}
+
 // parseAcceptFilter reads "address" or "address/bits" as libzmq's
 // tcp_address_mask_t does: numeric addresses only, IPv6 ones only when the
 // socket has IPv6 enabled, and a missing mask meaning a single host.

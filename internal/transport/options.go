@@ -36,7 +36,27 @@ type Options struct {
 	// listener then leaves the socket file to the application.
 	HaveUseFD bool
 	UseFD     int
+	// ZMQ_IPC_FILTER_PID/UID/GID: when any list is non-empty, an ipc
+	// listener closes at once each accepted peer that matches none.
+	IPCFilters IPCFilters
 }
+
+// IPCFilters are the credentials an ipc listener accepts peers by.
+type IPCFilters struct {
+	PIDs, UIDs, GIDs []int
+}
+
+// Clone returns a copy that shares no memory with f.
+func (f IPCFilters) Clone() IPCFilters {
+	return IPCFilters{
+		PIDs: append([]int(nil), f.PIDs...),
+		UIDs: append([]int(nil), f.UIDs...),
+		GIDs: append([]int(nil), f.GIDs...),
+	}
+}
+
+// empty reports whether no filter is set.
+func (f IPCFilters) empty() bool { return len(f.PIDs)+len(f.UIDs)+len(f.GIDs) == 0 }
 
 // defaultOptions returns the options used when the caller passes nil.
 func defaultOptions() *Options {
