@@ -12,6 +12,9 @@ import (
 	zmq "github.com/purezmq/zmq4"
 )
 
+// recheck bounds one poll(2) of a blocking call; see blocking.
+const recheck = 100 * time.Millisecond
+
 // blocking runs a send or receive (op) the way libzmq blocks: op is tried
 // without waiting, and while it would block the calling thread itself
 // waits in poll(2) on the socket's ZMQ_FD, until the socket is ready
@@ -54,13 +57,19 @@ func blocking(s *zmq.Socket, flags zmq.Flag, want zmq.State, op func(zmq.Flag) e
 			// Ready by ZMQ_EVENTS yet still blocked (a SUB's unmatched
 			// messages, an XPUB at its HWM): wait for the next change.
 		}
-		wait := C.int(-1)
+		// ZMQ_FD's readiness is an edge that any thread's ZMQ_EVENTS
+		// consumes: with two threads blocked on one socket (a thread-safe
+		// type), the edge meant for this one may be gone, so the state is
+		// looked at again at least every recheck.
+		wait := C.int(recheck / time.Millisecond)
 		if timeo >= 0 {
 			left := time.Until(deadline)
 			if left <= 0 {
 				return syscall.EAGAIN
 			}
-			wait = C.int((left + time.Millisecond - 1) / time.Millisecond)
+			if left < recheck {
+				wait = C.int((left + time.Millisecond - 1) / time.Millisecond)
+			}
 		}
 		pfd := C.struct_pollfd{fd: C.int(fd), events: C.POLLIN}
 		if r, perr := C.poll(&pfd, 1, wait); r < 0 && perr == syscall.EINTR {
