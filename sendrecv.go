@@ -3,14 +3,20 @@ package zmq4
 import "time"
 
 // Send sends one message part; with SNDMORE more parts follow.
-// Draft socket types take OptRoutingId (SERVER, PEER) or OptGroup (RADIO)
+// As in libzmq, on PAIR, DEALER and PUSH the first part of a message waits
+// for a peer that can take it (EAGAIN under DONTWAIT); the later parts then
+// go to that peer without waiting, unless it leaves meanwhile. Draft
+// socket types take OptRoutingId (SERVER, PEER) or OptGroup (RADIO)
 // options.
 func (s *Socket) Send(data string, flags Flag, options ...interface{}) (int, error) {
 	return sendPart(s, data, flags, options)
 }
 
 // SendBytes sends one message part; with SNDMORE more parts follow.
-// Draft socket types take OptRoutingId (SERVER, PEER) or OptGroup (RADIO)
+// As in libzmq, on PAIR, DEALER and PUSH the first part of a message waits
+// for a peer that can take it (EAGAIN under DONTWAIT); the later parts then
+// go to that peer without waiting, unless it leaves meanwhile. Draft
+// socket types take OptRoutingId (SERVER, PEER) or OptGroup (RADIO)
 // options.
 func (s *Socket) SendBytes(data []byte, flags Flag, options ...interface{}) (int, error) {
 	return sendPart(s, data, flags, options)
