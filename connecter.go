@@ -42,9 +42,13 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 	s.opt.connectRid = nil
 	c.so = s.sessionOptionsLocked()
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	if !s.opt.immediate && !usesRoutingIDs(s.typ) && s.typ != STREAM {
+	// A persistent pipe queues messages while the connection is down; a
+	// ROUTER can address one only when CONNECT_ROUTING_ID names it. Raw
+	// engines (STREAM, ROUTER_RAW) make their pipe per connection.
+	if !s.opt.immediate && !c.so.raw && (s.typ != ROUTER || c.rid != nil) {
 		c.p = newNetPipe(s, c.so.sndhwm, c.so.rcvhwm, endpoint)
 		c.p.connectSide = true
+		c.p.connectRid = c.rid
 		c.p.setStop(c.stopPipe)
 		s.attachPipeLocked(c.p)
 		s.lastConnected = c.p
@@ -86,6 +90,10 @@ func (c *connecter) run() {
 			}
 			if !handshaken && stopOn&ReconnectStopHandshakeFailed != 0 ||
 				handshaken && stopOn&ReconnectStopAfterDisconnect != 0 {
+				return
+			}
+			if ivl < 0 {
+				s.connectEnded(c)
 				return
 			}
 		}
@@ -207,10 +215,33 @@ func (s *Socket) Disconnect(endpoint string) error {
 		c.stop(false)
 	}
 	for _, p := range pipes {
-		s.endPipe(p, false)
-		s.detachPipe(p)
+		s.disconnectPipe(p)
 	}
 	return nil
+}
+
+// connectEnded undoes c's Connect as Disconnect does, once c's connection
+// ended and RECONNECT_IVL forbids another: libzmq's session then ends the
+// endpoint, so the socket can take a new peer (PAIR) and a later Connect
+// to the same endpoint starts afresh.
+func (s *Socket) connectEnded(c *connecter) {
+	s.mu.Lock()
+	cs := s.connects[c.endpoint]
+	for i, x := range cs {
+		if x == c {
+			cs = append(cs[:i:i], cs[i+1:]...)
+			break
+		}
+	}
+	if len(cs) == 0 {
+		delete(s.connects, c.endpoint)
+	} else {
+		s.connects[c.endpoint] = cs
+	}
+	s.mu.Unlock()
+	if c.p != nil {
+		s.disconnectPipe(c.p)
+	}
 }
 
 // pipeDisconnected is called when the connection behind a persistent pipe

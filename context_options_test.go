@@ -252,7 +252,6 @@ func TestStoredOnlyOptionsChangeNothing(t *testing.T) {
 		must(t, s.SetVmciBufferMinSize(1))
 		must(t, s.SetVmciBufferMaxSize(1))
 		must(t, s.SetVmciConnectTimeout(time.Millisecond))
-		must(t, s.SetUseFd(99999))
 	}
 	rep := newTestSocket(t, ctx, REP)
 	req := newTestSocket(t, ctx, REQ)
@@ -268,9 +267,6 @@ func TestStoredOnlyOptionsChangeNothing(t *testing.T) {
 	expectParts(t, req, "ok")
 	if n, _ := ctx.GetIoThreads(); n != 7 {
 		t.Errorf("IO_THREADS read back %d, want 7", n)
-	}
-	if fd, _ := rep.Getusefd(); fd != 99999 {
-		t.Errorf("USE_FD read back %d, want 99999", fd)
 	}
 	if m, _ := rep.GetMechanism(); m != NULL {
 		t.Errorf("GSSAPI options changed the mechanism to %v", m)

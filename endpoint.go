@@ -17,6 +17,8 @@ func (s *Socket) transportOptionsLocked() *transport.Options {
 	o := &s.opt
 	return &transport.Options{
 		IPv6:           o.ipv6,
+		HaveUseFD:      o.useFd >= 0,
+		UseFD:          o.useFd,
 		Backlog:        o.backlog,
 		KeepAlive:      o.tcpKeepalive,
 		KeepAliveCnt:   o.tcpKeepaliveCnt,
@@ -29,6 +31,7 @@ func (s *Socket) transportOptionsLocked() *transport.Options {
 		ConnectTimeout: max(o.connectTimeout, 0),
 		TCPMaxRT:       max(o.tcpMaxrt, 0),
 		AcceptFilters:  append([]netip.Prefix(nil), o.acceptFilters...),
+		IPCFilters:     o.ipcFilters.Clone(),
 		SocksProxy:     o.socksProxy,
 		SocksUsername:  o.socksUsername,
 		SocksPassword:  o.socksPassword,
@@ -53,13 +56,6 @@ func errnoOf(err error) error {
 		return einval
 	}
 	return err
-}
-
-// usesRoutingIDs reports whether pipes of this socket type must be made
-// afresh for each connection, because the pattern keys them by the peer's
-// identity.
-func usesRoutingIDs(t Type) bool {
-	return t == ROUTER || t == STREAM
 }
 
 // ---- bind ----

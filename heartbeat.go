@@ -34,9 +34,11 @@ type heartbeatState struct {
 	timeout      *time.Timer // HEARTBEAT_TIMEOUT after one of our PINGs
 	timeoutArmed bool        // timeout is pending and not yet cancelled
 	timeoutSince uint64      // heard when the timeout was armed
+	timeoutAt    time.Time   // when the armed timeout is due
 
 	ttl      *time.Timer // the peer's TTL
 	ttlSince uint64      // heard, counting the PING that armed ttl
+	ttlAt    time.Time   // when the armed TTL is due
 }
 
 // progressReader counts each read that returns bytes in a heartbeat's heard
@@ -104,6 +106,7 @@ func (e *engine) sendPing(ttl uint16, timeout time.Duration) {
 	}
 	h.timeoutArmed = true
 	h.timeoutSince = last
+	h.timeoutAt = time.Now().Add(timeout)
 	if h.timeout == nil {
 		h.timeout = time.AfterFunc(timeout, e.heartbeatTimedOut)
 		return
@@ -117,6 +120,12 @@ func (e *engine) sendPing(ttl uint16, timeout time.Duration) {
 func (e *engine) heartbeatTimedOut() {
 	h := &e.hb
 	h.mu.Lock()
+	if time.Now().Before(h.timeoutAt) {
+		// A firing that waited for the lock while a later PING armed
+		// the timer again: that arming's own firing decides.
+		h.mu.Unlock()
+		return
+	}
 	silent := !h.stopped && h.timeoutArmed && h.heard.Load() == h.timeoutSince
 	h.timeoutArmed = false
 	h.mu.Unlock()
@@ -139,6 +148,7 @@ func (e *engine) armPeerTTL(d time.Duration) {
 		return
 	}
 	h.ttlSince = h.heard.Load()
+	h.ttlAt = time.Now().Add(d)
 	if h.ttl == nil {
 		h.ttl = time.AfterFunc(d, e.peerTTLExpired)
 		return
@@ -152,6 +162,10 @@ func (e *engine) armPeerTTL(d time.Duration) {
 func (e *engine) peerTTLExpired() {
 	h := &e.hb
 	h.mu.Lock()
+	if time.Now().Before(h.ttlAt) {
+		h.mu.Unlock()
+		return // a stale firing, as in heartbeatTimedOut
+	}
 	silent := !h.stopped && h.heard.Load() == h.ttlSince
 	h.mu.Unlock()
 	if silent {

@@ -78,7 +78,7 @@ func (s *Socket) bindInprocLocked(name, endpoint string) error {
 		w.toC.setHWM(addHWM(connectorRcv, snd))
 		w.p.inprocBoost = rcv // w.s's lock is not held: the field is set before the pipe is shared
 		s.joinInprocLocked(w.s, w.p, w.toB, w.toC, endpoint, w.id, connectorRcv)
-		go w.s.peerReady(w.p)
+		go w.s.inprocPeerReady(w.p)
 	}
 	return nil
 }
@@ -105,6 +105,9 @@ func (s *Socket) connectInprocLocked(name, endpoint string) error {
 		r.mu.Unlock()
 		p.setStop(func(linger bool) { toB.close() })
 		s.attachPipeLocked(p)
+		// As libzmq, HELLO_MSG is queued at once, ahead of what the
+		// application sends before the bind.
+		s.sendHelloLocked(p)
 		s.opt.lastEndpoint = endpoint
 		return nil
 	}
@@ -117,6 +120,7 @@ func (s *Socket) connectInprocLocked(name, endpoint string) error {
 		p.inprocBoost = brcv
 		s.lastConnected = p
 		s.attachPipeLocked(p)
+		s.sendHelloLocked(p)
 		s.joinInprocLocked(s, p, toB, toC, endpoint, s.opt.identity, rcv)
 		s.pat.peerReady(p)
 		return nil
@@ -130,6 +134,7 @@ func (s *Socket) connectInprocLocked(name, endpoint string) error {
 	p.inprocBoost = brcv
 	s.lastConnected = p
 	s.attachPipeLocked(p)
+	s.sendHelloLocked(p)
 	s.opt.lastEndpoint = endpoint
 	// The binder's side is attached without holding our lock, so two sockets'
 	// locks are never held together.
@@ -169,7 +174,19 @@ func (s *Socket) joinInprocLocked(c *Socket, cp *pipe, toB, toC *queue, endpoint
 	bID := s.opt.identity
 	bp.setPeer(map[string]string{"Socket-Type": cType, "Identity": cID}, cType, []byte(cID))
 	cp.setPeer(map[string]string{"Socket-Type": bType, "Identity": bID}, bType, []byte(bID))
+	s.sendHelloLocked(bp)
 	s.pat.peerReady(bp)
+}
+
+// inprocPeerReady tells the pattern that an inproc connect made before the
+// bind now has its peer; its HELLO_MSG went out at the connect.
+func (s *Socket) inprocPeerReady(p *pipe) {
+	s.mu.Lock()
+	if p.attached {
+		s.pat.peerReady(p)
+	}
+	s.mu.Unlock()
+	s.signal()
 }
 
 // inprocPeerGone is called when the other end of an inproc pipe closed: the
@@ -192,8 +209,7 @@ func (s *Socket) disconnectInprocLocked(endpoint string) bool {
 	}
 	s.mu.Unlock()
 	for _, p := range found {
-		s.endPipe(p, false)
-		s.detachPipe(p)
+		s.disconnectPipe(p)
 	}
 	s.mu.Lock()
 	return true

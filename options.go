@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/purezmq/zmq4/internal/transport"
 	"github.com/purezmq/zmq4/internal/z85"
 )
 
@@ -34,6 +35,7 @@ type options struct {
 	tcpKeepaliveIdle       int
 	tcpKeepaliveIntvl      int
 	acceptFilters          []netip.Prefix
+	ipcFilters             transport.IPCFilters // IPC_FILTER_PID/UID/GID
 	mechanism              Mechanism
 	plainServer            bool
 	plainUsername          string
@@ -69,6 +71,7 @@ type options struct {
 	xpubVerboser           bool
 	xpubNodrop             bool
 	xpubManual             bool
+	xpubSendLastPipe       bool // XPUB_MANUAL_LAST_VALUE
 	xpubWelcomeMsg         []byte
 	conflate               bool
 	streamNotify           bool
@@ -291,4 +294,17 @@ func decodeCurveKey(key string) ([]byte, error) {
 		return raw, nil
 	}
 	return nil, einval
+}
+
+// addIPCFilter adds id to an IPC filter list; -1 clears it.
+func addIPCFilter(list *[]int, id int) error {
+	switch {
+	case id == -1:
+		*list = nil
+	case id < 0:
+		return einval
+	default:
+		*list = append(*list, id)
+	}
+	return nil
 }

@@ -41,11 +41,33 @@ type pipe struct {
 	routingID  []byte
 	connectRid []byte    // the id CONNECT_ROUTING_ID gave this connection
 	subs       trie.Trie // topics this peer subscribed to (XPUB, PUB)
+	manualSubs trie.Trie // XPUB_MANUAL: topics the peer asked for, as it asked
 	groups     map[string]bool
 	routeKey   uint32 // numeric routing id (SERVER, PEER)
 
 	stop   func(linger bool)      // ends the far side (engine or inproc peer); nil when none
 	engine atomic.Pointer[engine] // the connection serving the pipe, if any
+
+	// Socket-owned: srcFD's answer for the engine fdEngine.
+	fdEngine *engine
+	fd       int
+}
+
+// srcFD returns the file descriptor of the connection serving p, or -1.
+// Call with the socket's mutex held.
+func (p *pipe) srcFD() int {
+	e := p.engine.Load()
+	if e == nil {
+		return -1
+	}
+	if e != p.fdEngine {
+		p.fdEngine = e
+		p.fd = fdOf(e.conn)
+		if p.fd <= 0 {
+			p.fd = -1
+		}
+	}
+	return p.fd
 }
 
 func newPipe(s *Socket, in, out *queue, endpoint string) *pipe {
@@ -92,6 +114,13 @@ func (p *pipe) stopFunc() func(linger bool) {
 	p.propsMu.Lock()
 	defer p.propsMu.Unlock()
 	return p.stop
+}
+
+// handshaken reports whether the peer finished its handshake at least once.
+func (p *pipe) handshaken() bool {
+	p.propsMu.Lock()
+	defer p.propsMu.Unlock()
+	return p.ready
 }
 
 // metadata returns a copy-free view of the peer's properties.

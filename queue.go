@@ -111,6 +111,23 @@ func (q *queue) push(m []frame, force bool) bool {
 	return true
 }
 
+// pushFinal appends a one-part message after everything the writer
+// pushed, even when the writer has closed the queue and regardless of the
+// HWM: the socket's own last word on a departed peer (DISCONNECT_MSG).
+func (q *queue) pushFinal(f frame) {
+	q.mu.Lock()
+	q.frames = append(q.frames, f)
+	q.unread++
+	q.msgs++
+	q.bytes += uint64(len(f.data))
+	wake := q.readerIdle
+	q.readerIdle = false
+	q.mu.Unlock()
+	if wake && q.onReadable != nil {
+		q.onReadable()
+	}
+}
+
 // pushFrame is push for a one-part message.
 func (q *queue) pushFrame(f frame, force bool) bool {
 	one := [1]frame{f}
@@ -216,6 +233,28 @@ func (q *queue) discard() {
 	q.mu.Lock()
 	q.dropFramesLocked()
 	q.unread = 0
+	wake := q.writerBlocked
+	q.writerBlocked = false
+	q.mu.Unlock()
+	if wake && q.onWritable != nil {
+		q.onWritable()
+	}
+}
+
+// drop discards every message the reader has not returned yet and every
+// message pushed later: the reader's side let go of the queue, as libzmq's
+// pipe terminated without delay drops what its reader had not read. Call
+// from the reading party.
+func (r *queueReader) drop() {
+	clear(r.buf)
+	r.buf = r.buf[:0]
+	r.pos = 0
+	r.read = 0
+	q := r.q
+	q.mu.Lock()
+	q.closed = true
+	q.unread = 0
+	q.dropFramesLocked()
 	wake := q.writerBlocked
 	q.writerBlocked = false
 	q.mu.Unlock()

@@ -12,6 +12,9 @@ type PartInfo struct {
 	// Metadata holds the properties of the connection the part came over.
 	// The map is shared with the library and must not be modified.
 	Metadata map[string]string
+	// SrcFD is the file descriptor of the connection the part came over
+	// (libzmq's ZMQ_SRCFD), or -1: inproc, or that connection has ended.
+	SrcFD int
 }
 
 // Property looks a connection property up as zmq_msg_gets does: names are
@@ -39,9 +42,10 @@ func (s *Socket) RecvPart(flags Flag, deliver func(data []byte)) (PartInfo, erro
 	}
 	deliver(f.data)
 	releaseFrame(f)
-	info := PartInfo{More: s.rcvmore}
+	info := PartInfo{More: s.rcvmore, SrcFD: -1}
 	if s.recvPipe != nil {
 		info.Metadata = s.recvPipe.metadata()
+		info.SrcFD = s.recvPipe.srcFD()
 		if s.typ == SERVER || s.typ == PEER {
 			info.RoutingID = s.recvPipe.routeKey
 		}

@@ -1,16 +1,22 @@
 package zmq4
 
-import ()
+import "time"
 
 // Send sends one message part; with SNDMORE more parts follow.
-// Draft socket types take OptRoutingId (SERVER, PEER) or OptGroup (RADIO)
+// As in libzmq, on PAIR, DEALER and PUSH the first part of a message waits
+// for a peer that can take it (EAGAIN under DONTWAIT); the later parts then
+// go to that peer without waiting, unless it leaves meanwhile. Draft
+// socket types take OptRoutingId (SERVER, PEER) or OptGroup (RADIO)
 // options.
 func (s *Socket) Send(data string, flags Flag, options ...interface{}) (int, error) {
 	return sendPart(s, data, flags, options)
 }
 
 // SendBytes sends one message part; with SNDMORE more parts follow.
-// Draft socket types take OptRoutingId (SERVER, PEER) or OptGroup (RADIO)
+// As in libzmq, on PAIR, DEALER and PUSH the first part of a message waits
+// for a peer that can take it (EAGAIN under DONTWAIT); the later parts then
+// go to that peer without waiting, unless it leaves meanwhile. Draft
+// socket types take OptRoutingId (SERVER, PEER) or OptGroup (RADIO)
 // options.
 func (s *Socket) SendBytes(data []byte, flags Flag, options ...interface{}) (int, error) {
 	return sendPart(s, data, flags, options)
@@ -34,6 +40,11 @@ func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag, options []inte
 	if flags&SNDMORE != 0 && !multipartAllowed(s.typ) {
 		return -1, einval
 	}
+	if s.typ == STREAM && len(s.sendParts) == 1 {
+		// STREAM's message is [id][data]: the data part ends it, with
+		// SNDMORE or without, as in libzmq.
+		flags &^= SNDMORE
+	}
 	owned, pooled := copyPart(s, data)
 	if flags&SNDMORE != 0 {
 		if len(s.sendParts) == 0 {
@@ -41,6 +52,11 @@ func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag, options []inte
 			// the first part, not when the message is complete.
 			if r, ok := s.pat.(router); ok {
 				if err := r.checkRoute(owned, flags); err != nil {
+					return -1, err
+				}
+			}
+			if firstPartWaits(s.typ) {
+				if err := s.waitOutLocked(flags); err != nil {
 					return -1, err
 				}
 			}
@@ -73,6 +89,49 @@ func copyPart[T ~string | ~[]byte](s *Socket, data T) ([]byte, uint8) {
 		}
 	}
 	return copyOwned(s, data), 0
+}
+
+// firstPartWaits reports whether the first part of a multipart message
+// waits for a peer with room, as libzmq's load-balancing and PAIR sockets
+// do: libzmq picks the pipe at the first part and refuses that part with
+// EAGAIN when none can take a message, then takes the later parts without
+// refusing them. So a caller that retries a whole message after EAGAIN
+// never sends a first part twice.
+func firstPartWaits(t Type) bool {
+	return t == PAIR || t == DEALER || t == PUSH
+}
+
+// waitOutLocked waits, as flags and SNDTIMEO say, until the pattern can
+// send a message. Call with s.mu held; it is released while waiting.
+func (s *Socket) waitOutLocked(flags Flag) error {
+	s.absorbReady()
+	if s.pat.hasOut() {
+		return nil
+	}
+	timeout := s.opt.sndtimeo
+	if flags&DONTWAIT != 0 || timeout == 0 {
+		return eagain
+	}
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	for {
+		ch := s.changedChan()
+		s.absorbReady()
+		if s.pat.hasOut() {
+			return nil
+		}
+		s.mu.Unlock()
+		werr := s.waitFor(ch, deadline, timeout > 0)
+		s.mu.Lock()
+		if s.closed {
+			return ErrorSocketClosed
+		}
+		if werr != nil {
+			return werr
+		}
+	}
 }
 
 // router is a pattern whose first message part names the peer.

@@ -218,7 +218,7 @@ func (s *Socket) attachPipeLocked(p *pipe) bool {
 }
 
 // detachPipe removes p from the socket; messages it still holds for the
-// socket stay readable until drained when keepInbound is set.
+// socket stay readable until drained.
 func (s *Socket) detachPipe(p *pipe) {
 	s.mu.Lock()
 	s.detachPipeLocked(p)
@@ -239,18 +239,36 @@ func (s *Socket) detachPipeLocked(p *pipe) {
 	s.signal()
 }
 
+// disconnectPipe ends p because the application disconnected its endpoint:
+// the far side stops at once and the messages p received that the
+// application has not read are dropped, as libzmq's zmq_disconnect
+// terminates the pipe without delay. (A peer that goes away by itself
+// leaves what it sent readable.)
+func (s *Socket) disconnectPipe(p *pipe) {
+	s.endPipe(p, false)
+	s.mu.Lock()
+	s.detachPipeLocked(p)
+	p.in.drop()
+	s.mu.Unlock()
+}
+
 // peerReady tells the pattern that p's peer finished a handshake.
 func (s *Socket) peerReady(p *pipe) {
 	s.mu.Lock()
 	if p.attached {
-		if len(s.opt.helloMsg) > 0 {
-			// HELLO_MSG greets every new connection.
-			p.out.pushFrame(frame{data: s.opt.helloMsg}, true)
-		}
+		s.sendHelloLocked(p)
 		s.pat.peerReady(p)
 	}
 	s.mu.Unlock()
 	s.signal()
+}
+
+// sendHelloLocked queues HELLO_MSG, which greets every new connection, on
+// p. Call with s.mu held.
+func (s *Socket) sendHelloLocked(p *pipe) {
+	if len(s.opt.helloMsg) > 0 {
+		p.out.pushFrame(frame{data: s.opt.helloMsg}, true)
+	}
 }
 
 // ---- copying outgoing data ----

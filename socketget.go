@@ -376,7 +376,7 @@ func (s *Socket) GetVmciConnectTimeout() (time.Duration, error) {
 	return getOption(s, func(o *options) time.Duration { return o.vmciConnectTimeout })
 }
 
-// Getusefd returns the pre-created file descriptor set with SetUseFd (ZMQ_USE_FD); it has no effect in this implementation.
+// Getusefd returns the file descriptor set with SetUseFd (ZMQ_USE_FD), -1 when none.
 func (s *Socket) Getusefd() (int, error) {
 	return getOption(s, func(o *options) int { return o.useFd })
 }

@@ -356,6 +356,22 @@ func (s *Socket) SetXpubManual(value int) error {
 	})
 }
 
+// SetXpubManualLastValue is SetXpubManual, and moreover the first message
+// sent after the application received a subscription goes to the
+// subscriber it came from alone, if that subscriber now matches it
+// (ZMQ_XPUB_MANUAL_LAST_VALUE, a draft option of libzmq): a last-value
+// cache sends a newcomer the topic's last value this way. A later
+// SetXpubManual keeps this choice.
+func (s *Socket) SetXpubManualLastValue(value int) error {
+	return s.setTypedOption(xpubOptionTypes, func(o *options) error {
+		if err := setFlag(&o.xpubManual, value); err != nil {
+			return err
+		}
+		o.xpubSendLastPipe = o.xpubManual
+		return nil
+	})
+}
+
 // SetXpubWelcomeMsg sets a message an XPUB sends to each new subscriber (ZMQ_XPUB_WELCOME_MSG); "" removes it.
 func (s *Socket) SetXpubWelcomeMsg(value string) error {
 	return s.setTypedOption(xpubOptionTypes, func(o *options) error {
@@ -461,6 +477,28 @@ func (s *Socket) SetTcpAcceptFilter(filter string) error {
 		o.acceptFilters = append(o.acceptFilters, p)
 		return nil
 	})
+}
+
+// SetIpcFilterPid adds a process id allowed to connect over ipc
+// (ZMQ_IPC_FILTER_PID); -1 clears the list. With any IPC filter set, an
+// ipc Bind accepts only peers whose process id, user id or group id (or
+// one of the user's supplementary groups) is listed; the others are
+// disconnected at once, as in libzmq. Linux only: elsewhere no peer passes
+// a filter. Like every option a connection uses, it is read at Bind.
+func (s *Socket) SetIpcFilterPid(pid int) error {
+	return s.setOption(func(o *options) error { return addIPCFilter(&o.ipcFilters.PIDs, pid) })
+}
+
+// SetIpcFilterUid adds a user id allowed to connect over ipc
+// (ZMQ_IPC_FILTER_UID); -1 clears the list. See SetIpcFilterPid.
+func (s *Socket) SetIpcFilterUid(uid int) error {
+	return s.setOption(func(o *options) error { return addIPCFilter(&o.ipcFilters.UIDs, uid) })
+}
+
+// SetIpcFilterGid adds a group id allowed to connect over ipc
+// (ZMQ_IPC_FILTER_GID); -1 clears the list. See SetIpcFilterPid.
+func (s *Socket) SetIpcFilterGid(gid int) error {
+	return s.setOption(func(o *options) error { return addIPCFilter(&o.ipcFilters.GIDs, gid) })
 }
 
 // SetPlainServer makes the socket a PLAIN server (ZMQ_PLAIN_SERVER): 1 selects PLAIN as server, 0 returns to NULL.
@@ -917,7 +955,10 @@ func (s *Socket) SetVmciConnectTimeout(value time.Duration) error {
 	})
 }
 
-// SetUseFd sets a pre-created file descriptor to bind to (ZMQ_USE_FD); it is stored but has no effect in this implementation.
+// SetUseFd sets a socket the application already bound and listens on
+// (ZMQ_USE_FD), -1 for none: the next tcp or ipc Bind accepts on it instead
+// of binding one, and the socket owns the descriptor from then on. As in
+// libzmq, an ipc socket file bound this way is the application's to remove.
 func (s *Socket) SetUseFd(value int) error {
 	return s.setOption(func(o *options) error {
 		return setAtLeast(&o.useFd, value, -1)

@@ -179,3 +179,20 @@ func TestSocksProxyPushPull(t *testing.T) {
 		})
 	}
 }
+
+// A SOCKS proxy address may name the source to connect to the proxy from,
+// "source;proxy", as libzmq reads it (test_socks_bind_before_connect).
+func TestSocksProxyWithSource(t *testing.T) {
+	proxy := newSocksTestProxy(t)
+	ctx := newTestContext(t)
+	pull := newTestSocket(t, ctx, PULL)
+	must(t, pull.Bind("tcp://127.0.0.1:*"))
+	push := newTestSocket(t, ctx, PUSH)
+	must(t, push.SetSocksProxy("127.0.0.1:0;"+proxy.ln.Addr().String()))
+	must(t, push.Connect(pull.opt.lastEndpoint))
+	sendParts(t, push, "via socks")
+	expectParts(t, pull, "via socks")
+	if got := proxy.seen(); len(got) != 1 {
+		t.Fatalf("proxy saw %q, want one connection", got)
+	}
+}

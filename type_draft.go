@@ -69,6 +69,12 @@ func (x *serverPattern) detach(p *pipe) {
 	if x.byKey[p.routeKey] == p {
 		delete(x.byKey, p.routeKey)
 	}
+	if msg := x.s.opt.disconnectMsg; len(msg) > 0 && !p.connectSide && p.handshaken() {
+		// DISCONNECT_MSG: after what the peer sent, the application
+		// receives this as the peer's last message, as from libzmq
+		// (for peers that connected to this socket).
+		p.in.q.pushFinal(frame{data: msg})
+	}
 }
 
 func (x *serverPattern) peerReady(p *pipe) {}

@@ -44,6 +44,17 @@ func (x *pubPattern) detach(p *pipe) {
 	if x.lastSubs == p {
 		x.lastSubs = nil
 	}
+	if x.xpub && x.s.opt.xpubManual {
+		// The application decided what the peer's subscriptions were, so
+		// it hears of each topic the peer asked for and never cancelled,
+		// as libzmq's XPUB_MANUAL does when a subscriber goes.
+		var asked [][]byte
+		p.manualSubs.Each(func(topic []byte) { asked = append(asked, topic) })
+		for _, t := range asked {
+			x.notify(false, t)
+		}
+		p.manualSubs.Clear()
+	}
 	// Topics only this peer wanted are now unwanted.
 	var gone [][]byte
 	p.subs.Each(func(topic []byte) { gone = append(gone, topic) })
@@ -143,6 +154,14 @@ func (x *pubPattern) subscription(p *pipe, topic []byte, sub bool) {
 	o := &x.s.opt
 	if x.xpub && o.xpubManual {
 		x.lastSubs = p
+		// Kept so that the peer's going away can cancel them (detach).
+		if sub {
+			if !p.manualSubs.Add(topic) {
+				p.manualSubs.Remove(topic)
+			}
+		} else {
+			p.manualSubs.Remove(topic)
+		}
 		x.notify(sub, topic)
 		return
 	}
@@ -202,8 +221,15 @@ func (x *pubPattern) send(m []frame) error {
 	}
 	handedOut := false // an inproc peer already has m's memory
 	wanted := false
+	only := (*pipe)(nil)
+	if x.xpub && x.s.opt.xpubManual && x.s.opt.xpubSendLastPipe && x.lastSubs != nil {
+		// XPUB_MANUAL_LAST_VALUE: this message is for the subscriber
+		// that asked last, and it is the last one for it.
+		only = x.lastSubs
+		x.lastSubs = nil
+	}
 	for _, p := range x.pipes {
-		if !x.matches(p, topic) {
+		if only != nil && p != only || !x.matches(p, topic) {
 			continue
 		}
 		wanted = true
@@ -318,7 +344,9 @@ func (x *subPattern) next() ([]frame, *pipe, bool) {
 		if !ok {
 			return nil, nil, false
 		}
-		if x.matches(m[0].data) {
+		// XSUB passes every message on, as libzmq's does: only SUB
+		// filters what it receives.
+		if x.xsub || x.matches(m[0].data) {
 			return m, p, true
 		}
 	}

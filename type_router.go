@@ -34,9 +34,11 @@ func (x *routerPattern) generateID() []byte {
 
 // attach names a raw connection's pipe at once (ROUTER_RAW has no
 // handshake, so peerReady never comes): its CONNECT_ROUTING_ID or a
-// generated id, never one the peer chose.
+// generated id, never one the peer chose. A Connect with
+// CONNECT_ROUTING_ID is named at once too, as libzmq names it when the
+// Connect makes its pipe: messages to it queue until the connection is up.
 func (x *routerPattern) attach(p *pipe) {
-	if !p.raw {
+	if !p.raw && !(p.connectSide && len(p.connectRid) > 0) {
 		return
 	}
 	id := p.connectRid

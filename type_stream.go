@@ -32,6 +32,9 @@ func (x *streamPattern) attach(p *pipe) {
 				break
 			}
 		}
+		// As libzmq's STREAM, the socket's ROUTING_ID option then reads
+		// the id it gave last.
+		x.s.opt.identity = string(id)
 	}
 	p.routingID = id
 	x.byID[string(id)] = p

@@ -12,6 +12,9 @@ import (
 	zmq "github.com/purezmq/zmq4"
 )
 
+// recheck bounds one poll(2) of a blocking call; see blocking.
+const recheck = 100 * time.Millisecond
+
 // blocking runs a send or receive (op) the way libzmq blocks: op is tried
 // without waiting, and while it would block the calling thread itself
 // waits in poll(2) on the socket's ZMQ_FD, until the socket is ready
@@ -54,13 +57,19 @@ func blocking(s *zmq.Socket, flags zmq.Flag, want zmq.State, op func(zmq.Flag) e
 			// Ready by ZMQ_EVENTS yet still blocked (a SUB's unmatched
 			// messages, an XPUB at its HWM): wait for the next change.
 		}
-		wait := C.int(-1)
+		// ZMQ_FD's readiness is an edge that any thread's ZMQ_EVENTS
+		// consumes: with two threads blocked on one socket (a thread-safe
+		// type), the edge meant for this one may be gone, so the state is
+		// looked at again at least every recheck.
+		wait := C.int(recheck / time.Millisecond)
 		if timeo >= 0 {
 			left := time.Until(deadline)
 			if left <= 0 {
 				return syscall.EAGAIN
 			}
-			wait = C.int((left + time.Millisecond - 1) / time.Millisecond)
+			if left < recheck {
+				wait = C.int((left + time.Millisecond - 1) / time.Millisecond)
+			}
 		}
 		pfd := C.struct_pollfd{fd: C.int(fd), events: C.POLLIN}
 		if r, perr := C.poll(&pfd, 1, wait); r < 0 && perr == syscall.EINTR {
@@ -69,34 +78,13 @@ func blocking(s *zmq.Socket, flags zmq.Flag, want zmq.State, op func(zmq.Flag) e
 	}
 }
 
-// sendPart sends one part as libzmq does. libzmq admits the first part of
-// a multipart message only when the socket can send (EAGAIN otherwise), and
-// then never refuses the later parts, so a caller that gets EAGAIN retries
-// the whole message. The Go package takes a first SNDMORE part at any time
-// and keeps it when the last part would block, and a caller retrying the
-// whole message would then send that first part twice (pyzmq's asyncio
-// does). So on the types whose first part is not an address and that
-// block for want of a peer (PAIR, DEALER, PUSH), the first part waits here
-// for ZMQ_EVENTS to say POLLOUT. ROUTER and STREAM judge the address in the
-// first part themselves; REQ and REP answer EFSM out of turn.
+// sendPart sends one part, blocking as libzmq does. The Go package refuses
+// the first part of a multipart message when no peer can take it, as
+// libzmq does, so a caller that retries a whole message after EAGAIN never
+// sends a first part twice.
 func (e *sockEntry) sendPart(data []byte, flags zmq.Flag, opts ...interface{}) error {
-	first := !e.midMessage.Load() && flags&zmq.SNDMORE != 0 &&
-		(e.typ == zmq.PAIR || e.typ == zmq.DEALER || e.typ == zmq.PUSH)
-	err := blocking(e.s, flags, zmq.POLLOUT, func(f zmq.Flag) error {
-		if first {
-			ev, err := e.s.GetEvents()
-			if err != nil {
-				return err
-			}
-			if ev&zmq.POLLOUT == 0 {
-				return syscall.EAGAIN
-			}
-		}
+	return blocking(e.s, flags, zmq.POLLOUT, func(f zmq.Flag) error {
 		_, err := e.s.SendBytes(data, f, opts...)
 		return err
 	})
-	if err == nil {
-		e.midMessage.Store(flags&zmq.SNDMORE != 0)
-	}
-	return err
 }

@@ -340,10 +340,8 @@ type sockEntry struct {
 	ctx    *ctxEntry
 	typ    zmq.Type
 	closed atomic.Bool
-	// midMessage: the last part sent had SNDMORE (block.go's sendPart).
-	midMessage atomic.Bool
-	mu         sync.Mutex
-	shadow     map[int]int // options read back from here (sockopt.go)
+	mu     sync.Mutex
+	shadow map[int]int // options read back from here (sockopt.go)
 }
 
 func getSock(p unsafe.Pointer) *sockEntry {

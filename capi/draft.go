@@ -202,6 +202,9 @@ type pollerEntry struct {
 type poller struct {
 	mu    sync.Mutex
 	items []pollerEntry
+	// sig is zmq_poller_fd's descriptor once asked for (see
+	// poller_fd_linux.go), -1 before.
+	sig int
 }
 
 func getPoller(p unsafe.Pointer) *poller {
@@ -215,16 +218,23 @@ const validPollEvents = pollIn | pollOut | pollErr | pollPri
 //
 //export zmq_poller_new
 func zmq_poller_new() unsafe.Pointer {
-	return newHandle(tagOther, &poller{})
+	return newHandle(tagOther, &poller{sig: -1})
 }
 
 // zmq_poller_destroy frees the poller and sets *pp to NULL.
 //
 //export zmq_poller_destroy
 func zmq_poller_destroy(pp *unsafe.Pointer) C.int {
-	if pp == nil || getPoller(*pp) == nil {
+	if pp == nil {
 		return fail(syscall.EFAULT)
 	}
+	x := getPoller(*pp)
+	if x == nil {
+		return fail(syscall.EFAULT)
+	}
+	x.mu.Lock()
+	x.closeSignalerLocked()
+	x.mu.Unlock()
 	kill(*pp)
 	*pp = nil
 	return 0
@@ -273,6 +283,9 @@ func zmq_poller_add(p, sock, userData unsafe.Pointer, events C.short) C.int {
 		return fail(syscall.EINVAL)
 	}
 	x.items = append(x.items, pollerEntry{sock: sock, s: e.s, userData: userData, events: int(events)})
+	if threadSafe(e.typ) {
+		x.watchLocked(e.s, true)
+	}
 	return 0
 }
 
@@ -316,6 +329,9 @@ func zmq_poller_remove(p, sock unsafe.Pointer) C.int {
 	i := x.find(sock, 0)
 	if i < 0 {
 		return fail(syscall.EINVAL)
+	}
+	if threadSafe(getSock(sock).typ) {
+		x.watchLocked(x.items[i].s, false)
 	}
 	x.items = append(x.items[:i], x.items[i+1:]...)
 	return 0
@@ -389,15 +405,37 @@ func zmq_poller_remove_fd(p unsafe.Pointer, fd C.int) C.int {
 	return 0
 }
 
-// zmq_poller_fd is not supported: it serves thread-safe sockets only, whose
-// signaler the Go package does not expose.
+// zmq_poller_fd gives a descriptor that turns readable when a thread-safe
+// socket in the poller may be ready, as libzmq's signaler: EINVAL while the
+// poller holds none (libzmq makes its signaler for thread-safe sockets only).
 //
 //export zmq_poller_fd
 func zmq_poller_fd(p unsafe.Pointer, fd *C.int) C.int {
-	if getPoller(p) == nil {
+	x := getPoller(p)
+	if x == nil {
 		return fail(syscall.EFAULT)
 	}
-	return fail(syscall.EINVAL)
+	if fd == nil {
+		return fail(syscall.EFAULT)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	sig, errno := x.signalerLocked()
+	if errno != 0 {
+		return fail(errno)
+	}
+	*fd = C.int(sig)
+	return 0
+}
+
+// threadSafe reports whether libzmq counts a socket type as thread-safe:
+// the draft types whose sockets a poller signals through zmq_poller_fd.
+func threadSafe(t zmq.Type) bool {
+	switch t {
+	case zmq.SERVER, zmq.CLIENT, zmq.RADIO, zmq.DISH, zmq.GATHER, zmq.SCATTER, zmq.PEER, zmq.CHANNEL:
+		return true
+	}
+	return false
 }
 
 // zmq_poller_wait_all waits until registered items are ready, or timeout

@@ -101,6 +101,9 @@ func zmq_msg_get(p unsafe.Pointer, property C.int) C.int {
 		}
 		return 0
 	case propSrcFd:
+		if e := metaOf(m); e != nil {
+			return C.int(e.info.SrcFD)
+		}
 		return -1
 	case propShared:
 		// Shared: the application's buffer (zmq_msg_init_data), or a
@@ -271,9 +274,22 @@ func internMeta(info zmq.PartInfo) uint64 {
 		return id
 	}
 	id := uint64(len(metas))
-	metas = append(metas, &metaEntry{info: zmq.PartInfo{Metadata: info.Metadata}, cvalues: map[string]*C.char{}})
+	metas = append(metas, &metaEntry{info: zmq.PartInfo{Metadata: info.Metadata, SrcFD: info.SrcFD}, cvalues: map[string]*C.char{}})
 	metaIDs[key] = id
 	return id
+}
+
+// metaOf returns the connection entry of a received message, or nil.
+func metaOf(m *C.pz_msg) *metaEntry {
+	if m.meta == 0 {
+		return nil
+	}
+	metaMu.Lock()
+	defer metaMu.Unlock()
+	if int(m.meta) < len(metas) {
+		return metas[m.meta]
+	}
+	return nil
 }
 
 // zmq_msg_gets returns a property of the connection the message came over;
@@ -286,16 +302,11 @@ func zmq_msg_gets(p unsafe.Pointer, property *C.char) *C.char {
 		setErrno(syscall.EFAULT)
 		return nil
 	}
-	if property == nil || m.meta == 0 {
+	if property == nil {
 		setErrno(syscall.EINVAL)
 		return nil
 	}
-	metaMu.Lock()
-	var e *metaEntry
-	if int(m.meta) < len(metas) {
-		e = metas[m.meta]
-	}
-	metaMu.Unlock()
+	e := metaOf(m)
 	if e == nil {
 		setErrno(syscall.EINVAL)
 		return nil

@@ -169,6 +169,9 @@ var options = map[int]optSpec{
 	55:  strOpt(kString, (*zmq.Socket).SetZapDomain, (*zmq.Socket).GetZapDomain),              // ZAP_DOMAIN
 	56:  boolOpt((*zmq.Socket).SetRouterHandover, nil),                                        // ROUTER_HANDOVER
 	57:  intOpt((*zmq.Socket).SetTos, (*zmq.Socket).GetTos),                                   // TOS
+	58:  intOpt((*zmq.Socket).SetIpcFilterPid, nil),                                           // IPC_FILTER_PID
+	59:  intOpt(setIPCFilterID((*zmq.Socket).SetIpcFilterUid), nil),                           // IPC_FILTER_UID
+	60:  intOpt(setIPCFilterID((*zmq.Socket).SetIpcFilterGid), nil),                           // IPC_FILTER_GID
 	61:  strOpt(kBinary, (*zmq.Socket).SetConnectRid, nil),                                    // CONNECT_ROUTING_ID
 	62:  boolOpt((*zmq.Socket).SetGssapiServer, (*zmq.Socket).GetGssapiServer),                // GSSAPI_SERVER
 	63:  strOpt(kString, (*zmq.Socket).SetGssapiPrincipal, (*zmq.Socket).GetGssapiPrincipal),
@@ -200,6 +203,7 @@ var options = map[int]optSpec{
 	96:  boolOpt((*zmq.Socket).SetMulticastLoop, (*zmq.Socket).GetMulticastLoop),         // MULTICAST_LOOP
 	97: intOpt(func(s *zmq.Socket, v int) error { return s.SetRouterNotify(zmq.RouterNotifyOption(v)) },
 		func(s *zmq.Socket) (int, error) { v, err := s.GetRouterNotify(); return int(v), err }), // ROUTER_NOTIFY
+	98:  intOpt((*zmq.Socket).SetXpubManualLastValue, nil),                               // XPUB_MANUAL_LAST_VALUE
 	99:  strOpt(kString, (*zmq.Socket).SetSocksUsername, (*zmq.Socket).GetSocksUsername), // SOCKS_USERNAME
 	100: strOpt(kString, (*zmq.Socket).SetSocksPassword, (*zmq.Socket).GetSocksPassword), // SOCKS_PASSWORD
 	103: strOpt(kString, (*zmq.Socket).SetWssKeyPem, nil),                                // WSS_KEY_PEM
@@ -230,6 +234,13 @@ func zmq_setsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optle
 		return fail(syscall.EFAULT)
 	}
 	var err error
+	if option >= 58 && option <= 60 && optval == nil && optlen == 0 {
+		// The IPC filters are cleared with (NULL, 0), as in libzmq.
+		if err := spec.setInt(e.s, -1); err != nil {
+			return failErr(err)
+		}
+		return 0
+	}
 	switch spec.kind {
 	case kInt, kBool, kMillis:
 		if spec.setInt == nil || optlen != C.sizeof_int {
@@ -399,4 +410,12 @@ func (e *sockEntry) getShadow(option, def int) int {
 		return v
 	}
 	return def
+}
+
+// setIPCFilterID takes a uid_t or gid_t, an unsigned 32-bit number that
+// arrives here as a C int.
+func setIPCFilterID(set func(*zmq.Socket, int) error) func(*zmq.Socket, int) error {
+	return func(s *zmq.Socket, v int) error {
+		return set(s, int(uint32(v)))
+	}
 }

@@ -103,6 +103,7 @@ cat >"$src/src/platform.hpp" <<'PLAT'
 #define ZMQ_CACHELINE_SIZE 64
 #define HAVE_CLOCK_GETTIME 1
 #define HAVE_FORK 1
+#define HAVE_MKDTEMP 1
 #endif
 PLAT
 

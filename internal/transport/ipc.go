@@ -4,7 +4,10 @@ import (
 	"context"
 	"net"
 	"os"
+	"os/user"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"sync"
 	"syscall"
 )
@@ -17,6 +20,7 @@ const maxIPCPathLen = 107
 // ipcListener accepts connections on a Unix domain socket and removes the
 // socket file it created when closed.
 type ipcListener struct {
+	filters  IPCFilters
 	ln       *net.UnixListener
 	path     string      // socket path, "@name" for an abstract socket
 	created  os.FileInfo // the socket file as bound, nil for abstract sockets
@@ -55,6 +59,19 @@ func listenIPC(ep Endpoint, opts *Options) (Listener, error) {
 	if err := checkIPCPath(path); err != nil {
 		return fail(err)
 	}
+	if opts.HaveUseFD && tmpDir == "" {
+		ln, err := fileListener(opts.UseFD)
+		if err != nil {
+			return nil, err
+		}
+		uln, ok := ln.(*net.UnixListener)
+		if !ok {
+			ln.Close()
+			return nil, invalidf("ZMQ_USE_FD %d is not a unix domain socket", opts.UseFD)
+		}
+		uln.SetUnlinkOnClose(false) // the application's file
+		return &ipcListener{ln: uln, path: path, endpoint: "ipc://" + path, filters: opts.IPCFilters.Clone()}, nil
+	}
 	abstract := path[0] == '@'
 	if !abstract {
 		removeStaleSocket(path)
@@ -64,7 +81,7 @@ func listenIPC(ep Endpoint, opts *Options) (Listener, error) {
 		return fail(err)
 	}
 	ln.SetUnlinkOnClose(false) // Close removes the file only if it is still ours
-	l := &ipcListener{ln: ln, path: path, tmpDir: tmpDir, endpoint: "ipc://" + path}
+	l := &ipcListener{ln: ln, path: path, tmpDir: tmpDir, endpoint: "ipc://" + path, filters: opts.IPCFilters.Clone()}
 	if !abstract {
 		fi, err := os.Lstat(path)
 		if err != nil {
@@ -74,6 +91,17 @@ func listenIPC(ep Endpoint, opts *Options) (Listener, error) {
 		l.created = fi
 	}
 	return l, nil
+}
+
+// fileListener makes a listener of descriptor fd, which it then owns.
+func fileListener(fd int) (net.Listener, error) {
+	f := os.NewFile(uintptr(fd), "")
+	if f == nil {
+		return nil, syscall.EBADF
+	}
+	ln, err := net.FileListener(f) // a duplicate of fd
+	f.Close()
+	return ln, err
 }
 
 // ipcTempRoot picks the directory for "ipc://*": $TMPDIR, $TEMPDIR or $TMP
@@ -110,13 +138,48 @@ func removeStaleSocket(path string) {
 	}
 }
 
-// Accept waits for the next connection.
+// Accept waits for the next connection whose peer passes the IPC filters.
 func (l *ipcListener) Accept() (net.Conn, error) {
-	c, err := l.ln.AcceptUnix()
-	if err != nil {
-		return nil, err
+	for {
+		c, err := l.ln.AcceptUnix()
+		if err != nil {
+			return nil, err
+		}
+		if l.filters.empty() || l.filters.allow(c) {
+			return c, nil
+		}
+		c.Close()
 	}
-	return c, nil
+}
+
+// allow reports whether the peer of c is listed by process id, user id or
+// group id, or belongs by its user's supplementary groups to a listed
+// group, as libzmq's ipc listener checks.
+func (f IPCFilters) allow(c *net.UnixConn) bool {
+	pid, uid, gid, ok := peerCred(c)
+	if !ok {
+		return false
+	}
+	if slices.Contains(f.PIDs, pid) || slices.Contains(f.UIDs, uid) || slices.Contains(f.GIDs, gid) {
+		return true
+	}
+	if len(f.GIDs) == 0 {
+		return false
+	}
+	u, err := user.LookupId(strconv.Itoa(uid))
+	if err != nil {
+		return false
+	}
+	groups, err := u.GroupIds()
+	if err != nil {
+		return false
+	}
+	for _, g := range groups {
+		if n, err := strconv.Atoi(g); err == nil && slices.Contains(f.GIDs, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // Close stops listening, removes the socket file if it is still the one

@@ -30,7 +30,33 @@ type Options struct {
 	WssTrustPem    string         // ZMQ_WSS_TRUST_PEM: certificates a wss connect trusts, PEM
 	WssHostname    string         // ZMQ_WSS_HOSTNAME: name a wss connect checks the server's certificate against and sends as SNI; "" checks no name
 	WssTrustSystem bool           // ZMQ_WSS_TRUST_SYSTEM: a wss connect also trusts the system's certificates
+	// ZMQ_USE_FD: with HaveUseFD, a tcp or ipc bind accepts on UseFD, a
+	// socket the application already bound and listens on, instead of
+	// binding one; the listener owns the descriptor from then on. An ipc
+	// listener then leaves the socket file to the application.
+	HaveUseFD bool
+	UseFD     int
+	// ZMQ_IPC_FILTER_PID/UID/GID: when any list is non-empty, an ipc
+	// listener closes at once each accepted peer that matches none.
+	IPCFilters IPCFilters
 }
+
+// IPCFilters are the credentials an ipc listener accepts peers by.
+type IPCFilters struct {
+	PIDs, UIDs, GIDs []int
+}
+
+// Clone returns a copy that shares no memory with f.
+func (f IPCFilters) Clone() IPCFilters {
+	return IPCFilters{
+		PIDs: append([]int(nil), f.PIDs...),
+		UIDs: append([]int(nil), f.UIDs...),
+		GIDs: append([]int(nil), f.GIDs...),
+	}
+}
+
+// empty reports whether no filter is set.
+func (f IPCFilters) empty() bool { return len(f.PIDs)+len(f.UIDs)+len(f.GIDs) == 0 }
 
 // defaultOptions returns the options used when the caller passes nil.
 func defaultOptions() *Options {

@@ -3,6 +3,7 @@
 package transport
 
 import (
+	"net"
 	"syscall"
 	"time"
 )
@@ -120,4 +121,21 @@ func isIPv6Socket(fd int) bool {
 	}
 	_, ok := sa.(*syscall.SockaddrInet6)
 	return ok
+}
+
+// peerCred returns the process, user and group id of the peer of a unix
+// domain connection (SO_PEERCRED).
+func peerCred(c *net.UnixConn) (pid, uid, gid int, ok bool) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0, 0, 0, false
+	}
+	var cred *syscall.Ucred
+	var cerr error
+	if err := rc.Control(func(fd uintptr) {
+		cred, cerr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	}); err != nil || cerr != nil {
+		return 0, 0, 0, false
+	}
+	return int(cred.Pid), int(cred.Uid), int(cred.Gid), true
 }

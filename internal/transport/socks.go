@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -63,6 +64,11 @@ func dialSocks(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error
 		return nil, invalidf("%q: %v", ep.Raw, err)
 	}
 	proxy := Endpoint{Scheme: "tcp", Addr: opts.SocksProxy, Source: ep.Source, Raw: "tcp://" + opts.SocksProxy}
+	if src, addr, ok := strings.Cut(opts.SocksProxy, ";"); ok {
+		// "source;proxy", as libzmq reads a proxy address: the
+		// connection to the proxy is made from source.
+		proxy.Source, proxy.Addr = src, addr
+	}
 	conn, err := dialTCP(ctx, proxy, opts)
 	if err != nil {
 		return nil, err

@@ -27,6 +27,24 @@ func listenTCP(ep Endpoint, opts *Options) (Listener, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.HaveUseFD {
+		ln, err := fileListener(opts.UseFD)
+		if err != nil {
+			return nil, err
+		}
+		tln, ok := ln.(*net.TCPListener)
+		if !ok {
+			ln.Close()
+			return nil, invalidf("ZMQ_USE_FD %d is not a tcp socket", opts.UseFD)
+		}
+		bound := tln.Addr().(*net.TCPAddr)
+		ip, _ := netip.AddrFromSlice(bound.IP)
+		return &tcpListener{
+			ln:       tln,
+			endpoint: formatTCPEndpoint(ip.Unmap(), bound.Port, false),
+			opts:     copyOptions(opts),
+		}, nil
+	}
 	lc := net.ListenConfig{
 		KeepAlive: -1, // keepalive follows opts, applied per accepted connection
 		Control: func(network, address string, rc syscall.RawConn) error {
