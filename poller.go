@@ -45,7 +45,9 @@ type pollItem struct {
 // Poll instead.
 //
 // A Poller is meant for one goroutine at a time; the sockets in it may be
-// used by other goroutines meanwhile. A Poller that is dropped without
+// used by other goroutines meanwhile. Make one Poller and poll it in a
+// loop: while a socket is in a poller, each of its sends, receives and
+// option changes also wakes that poller. A Poller that is dropped without
 // removing its sockets is unregistered from them once the garbage collector
 // finds it unreachable.
 type Poller struct {
