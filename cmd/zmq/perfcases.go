@@ -25,7 +25,7 @@ import (
 //	poll_lat TRANSPORT SIZE COUNT SOCKETS  ping-pong over SOCKETS PAIR
 //	                                     pairs, each side in one Poller
 
-// perfExtraArgs reports whether mode is one of the modes above, and parses
+// parsePerfExtra reports whether args[0] is one of the modes above, and parses
 // their command line: the fifth argument is SUBS or SOCKETS.
 func parsePerfExtra(args []string) (perfArgs, bool, error) {
 	var p perfArgs
