@@ -10,15 +10,17 @@ func (p *Poller) AddFd(fd int, events State) (int, error) {
 	if err := checkPollFd(fd); err != nil {
 		return -1, err
 	}
+	p.init()
 	p.items = append(p.items, pollItem{isFd: true, fd: fd, events: events})
+	p.fdIDs = append(p.fdIDs, len(p.items)-1)
 	return len(p.items) - 1, nil
 }
 
 // RemoveFd removes the first item for fd, or returns ErrorNoSocket when fd
 // is not in the poller.
 func (p *Poller) RemoveFd(fd int) error {
-	for id, it := range p.items {
-		if it.isFd && it.fd == fd {
+	for _, id := range p.fdIDs {
+		if p.items[id].fd == fd {
 			return p.Remove(id)
 		}
 	}
@@ -26,11 +28,4 @@ func (p *Poller) RemoveFd(fd int) error {
 }
 
 // hasFds reports whether the poller has raw descriptors.
-func (p *Poller) hasFds() bool {
-	for _, it := range p.items {
-		if it.isFd {
-			return true
-		}
-	}
-	return false
-}
+func (p *Poller) hasFds() bool { return len(p.fdIDs) > 0 }

@@ -45,33 +45,30 @@ func pollState(rev int16) State {
 	return s
 }
 
-// pollFds returns the poll(2) entries of the poller's descriptors, in item
-// order, and the item index of each.
-func (p *Poller) pollFds() ([]unix.PollFd, []int) {
-	var fds []unix.PollFd
-	var index []int
-	for i, it := range p.items {
-		if it.isFd {
-			fds = append(fds, unix.PollFd{Fd: int32(it.fd), Events: pollEvents(it.events)})
-			index = append(index, i)
-		}
+// pollFds returns the poll(2) entries of the poller's descriptors, in the
+// order of p.fdIDs.
+func (p *Poller) pollFds() []unix.PollFd {
+	fds := make([]unix.PollFd, 0, len(p.fdIDs)+1)
+	for _, id := range p.fdIDs {
+		it := p.items[id]
+		fds = append(fds, unix.PollFd{Fd: int32(it.fd), Events: pollEvents(it.events)})
 	}
-	return fds, index
+	return fds
 }
 
-// fdStates checks the descriptors without waiting and returns each item's
-// state (0 for sockets), or nil without descriptors.
+// fdStates checks the descriptors without waiting and returns the state of
+// each, in the order of p.fdIDs, or nil without descriptors.
 func (p *Poller) fdStates() ([]State, error) {
 	if !p.hasFds() {
 		return nil, nil
 	}
-	fds, index := p.pollFds()
+	fds := p.pollFds()
 	if err := pollRetry(fds, 0); err != nil {
 		return nil, err
 	}
-	states := make([]State, len(p.items))
+	states := make([]State, len(fds))
 	for k, f := range fds {
-		states[index[k]] = pollState(f.Revents)
+		states[k] = pollState(f.Revents)
 	}
 	return states, nil
 }
@@ -106,7 +103,7 @@ func (p *Poller) waitFds() (*fdWait, error) {
 		unix.CloseOnExec(fd)
 		unix.SetNonblock(fd, true)
 	}
-	fds, _ := p.pollFds()
+	fds := p.pollFds()
 	fds = append(fds, unix.PollFd{Fd: int32(w.wake[0]), Events: unix.POLLIN})
 	go func() {
 		defer close(w.ready)

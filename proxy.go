@@ -124,7 +124,7 @@ func (x *proxy) run() error {
 			}
 		}
 		for id, ev := range x.wants {
-			x.poller.items[id].events = ev
+			x.poller.Update(id, ev)
 		}
 		if _, err := x.poller.Poll(-1); err != nil {
 			return err

@@ -192,14 +192,13 @@ func (r *Reactor) Run(interval time.Duration) error {
 		if len(r.sockets) == 0 && len(r.fds) == 0 && len(r.channels) == 0 && len(r.timers) == 0 {
 			return errReactorEmpty
 		}
-		// Watch the sockets before looking at them, so that no change
-		// between the look and the wait is missed.
-		watched := r.poller.arm()
+		// The poller's sockets wake its notification channel at every
+		// change from the moment they were added, so no change between
+		// the look and the wait is missed.
 		busy, err := r.turn()
 		if err == nil && !busy {
 			err = r.wait()
 		}
-		r.poller.disarm(watched)
 		if err != nil {
 			return err
 		}
@@ -326,7 +325,7 @@ func (r *Reactor) nextTimer() (next time.Time, ok bool) {
 // wait blocks until a socket may have become ready, a context ends, or a
 // channel delivers; a value received here is handled at once.
 func (r *Reactor) wait() error {
-	cases := []reflect.SelectCase{{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(r.poller.notify)}}
+	cases := []reflect.SelectCase{{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(r.poller.core.notify)}}
 	var contexts []*Context
 	for s := range r.sockets {
 		if !slices.Contains(contexts, s.ctx) {

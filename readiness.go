@@ -52,5 +52,24 @@ func (s *Socket) eventsLocked() State {
 	return st
 }
 
+// pollEventsLocked is eventsLocked for a poller: it works out only the
+// events in want, so a poller waiting for POLLIN never asks the pattern
+// whether it could send. Call with s.mu held.
+func (s *Socket) pollEventsLocked(want State) State {
+	s.drainFd()
+	if s.closed {
+		return 0
+	}
+	s.absorbReady()
+	var st State
+	if want&POLLIN != 0 && (len(s.recvRest) > 0 || s.pat.hasIn()) {
+		st |= POLLIN
+	}
+	if want&POLLOUT != 0 && s.pat.hasOut() {
+		st |= POLLOUT
+	}
+	return st
+}
+
 // peerAddress is the Peer-Address property of a connection.
 func peerAddress(c net.Conn) string { return transport.PeerAddress(c) }

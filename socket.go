@@ -54,7 +54,7 @@ type Socket struct {
 	readyOut []*pipe
 	changed  chan struct{} // closed when readiness may have changed
 	hasReady atomic.Bool
-	watchers []chan<- struct{}
+	watchers []*pollReg   // pollers the socket is in (Poller.Add)
 	watching atomic.Int32 // len(watchers), read without readyMu
 	onSignal func()       // extra notification at each signal (ZMQ_FD); set once, under readyMu
 
@@ -131,10 +131,7 @@ func (s *Socket) signalLocked() {
 		s.onSignal()
 	}
 	for _, w := range s.watchers {
-		select {
-		case w <- struct{}{}:
-		default:
-		}
+		w.wake()
 	}
 }
 
@@ -150,15 +147,16 @@ func (s *Socket) changedChan() <-chan struct{} {
 	return c
 }
 
-// watch registers a channel that receives (without blocking) at each signal.
-func (s *Socket) watch(c chan<- struct{}) {
+// watch registers a poller registration that is woken at each signal.
+func (s *Socket) watch(c *pollReg) {
 	s.readyMu.Lock()
 	s.watchers = append(s.watchers, c)
 	s.watching.Store(int32(len(s.watchers)))
 	s.readyMu.Unlock()
 }
 
-func (s *Socket) unwatch(c chan<- struct{}) {
+// unwatch undoes watch.
+func (s *Socket) unwatch(c *pollReg) {
 	s.readyMu.Lock()
 	for i, w := range s.watchers {
 		if w == c {

@@ -26,6 +26,11 @@ const (
 func (s *Socket) setOption(set func(o *options) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.watching.Load() > 0 {
+		// An option can change readiness (a subscription, REQ_RELAXED,
+		// a HWM): pollers look at the socket again.
+		defer s.signal()
+	}
 	if err := s.checkUsable(); err != nil {
 		return err
 	}

@@ -6,6 +6,26 @@
  *
  *   zmqperf local_thr|remote_thr|local_lat|remote_lat ENDPOINT SIZE COUNT [curve]
  *   zmqperf inproc_thr|inproc_lat SIZE COUNT
+ *   zmqperf local_thr_bytes|remote_latp ENDPOINT SIZE COUNT
+ *   zmqperf local_pub|remote_sub ENDPOINT SIZE COUNT SUBS
+ *   zmqperf poll_lat tcp|inproc SIZE COUNT SOCKETS
+ *
+ * The last three lines are the cases beyond libzmq's perf tools (the Go
+ * side is cmd/zmq/perfcases.go):
+ *   - local_thr_bytes: local_thr receiving each message with zmq_recv into
+ *     a freshly malloc'd buffer, the C twin of pebbe's RecvBytes;
+ *   - remote_latp: remote_lat that also prints the p50, p99, p99.9 and
+ *     maximum round trip;
+ *   - local_pub: an XPUB (XPUB_VERBOSE) waits for SUBS subscriptions, sends
+ *     COUNT messages, then empty messages every 10 ms until every
+ *     subscriber has subscribed to "\1done"; prints its send rate;
+ *   - remote_sub: SUBS SUB sockets in one thread waiting with zmq_poll;
+ *     each counts messages until the first empty one, subscribes to
+ *     "\1done" and stays until 500 ms pass without a message; prints the
+ *     messages delivered per second, first message to last end;
+ *   - poll_lat: SOCKETS PAIR pairs in one process; a client thread sends
+ *     on pair i in turn and waits with zmq_poll over all its sockets, a
+ *     server thread waits with zmq_poll over all its own and echoes.
  *
  * Measurement rules (as in libzmq's perf tools, see PROTOCOL.md 8.1):
  *   - one context with one I/O thread, default socket options;
@@ -19,9 +39,11 @@
  * Build: cc -O2 -o bench/bin/zmqperf bench/c/zmqperf.c $(pkg-config --cflags --libs libzmq)
  */
 #include <zmq.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Test-only CURVE keys (Z85). Never use them for anything real. */
 static const char server_public[] = "UivwOm[1.k6D<{gaxp#4yRiqOq?SIGSGv./xj#*4";
@@ -39,7 +61,10 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: zmqperf local_thr|remote_thr|local_lat|remote_lat ENDPOINT SIZE COUNT [curve]\n"
-            "       zmqperf inproc_thr|inproc_lat SIZE COUNT\n");
+            "       zmqperf inproc_thr|inproc_lat SIZE COUNT\n"
+            "       zmqperf local_thr_bytes|remote_latp ENDPOINT SIZE COUNT\n"
+            "       zmqperf local_pub|remote_sub ENDPOINT SIZE COUNT SUBS\n"
+            "       zmqperf poll_lat tcp|inproc SIZE COUNT SOCKETS\n");
     exit(2);
 }
 
@@ -286,10 +311,370 @@ static long parse_number(const char *text, const char *what, long min)
     return v;
 }
 
+/* ------------------------------------------------ cases beyond libzmq's */
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* local_thr with a fresh malloc'd buffer per message. */
+static void local_thr_bytes(const char *endpoint, size_t size, long count)
+{
+    void *ctx = new_context();
+    void *s = new_socket(ctx, ZMQ_PULL);
+    if (zmq_bind(s, endpoint) != 0)
+        die("zmq_bind");
+    void *watch = NULL;
+    for (long i = 0; i < count; i++) {
+        char *buf = malloc(size > 0 ? size : 1);
+        if (buf == NULL)
+            die("malloc");
+        int n = zmq_recv(s, buf, size, 0);
+        if (n < 0)
+            die("zmq_recv");
+        if ((size_t)n != size) {
+            fprintf(stderr, "zmqperf: message of wrong size: %d, want %zu\n", n, size);
+            exit(1);
+        }
+        free(buf);
+        if (i == 0)
+            watch = zmq_stopwatch_start();
+    }
+    print_throughput(size, count, zmq_stopwatch_stop(watch));
+    close_and_term(s, ctx);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The q-th quantile of sorted, nearest rank (as the Go tool). */
+static double percentile(const double *sorted, long n, double q)
+{
+    long i = (long)(q * (double)n + 0.5) - 1;
+    if (i < 0)
+        i = 0;
+    if (i > n - 1)
+        i = n - 1;
+    return sorted[i];
+}
+
+/* remote_lat that also prints round-trip percentiles. */
+static void remote_latp(const char *endpoint, size_t size, long count)
+{
+    void *ctx = new_context();
+    void *s = new_socket(ctx, ZMQ_REQ);
+    if (zmq_connect(s, endpoint) != 0)
+        die("zmq_connect");
+    double *rtt = malloc(sizeof(double) * (size_t)count);
+    if (rtt == NULL)
+        die("malloc");
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    void *watch = zmq_stopwatch_start();
+    for (long i = 0; i < count; i++) {
+        double t0 = now_us();
+        send_sized(s, size);
+        recv_sized(s, &msg, size);
+        rtt[i] = now_us() - t0;
+    }
+    unsigned long elapsed = zmq_stopwatch_stop(watch);
+    zmq_msg_close(&msg);
+    print_latency(size, count, elapsed);
+    qsort(rtt, (size_t)count, sizeof(double), compare_doubles);
+    printf("roundtrip p50: %.1f [us]\n", percentile(rtt, count, 0.50));
+    printf("roundtrip p99: %.1f [us]\n", percentile(rtt, count, 0.99));
+    printf("roundtrip p99.9: %.1f [us]\n", percentile(rtt, count, 0.999));
+    printf("roundtrip max: %.1f [us]\n", rtt[count - 1]);
+    free(rtt);
+    close_and_term(s, ctx);
+}
+
+static const char fanout_done[] = "\1done";
+
+/* Receives subscription messages on an XPUB until n subscribed to topic
+ * (length len). */
+static void wait_subscriptions(void *s, const char *topic, size_t len, long n)
+{
+    char buf[64];
+    for (long seen = 0; seen < n;) {
+        int got = zmq_recv(s, buf, sizeof buf, 0);
+        if (got < 0)
+            die("zmq_recv");
+        if ((size_t)got == len + 1 && buf[0] == 1 && memcmp(buf + 1, topic, len) == 0)
+            seen++;
+    }
+}
+
+static void local_pub(const char *endpoint, size_t size, long count, long subs)
+{
+    void *ctx = new_context();
+    void *s = new_socket(ctx, ZMQ_XPUB);
+    int on = 1;
+    set_option(s, ZMQ_XPUB_VERBOSE, &on, sizeof on);
+    if (zmq_bind(s, endpoint) != 0)
+        die("zmq_bind");
+    wait_subscriptions(s, "", 0, subs);
+    char *buf = calloc(1, size);
+    if (buf == NULL)
+        die("calloc");
+    buf[0] = 'm';
+    void *watch = zmq_stopwatch_start();
+    for (long i = 0; i < count; i++)
+        if (zmq_send(s, buf, size, 0) < 0)
+            die("zmq_send");
+    unsigned long elapsed = zmq_stopwatch_stop(watch);
+    int timeout = 10;
+    set_option(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    char sub[64];
+    for (long seen = 0; seen < subs;) {
+        if (zmq_send(s, NULL, 0, 0) < 0)
+            die("zmq_send");
+        int got = zmq_recv(s, sub, sizeof sub, 0);
+        if (got < 0) {
+            if (zmq_errno() == EAGAIN)
+                continue;
+            die("zmq_recv");
+        }
+        if ((size_t)got == sizeof fanout_done && sub[0] == 1 &&
+            memcmp(sub + 1, fanout_done, sizeof fanout_done - 1) == 0)
+            seen++;
+    }
+    if (elapsed == 0)
+        elapsed = 1;
+    printf("message size: %d [B]\n", (int)size);
+    printf("message count: %ld\n", count);
+    printf("subscribers: %ld\n", subs);
+    printf("send rate: %lu [msg/s]\n", (unsigned long)((double)count / (double)elapsed * 1e6));
+    free(buf);
+    close_and_term(s, ctx);
+}
+
+static void remote_sub(const char *endpoint, size_t size, long count, long subs)
+{
+    void *ctx = new_context();
+    if (zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, (int)subs + 16) != 0)
+        die("zmq_ctx_set");
+    zmq_pollitem_t *items = calloc((size_t)subs, sizeof *items);
+    char *buf = malloc(size);
+    if (items == NULL || buf == NULL)
+        die("calloc");
+    for (long i = 0; i < subs; i++) {
+        items[i].socket = new_socket(ctx, ZMQ_SUB);
+        items[i].events = ZMQ_POLLIN;
+        set_option(items[i].socket, ZMQ_SUBSCRIBE, "", 0);
+        if (zmq_connect(items[i].socket, endpoint) != 0)
+            die("zmq_connect");
+    }
+    long received = 0, ended = 0;
+    double first = 0, last = 0;
+    char *done = calloc((size_t)subs, 1);
+    while (ended < subs) {
+        if (zmq_poll(items, (int)subs, -1) < 0)
+            die("zmq_poll");
+        for (long i = 0; i < subs; i++) {
+            if (!(items[i].revents & ZMQ_POLLIN) || done[i])
+                continue;
+            for (;;) {
+                int got = zmq_recv(items[i].socket, buf, size, ZMQ_DONTWAIT);
+                if (got < 0) {
+                    if (zmq_errno() == EAGAIN)
+                        break;
+                    die("zmq_recv");
+                }
+                if (got == 0) {
+                    done[i] = 1;
+                    ended++;
+                    last = now_us();
+                    set_option(items[i].socket, ZMQ_SUBSCRIBE, fanout_done, sizeof fanout_done - 1);
+                    items[i].events = 0;
+                    break;
+                }
+                if (received == 0)
+                    first = now_us();
+                received++;
+            }
+        }
+    }
+    /* Stay connected until the publisher has stopped sending end messages
+     * (silence for 500 ms): a subscription still queued when its connection
+     * closes may never reach the publisher. */
+    for (long i = 0; i < subs; i++)
+        items[i].events = ZMQ_POLLIN;
+    for (;;) {
+        int ready = zmq_poll(items, (int)subs, 500);
+        if (ready < 0)
+            die("zmq_poll");
+        if (ready == 0)
+            break;
+        for (long i = 0; i < subs; i++)
+            if (items[i].revents & ZMQ_POLLIN)
+                while (zmq_recv(items[i].socket, buf, size, ZMQ_DONTWAIT) >= 0)
+                    ;
+    }
+    double elapsed = last - first;
+    if (elapsed < 1)
+        elapsed = 1;
+    printf("message size: %d [B]\n", (int)size);
+    printf("subscribers: %ld\n", subs);
+    printf("received: %ld of %ld\n", received, count * subs);
+    printf("delivered: %lu [msg/s]\n", (unsigned long)((double)received / elapsed * 1e6));
+    for (long i = 0; i < subs; i++)
+        if (zmq_close(items[i].socket) != 0)
+            die("zmq_close");
+    free(done);
+    free(items);
+    free(buf);
+    if (zmq_ctx_term(ctx) != 0)
+        die("zmq_ctx_term");
+}
+
+struct poll_args {
+    zmq_pollitem_t *items;
+    long n;
+    size_t size;
+    long count;
+};
+
+/* The server side of poll_lat: echoes count messages from any socket. */
+static void poll_echo(void *arg)
+{
+    struct poll_args *a = arg;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    for (long done = 0; done < a->count;) {
+        if (zmq_poll(a->items, (int)a->n, -1) < 0)
+            die("zmq_poll");
+        for (long i = 0; i < a->n; i++) {
+            if (!(a->items[i].revents & ZMQ_POLLIN))
+                continue;
+            if (zmq_msg_recv(&msg, a->items[i].socket, ZMQ_DONTWAIT) < 0)
+                die("zmq_msg_recv");
+            if (zmq_msg_send(&msg, a->items[i].socket, 0) < 0)
+                die("zmq_msg_send");
+            done++;
+        }
+    }
+    zmq_msg_close(&msg);
+}
+
+static void poll_lat(const char *transport, size_t size, long count, long n)
+{
+    void *ctx = new_context();
+    if (zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, (int)(2 * n + 16)) != 0)
+        die("zmq_ctx_set");
+    zmq_pollitem_t *servers = calloc((size_t)n, sizeof *servers);
+    zmq_pollitem_t *clients = calloc((size_t)n, sizeof *clients);
+    if (servers == NULL || clients == NULL)
+        die("calloc");
+    char endpoint[256];
+    for (long i = 0; i < n; i++) {
+        servers[i].socket = new_socket(ctx, ZMQ_PAIR);
+        servers[i].events = ZMQ_POLLIN;
+        if (strcmp(transport, "inproc") == 0)
+            snprintf(endpoint, sizeof endpoint, "inproc://poll_lat_%ld", i);
+        else
+            snprintf(endpoint, sizeof endpoint, "tcp://127.0.0.1:*");
+        if (zmq_bind(servers[i].socket, endpoint) != 0)
+            die("zmq_bind");
+        size_t len = sizeof endpoint;
+        if (zmq_getsockopt(servers[i].socket, ZMQ_LAST_ENDPOINT, endpoint, &len) != 0)
+            die("zmq_getsockopt");
+        clients[i].socket = new_socket(ctx, ZMQ_PAIR);
+        clients[i].events = ZMQ_POLLIN;
+        if (zmq_connect(clients[i].socket, endpoint) != 0)
+            die("zmq_connect");
+    }
+    struct poll_args a = {servers, n, size, count};
+    void *thread = zmq_threadstart(poll_echo, &a);
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    void *watch = zmq_stopwatch_start();
+    for (long i = 0; i < count; i++) {
+        void *s = clients[i % n].socket;
+        send_sized(s, size);
+        int ready = zmq_poll(clients, (int)n, -1);
+        if (ready < 0)
+            die("zmq_poll");
+        if (ready != 1 || !(clients[i % n].revents & ZMQ_POLLIN)) {
+            fprintf(stderr, "zmqperf: poll returned %d sockets, want the one just sent on\n", ready);
+            exit(1);
+        }
+        recv_sized(s, &msg, size);
+    }
+    unsigned long elapsed = zmq_stopwatch_stop(watch);
+    zmq_msg_close(&msg);
+    zmq_threadclose(thread);
+    if (elapsed == 0)
+        elapsed = 1;
+    printf("message size: %d [B]\n", (int)size);
+    printf("sockets: %ld\n", n);
+    printf("roundtrip count: %ld\n", count);
+    printf("mean throughput: %lu [msg/s]\n", (unsigned long)((double)count / (double)elapsed * 1e6));
+    printf("average latency: %.3f [us]\n", (double)elapsed / ((double)count * 2.0));
+    for (long i = 0; i < n; i++) {
+        int zero = 0;
+        set_option(servers[i].socket, ZMQ_LINGER, &zero, sizeof zero);
+        set_option(clients[i].socket, ZMQ_LINGER, &zero, sizeof zero);
+        zmq_close(servers[i].socket);
+        zmq_close(clients[i].socket);
+    }
+    free(servers);
+    free(clients);
+    if (zmq_ctx_term(ctx) != 0)
+        die("zmq_ctx_term");
+}
+
+/* Runs one of the cases above; returns 0 when mode is none of them. */
+static int run_extra(int argc, char *argv[])
+{
+    const char *mode = argv[1];
+    if (strcmp(mode, "local_thr_bytes") == 0 || strcmp(mode, "remote_latp") == 0) {
+        if (argc != 5)
+            usage();
+        size_t size = (size_t)parse_number(argv[3], "size", 0);
+        long count = parse_number(argv[4], "count", 1);
+        if (mode[0] == 'l')
+            local_thr_bytes(argv[2], size, count);
+        else
+            remote_latp(argv[2], size, count);
+        return 1;
+    }
+    if (strcmp(mode, "local_pub") == 0 || strcmp(mode, "remote_sub") == 0 ||
+        strcmp(mode, "poll_lat") == 0) {
+        if (argc != 6)
+            usage();
+        size_t size = (size_t)parse_number(argv[3], "size", 0);
+        long count = parse_number(argv[4], "count", 1);
+        long n = parse_number(argv[5], "count of sockets", 1);
+        if (strcmp(mode, "poll_lat") == 0) {
+            if (strcmp(argv[2], "tcp") != 0 && strcmp(argv[2], "inproc") != 0)
+                usage();
+            poll_lat(argv[2], size, count, n);
+        } else if (size < 1) {
+            fprintf(stderr, "zmqperf: local_pub and remote_sub need SIZE of at least 1\n");
+            exit(2);
+        } else if (mode[0] == 'l') {
+            local_pub(argv[2], size, count, n);
+        } else {
+            remote_sub(argv[2], size, count, n);
+        }
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char *argv[])
 {
     if (argc < 2)
         usage();
+    if (run_extra(argc, argv))
+        return 0;
     const char *mode = argv[1];
     if (strncmp(mode, "inproc_", 7) == 0) {
         if (argc != 4)

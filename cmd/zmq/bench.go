@@ -54,6 +54,9 @@ type benchPlan struct {
 // runBench runs every transport, size and pattern in this process and
 // prints a table.
 func runBench(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && benchCases[args[0]] {
+		return runBenchCase(args[0], args[1:], stdout, stderr)
+	}
 	flags := flag.NewFlagSet("zmq bench", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	quick := flags.Bool("quick", false, "smaller message counts (a few seconds in all)")

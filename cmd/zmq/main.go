@@ -44,11 +44,23 @@ Usage:
         sent by remote_thr's PUSH; local_lat binds a REP socket that echoes
         remote_lat's REQ for COUNT round trips. "curve" turns on CURVE with
         built-in test keys (local_* is the server).
+  zmq perf local_thr_bytes|remote_latp ENDPOINT SIZE COUNT
+  zmq perf local_pub|remote_sub ENDPOINT SIZE COUNT SUBS
+  zmq perf poll_lat tcp|inproc SIZE COUNT SOCKETS
+        cases beyond libzmq's tools, with twins in bench/c/zmqperf.c:
+        local_thr receiving with RecvBytes; remote_lat with p50, p99,
+        p99.9 and max; a PUB (XPUB) fanning out to SUBS subscribers, its
+        send rate and the messages delivered; ping-pong over SOCKETS pairs
+        with a Poller over all of them on each side.
   zmq demo
         request-reply, publish-subscribe and pipeline, shown in a few messages.
   zmq bench [-quick] [-time DURATION]
         throughput and latency over tcp, ipc and inproc, with and without
         CURVE, both ends in this process; prints a table.
+  zmq bench fanout|latency|poller [-size N] [-count N] [-subs LIST] [-sockets N]
+        the perf cases above with both halves in this process over tcp:
+        PUB to 10, 100 and 1000 subscribers; REQ/REP round-trip
+        percentiles; a Poller over 1000 sockets on each side.
   zmq soak [-duration 60s] [-report 5s] [-seed N]
         runs PUSH/PULL, REQ/REP, DEALER/ROUTER and PUB/SUB at once over tcp
         (through a fault proxy), ipc, inproc and ws while connections are

@@ -16,16 +16,23 @@ type perfArgs struct {
 	size     int
 	count    int
 	curve    bool
+	sockets  int // SUBS or SOCKETS of the modes in perfcases.go
 }
 
 const perfUsage = "usage: zmq perf local_thr|remote_thr|local_lat|remote_lat ENDPOINT SIZE COUNT [curve]\n" +
-	"       zmq perf inproc_thr|inproc_lat SIZE COUNT"
+	"       zmq perf inproc_thr|inproc_lat SIZE COUNT\n" +
+	"       zmq perf local_thr_bytes|remote_latp ENDPOINT SIZE COUNT\n" +
+	"       zmq perf local_pub|remote_sub ENDPOINT SIZE COUNT SUBS\n" +
+	"       zmq perf poll_lat tcp|inproc SIZE COUNT SOCKETS"
 
 // parsePerfArgs checks a `zmq perf` command line.
 func parsePerfArgs(args []string) (perfArgs, error) {
 	var p perfArgs
 	if len(args) == 0 {
 		return p, usageError(perfUsage)
+	}
+	if p, ok, err := parsePerfExtra(args); ok {
+		return p, err
 	}
 	p.mode = args[0]
 	var sizeText, countText string
@@ -82,6 +89,8 @@ func runPerf(args []string, stdout io.Writer) error {
 		err = perfInprocThr(ctx, p, stdout)
 	case "inproc_lat":
 		err = perfInprocLat(ctx, p, stdout)
+	default:
+		err = runPerfExtra(ctx, p, stdout)
 	}
 	// Term waits, with the sockets' default infinite linger, until every
 	// queued message has been delivered: remote_thr relies on it.

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# compare_cases.sh: the sibling of compare.sh for the cases libzmq's perf
+# tools do not cover. It runs `zmq perf` (purezmq) and bench/c/zmqperf.c
+# (libzmq) with the same command lines, alternating, on loopback, and
+# prints the median of each figure and the ratio.
+#
+#   fanout-N      local_pub + remote_sub, N tcp subscribers (N = 10, 100,
+#                 1000): the publisher's send rate and the messages
+#                 delivered per second to all subscribers together
+#   latp          local_lat + remote_latp, 64 B REQ/REP over tcp: mean,
+#                 p50, p99, p99.9 and max round trip
+#   bytes-64k     remote_thr + local_thr_bytes, 64 KiB over tcp, received
+#                 with RecvBytes (libzmq: zmq_recv into a fresh malloc'd
+#                 buffer); bytes-64 the same at 64 B
+#   poll-1000     poll_lat tcp: 1,000 PAIR pairs, a poller (zmq_poll) over
+#                 all of them on each side, one message in flight
+#
+# Usage: bench/compare_cases.sh          (all cases)
+#        CASES="latp poll-1000" bench/compare_cases.sh
+#
+# Environment (all optional): PAIRS=3, TIMEOUT=120, FANOUT_COUNT=200000,
+# LAT_COUNT=20000, BIG_COUNT=20000, SMALL_COUNT=2000000, POLL_COUNT=20000,
+# POLL_SOCKETS=1000, and OURS / LIBZMQ as in compare.sh.
+set -u
+
+cd "$(dirname "$0")/.." || exit 1
+
+PAIRS=${PAIRS:-3}
+TIMEOUT=${TIMEOUT:-120}
+FANOUT_COUNT=${FANOUT_COUNT:-200000}
+LAT_COUNT=${LAT_COUNT:-20000}
+BIG_COUNT=${BIG_COUNT:-20000}
+SMALL_COUNT=${SMALL_COUNT:-2000000}
+POLL_COUNT=${POLL_COUNT:-20000}
+POLL_SOCKETS=${POLL_SOCKETS:-1000}
+LIBZMQ=${LIBZMQ:-bench/bin/zmqperf}
+GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/zmqcases.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+mkdir -p bench/bin
+if ! pkg-config --exists libzmq 2>/dev/null; then
+    echo "libzmq not found by pkg-config; installing libzmq3-dev" >&2
+    if [ "$(id -u)" -eq 0 ]; then apt-get install -y libzmq3-dev >&2; else sudo apt-get install -y libzmq3-dev >&2; fi
+fi
+# shellcheck disable=SC2046
+if ! cc -O2 -o bench/bin/zmqperf bench/c/zmqperf.c $(pkg-config --cflags --libs libzmq); then
+    echo "compare_cases.sh: cannot build bench/bin/zmqperf" >&2
+    exit 1
+fi
+if [ -z "${OURS:-}" ]; then
+    OURS="bench/bin/zmq perf"
+    "$GO" build -o bench/bin/zmq ./cmd/zmq || echo "compare_cases.sh: cannot build ./cmd/zmq" >&2
+fi
+echo "ours:   $OURS" >&2
+echo "libzmq: $LIBZMQ (libzmq $(pkg-config --modversion libzmq))" >&2
+
+NEXT_PORT=$((20000 + $$ % 20000))
+
+# fresh_endpoint: sets ENDPOINT to a tcp endpoint on a free loopback port.
+fresh_endpoint() {
+    while (exec 3<>"/dev/tcp/127.0.0.1/$NEXT_PORT") 2>/dev/null; do
+        NEXT_PORT=$((NEXT_PORT + 1))
+    done
+    ENDPOINT="tcp://127.0.0.1:$NEXT_PORT"
+    NEXT_PORT=$((NEXT_PORT + 1))
+}
+
+# wait_listening ENDPOINT: waits up to 5 s for a listener on its port.
+wait_listening() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        if command -v ss >/dev/null; then
+            [ -n "$(ss -Hltn "sport = :${1##*:}" 2>/dev/null)" ] && return
+        else
+            sleep 0.2
+            return
+        fi
+        sleep 0.05
+    done
+}
+
+# value FILE PATTERN: the number on the line starting with PATTERN.
+value() {
+    awk -v p="$2" 'index($0, p) == 1 { print $(NF - 1); exit }' "$1"
+}
+
+# pair CMD LOCAL_ARGS REMOTE_ARGS: runs "CMD LOCAL_ARGS" in the background
+# (it binds), then "CMD REMOTE_ARGS"; ENDPOINT in the args is replaced.
+# Output in $WORK/local.out and $WORK/remote.out; returns non-zero on failure.
+pair() {
+    local cmd=$1 local_args=$2 remote_args=$3 pid status_remote status_local
+    fresh_endpoint
+    # shellcheck disable=SC2086
+    timeout "$TIMEOUT" $cmd ${local_args//ENDPOINT/$ENDPOINT} >"$WORK/local.out" 2>"$WORK/local.err" &
+    pid=$!
+    wait_listening "$ENDPOINT"
+    # shellcheck disable=SC2086
+    timeout "$TIMEOUT" $cmd ${remote_args//ENDPOINT/$ENDPOINT} >"$WORK/remote.out" 2>"$WORK/remote.err"
+    status_remote=$?
+    [ "$status_remote" -ne 0 ] && kill "$pid" 2>/dev/null
+    wait "$pid"
+    status_local=$?
+    if [ "$status_remote" -ne 0 ] || [ "$status_local" -ne 0 ]; then
+        echo "    failed: local exit $status_local, remote exit $status_remote (124: timed out)" >&2
+        sed 's/^/    /' "$WORK/local.err" "$WORK/remote.err" | head -5 >&2
+        return 1
+    fi
+}
+
+# run_case NAME CMD: runs one case with CMD and sets FIGURES to its figures
+# ("fail" for each when it failed), in the order of FIELDS.
+run_case() {
+    local name=$1 cmd=$2 ok=0 f
+    case $name in
+    fanout-*)
+        pair "$cmd" "local_pub ENDPOINT 64 $FANOUT_COUNT ${name#fanout-}" \
+            "remote_sub ENDPOINT 64 $FANOUT_COUNT ${name#fanout-}" && ok=1
+        FIGURES=("$(value "$WORK/local.out" "send rate:")" "$(value "$WORK/remote.out" "delivered:")")
+        ;;
+    latp)
+        pair "$cmd" "local_lat ENDPOINT 64 $LAT_COUNT" "remote_latp ENDPOINT 64 $LAT_COUNT" && ok=1
+        FIGURES=()
+        for f in "average latency:" "roundtrip p50:" "roundtrip p99:" "roundtrip p99.9:" "roundtrip max:"; do
+            FIGURES+=("$(value "$WORK/remote.out" "$f")")
+        done
+        ;;
+    bytes-64k | bytes-64)
+        local size=65536 count=$BIG_COUNT
+        [ "$name" = bytes-64 ] && size=64 count=$SMALL_COUNT
+        pair "$cmd" "local_thr_bytes ENDPOINT $size $count" "remote_thr ENDPOINT $size $count" && ok=1
+        FIGURES=("$(value "$WORK/local.out" "mean throughput:")")
+        ;;
+    poll-*)
+        if timeout "$TIMEOUT" $cmd poll_lat tcp 64 "$POLL_COUNT" "${name#poll-}" >"$WORK/local.out" 2>"$WORK/local.err"; then
+            ok=1
+        else
+            sed 's/^/    /' "$WORK/local.err" | head -5 >&2
+        fi
+        FIGURES=("$(value "$WORK/local.out" "mean throughput:")")
+        ;;
+    esac
+    if [ "$ok" -ne 1 ]; then
+        for f in "${!FIGURES[@]}"; do FIGURES[f]=fail; done
+    fi
+    for f in "${!FIGURES[@]}"; do [ -z "${FIGURES[f]}" ] && FIGURES[f]=fail; done
+}
+
+# fields NAME: sets FIELDS to the case's figure names ("name:unit:better").
+fields() {
+    case $1 in
+    fanout-*) FIELDS=("send rate:msg/s:higher" "delivered:msg/s:higher") ;;
+    latp) FIELDS=("mean (half rtt):us:lower" "p50 rtt:us:lower" "p99 rtt:us:lower" "p99.9 rtt:us:lower" "max rtt:us:lower") ;;
+    *) FIELDS=("throughput:msg/s:higher") ;;
+    esac
+}
+
+median() {
+    printf '%s\n' "$@" | grep -v '^fail$' | sort -g | awk '
+        { v[NR] = $1 }
+        END {
+            if (NR == 0) { print "fail"; exit }
+            if (NR % 2 == 1) { print v[(NR + 1) / 2]; exit }
+            printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+        }'
+}
+
+# ratio BETTER OURS LIBZMQ: above 1 means ours is better.
+ratio() {
+    if [ "$2" = fail ] || [ "$3" = fail ]; then echo "-"; return; fi
+    awk -v b="$1" -v o="$2" -v l="$3" 'BEGIN {
+        if (b == "higher") { if (l == 0) print "-"; else printf "%.2f\n", o / l }
+        else               { if (o == 0) print "-"; else printf "%.2f\n", l / o }
+    }'
+}
+
+ALL_CASES="fanout-10 fanout-100 fanout-1000 latp bytes-64k bytes-64 poll-$POLL_SOCKETS"
+ROWS=()
+for name in ${CASES:-$ALL_CASES}; do
+    fields "$name"
+    declare -a OURS_V LIB_V
+    OURS_V=()
+    LIB_V=()
+    for ((i = 1; i <= PAIRS; i++)); do
+        run_case "$name" "$OURS"
+        OURS_V+=("${FIGURES[*]}")
+        echo "  $name: run $i ours   ${FIGURES[*]}" >&2
+        run_case "$name" "$LIBZMQ"
+        LIB_V+=("${FIGURES[*]}")
+        echo "  $name: run $i libzmq ${FIGURES[*]}" >&2
+    done
+    for k in "${!FIELDS[@]}"; do
+        IFS=: read -r what unit better <<<"${FIELDS[k]}"
+        o=() l=()
+        for row in "${OURS_V[@]}"; do read -ra a <<<"$row"; o+=("${a[k]}"); done
+        for row in "${LIB_V[@]}"; do read -ra a <<<"$row"; l+=("${a[k]}"); done
+        mo=$(median "${o[@]}")
+        ml=$(median "${l[@]}")
+        ROWS+=("$name $what|$unit|$mo|$ml|$(ratio "$better" "$mo" "$ml")|${o[*]}")
+    done
+done
+
+echo
+printf '%-28s %6s %12s %12s %6s  %s\n' "case" "unit" "ours" "libzmq" "ratio" "ours, run by run"
+printf '%-28s %6s %12s %12s %6s  %s\n' "----" "----" "----" "------" "-----" "----------------"
+for row in "${ROWS[@]}"; do
+    IFS='|' read -r label unit mo ml r runs <<<"$row"
+    printf '%-28s %6s %12s %12s %6s  %s\n' "$label" "$unit" "$mo" "$ml" "$r" "$runs"
+done
+echo
+echo "medians of $PAIRS alternating runs each; ratio above 1.00 means ours is better"
+echo "(rates: ours/libzmq; times: libzmq/ours). Both ends of a pair are the same"
+echo "implementation. cases: $ALL_CASES"
