@@ -342,8 +342,10 @@ type sockEntry struct {
 	closed atomic.Bool
 	// midMessage: the last part sent had SNDMORE (block.go's sendPart).
 	midMessage atomic.Bool
-	mu         sync.Mutex
-	shadow     map[int]int // options read back from here (sockopt.go)
+	// lastMeta caches the id of the last received part's properties.
+	lastMeta atomic.Pointer[metaCache]
+	mu       sync.Mutex
+	shadow   map[int]int // options read back from here (sockopt.go)
 }
 
 func getSock(p unsafe.Pointer) *sockEntry {

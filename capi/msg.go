@@ -260,6 +260,30 @@ var (
 	metas   = []*metaEntry{nil}
 )
 
+// metaCache is the last property map a socket received from and its id:
+// consecutive parts mostly come over the same connection.
+type metaCache struct {
+	key uintptr
+	id  uint64
+}
+
+// meta returns the id of info's property map, asking internMeta only when
+// the map differs from the previous part's.
+func (e *sockEntry) meta(info zmq.PartInfo) uint64 {
+	if info.Metadata == nil {
+		return 0
+	}
+	key := uintptr(reflect.ValueOf(info.Metadata).UnsafePointer())
+	if last := e.lastMeta.Load(); last != nil && last.key == key {
+		return last.id
+	}
+	id := internMeta(info)
+	e.lastMeta.Store(&metaCache{key: key, id: id})
+	return id
+}
+
+// internMeta returns the id of info's property map, registering the map on
+// first sight.
 func internMeta(info zmq.PartInfo) uint64 {
 	if info.Metadata == nil {
 		return 0
@@ -316,15 +340,16 @@ func zmq_msg_gets(p unsafe.Pointer, property *C.char) *C.char {
 	return cs
 }
 
-// zmq_msg_send sends the message; on success the message is emptied, as
-// libzmq does, and its size is returned.
+// pz_msg_send_part sends message p's bytes on socket sp for zmq_msg_send
+// (pz.c), which checked p and, on success, releases and empties it in C:
+// freeing the content from Go would cost one more cgo call per message.
+// The Go package copies the bytes before it returns, so the C buffer is
+// read only during the call. Returns the size sent (clamped to INT_MAX) or
+// -1 with errno set.
 //
-//export zmq_msg_send
-func zmq_msg_send(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
-	m := asMsg(p)
-	if m == nil {
-		return fail(syscall.EFAULT)
-	}
+//export pz_msg_send_part
+func pz_msg_send_part(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
+	m := (*C.pz_msg)(p)
 	e := getSock(sp)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
@@ -345,24 +370,19 @@ func zmq_msg_send(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
 	if err := e.sendPart(data, zmq.Flag(flags), opts...); err != nil {
 		return failErr(err)
 	}
-	n := m.size
-	release(m.content)
-	emptyMsg(m)
-	if n > 1<<31-1 {
-		n = 1<<31 - 1
-	}
-	return C.int(n)
+	return clampSize(int(m.size))
 }
 
-// zmq_msg_recv receives a message part into the message and returns its
-// size.
+// pz_msg_recv_part receives one part for zmq_msg_recv (pz.c) into the
+// empty message out. A part of at most scratchCap bytes is copied into
+// scratch (out's content stays NULL and pz.c moves the bytes into a block
+// it allocates, saving a cgo call per message); a larger one gets its own
+// content block here. Returns the size (clamped to INT_MAX) or -1 with
+// errno set, out untouched.
 //
-//export zmq_msg_recv
-func zmq_msg_recv(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
-	m := asMsg(p)
-	if m == nil {
-		return fail(syscall.EFAULT)
-	}
+//export pz_msg_recv_part
+func pz_msg_recv_part(out unsafe.Pointer, sp unsafe.Pointer, flags C.int, scratch unsafe.Pointer, scratchCap C.size_t) C.int {
+	m := (*C.pz_msg)(out)
 	e := getSock(sp)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
@@ -375,7 +395,8 @@ func zmq_msg_recv(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
 		var err error
 		info, err = e.s.RecvPart(f, func(b []byte) {
 			size = len(b)
-			if size == 0 {
+			if size <= int(scratchCap) {
+				copy(unsafe.Slice((*byte)(scratch), size), b)
 				return
 			}
 			c = newContent(size)
@@ -393,12 +414,11 @@ func zmq_msg_recv(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
 	if oom {
 		return fail(syscall.ENOMEM)
 	}
-	release(m.content)
 	emptyMsg(m)
+	m.size = C.size_t(size)
 	if c != nil {
 		m.content = c
 		m.data = c.data
-		m.size = C.size_t(size)
 	}
 	if info.More {
 		m.flags |= msgMore
@@ -407,23 +427,14 @@ func zmq_msg_recv(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
 		m.routing_id = C.uint32_t(info.RoutingID)
 	}
 	setGroup(m, info.Group)
-	m.meta = C.uint64_t(internMeta(info))
-	if size > 1<<31-1 {
-		size = 1<<31 - 1
+	m.meta = C.uint64_t(e.meta(info))
+	return clampSize(size)
+}
+
+// clampSize is a part's size as the int libzmq's calls return.
+func clampSize(n int) C.int {
+	if n > 1<<31-1 {
+		n = 1<<31 - 1
 	}
-	return C.int(size)
-}
-
-// zmq_sendmsg is zmq_msg_send with the arguments swapped (deprecated API).
-//
-//export zmq_sendmsg
-func zmq_sendmsg(sp unsafe.Pointer, p unsafe.Pointer, flags C.int) C.int {
-	return zmq_msg_send(p, sp, flags)
-}
-
-// zmq_recvmsg is zmq_msg_recv with the arguments swapped (deprecated API).
-//
-//export zmq_recvmsg
-func zmq_recvmsg(sp unsafe.Pointer, p unsafe.Pointer, flags C.int) C.int {
-	return zmq_msg_recv(p, sp, flags)
+	return C.int(n)
 }

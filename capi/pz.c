@@ -219,3 +219,64 @@ int zmq_msg_copy(void *dest, void *src) {
 		d->data = d->group;
 	return 0;
 }
+
+// Sending and receiving a message are split between C and Go so that the
+// Go side makes no cgo call of its own per message: pz_msg_send_part and
+// pz_msg_recv_part (msg.go) do the socket work, and the freeing and
+// allocating of content blocks happens here.
+int pz_msg_send_part(void *p, void *sp, int flags);
+int pz_msg_recv_part(void *out, void *sp, int flags, void *scratch, size_t cap);
+
+// PZ_RECV_SCRATCH is the largest part copied through the caller's stack
+// rather than allocated from Go.
+#define PZ_RECV_SCRATCH 1024
+
+// zmq_msg_send sends the message; on success it is emptied, as libzmq
+// does, and its size returned.
+int zmq_msg_send(void *p, void *sp, int flags) {
+	pz_msg *m = pz_live(p);
+	if (m == NULL)
+		return -1;
+	int rc = pz_msg_send_part(m, sp, flags);
+	if (rc < 0)
+		return -1;
+	pz_release(m->content);
+	pz_empty(m);
+	return rc;
+}
+
+// zmq_msg_recv receives a message part into the message and returns its
+// size; on failure the message is left as it was.
+int zmq_msg_recv(void *p, void *sp, int flags) {
+	pz_msg *m = pz_live(p);
+	if (m == NULL)
+		return -1;
+	char scratch[PZ_RECV_SCRATCH];
+	pz_msg in;
+	int rc = pz_msg_recv_part(&in, sp, flags, scratch, sizeof scratch);
+	if (rc < 0)
+		return -1;
+	if (in.content == NULL && in.size > 0) {
+		pz_content *c = malloc(sizeof(pz_content) + in.size);
+		if (c == NULL) {
+			pz_set_errno(ENOMEM);
+			return -1;
+		}
+		c->refs = 1;
+		c->ffn = NULL;
+		c->hint = NULL;
+		c->data = c + 1;
+		memcpy(c->data, scratch, in.size);
+		in.content = c;
+	}
+	pz_release(m->content);
+	*m = in;
+	m->data = m->content == NULL ? (void *)m->group : m->content->data;
+	return rc;
+}
+
+// zmq_sendmsg is zmq_msg_send with the arguments swapped (deprecated API).
+int zmq_sendmsg(void *sp, void *p, int flags) { return zmq_msg_send(p, sp, flags); }
+
+// zmq_recvmsg is zmq_msg_recv with the arguments swapped (deprecated API).
+int zmq_recvmsg(void *sp, void *p, int flags) { return zmq_msg_recv(p, sp, flags); }
