@@ -342,10 +342,10 @@ type sockEntry struct {
 	closed atomic.Bool
 	// midMessage: the last part sent had SNDMORE (block.go's sendPart).
 	midMessage atomic.Bool
-	// lastMeta caches the id of the last received part's properties.
-	lastMeta atomic.Pointer[metaCache]
-	mu       sync.Mutex
-	shadow   map[int]int // options read back from here (sockopt.go)
+	// metas holds the C copies of the properties of recent connections.
+	metas  metaCache
+	mu     sync.Mutex
+	shadow map[int]int // options read back from here (sockopt.go)
 }
 
 func getSock(p unsafe.Pointer) *sockEntry {
@@ -400,7 +400,9 @@ func zmq_close(p unsafe.Pointer) C.int {
 	}
 	kill(p)
 	atomic.AddInt32(&e.ctx.sockets, -1)
-	if err := e.s.Close(); err != nil && errnoOf(err) != syscall.ENOTSOCK {
+	err := e.s.Close()
+	e.metas.clear()
+	if err != nil && errnoOf(err) != syscall.ENOTSOCK {
 		return failErr(err)
 	}
 	return 0

@@ -6,7 +6,6 @@ package main
 import "C"
 
 import (
-	"reflect"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -69,21 +68,6 @@ func newContent(n int) *C.pz_content {
 	c.hint = nil
 	c.data = unsafe.Add(unsafe.Pointer(c), unsafe.Sizeof(C.pz_content{}))
 	return c
-}
-
-// release drops one reference to the content, freeing it (and calling
-// the application's free function, once) with the last.
-func release(c *C.pz_content) {
-	if c == nil {
-		return
-	}
-	if atomic.AddInt64((*int64)(unsafe.Pointer(&c.refs)), -1) != 0 {
-		return
-	}
-	if c.ffn != nil {
-		C.pz_call_free(c.ffn, c.data, c.hint)
-	}
-	C.free(unsafe.Pointer(c))
 }
 
 // zmq_msg_get reads a message property (ZMQ_MORE, ZMQ_SRCFD, ZMQ_SHARED).
@@ -245,101 +229,6 @@ func zmq_msg_group(p unsafe.Pointer) *C.char {
 	return groupPtr(m)
 }
 
-// Connection properties: each distinct property map the Go package hands
-// out (one per connection) gets an id, and each value a C string that lives
-// as long as the library.
-type metaEntry struct {
-	info    zmq.PartInfo
-	mu      sync.Mutex
-	cvalues map[string]*C.char
-}
-
-var (
-	metaMu  sync.Mutex
-	metaIDs = map[uintptr]uint64{}
-	metas   = []*metaEntry{nil}
-)
-
-// metaCache is the last property map a socket received from and its id:
-// consecutive parts mostly come over the same connection.
-type metaCache struct {
-	key uintptr
-	id  uint64
-}
-
-// meta returns the id of info's property map, asking internMeta only when
-// the map differs from the previous part's.
-func (e *sockEntry) meta(info zmq.PartInfo) uint64 {
-	if info.Metadata == nil {
-		return 0
-	}
-	key := uintptr(reflect.ValueOf(info.Metadata).UnsafePointer())
-	if last := e.lastMeta.Load(); last != nil && last.key == key {
-		return last.id
-	}
-	id := internMeta(info)
-	e.lastMeta.Store(&metaCache{key: key, id: id})
-	return id
-}
-
-// internMeta returns the id of info's property map, registering the map on
-// first sight.
-func internMeta(info zmq.PartInfo) uint64 {
-	if info.Metadata == nil {
-		return 0
-	}
-	key := uintptr(reflect.ValueOf(info.Metadata).UnsafePointer())
-	metaMu.Lock()
-	defer metaMu.Unlock()
-	if id, ok := metaIDs[key]; ok {
-		return id
-	}
-	id := uint64(len(metas))
-	metas = append(metas, &metaEntry{info: zmq.PartInfo{Metadata: info.Metadata}, cvalues: map[string]*C.char{}})
-	metaIDs[key] = id
-	return id
-}
-
-// zmq_msg_gets returns a property of the connection the message came over;
-// the string lives as long as the library.
-//
-//export zmq_msg_gets
-func zmq_msg_gets(p unsafe.Pointer, property *C.char) *C.char {
-	m := asMsg(p)
-	if m == nil {
-		setErrno(syscall.EFAULT)
-		return nil
-	}
-	if property == nil || m.meta == 0 {
-		setErrno(syscall.EINVAL)
-		return nil
-	}
-	metaMu.Lock()
-	var e *metaEntry
-	if int(m.meta) < len(metas) {
-		e = metas[m.meta]
-	}
-	metaMu.Unlock()
-	if e == nil {
-		setErrno(syscall.EINVAL)
-		return nil
-	}
-	name := C.GoString(property)
-	v, ok := e.info.Property(name)
-	if !ok {
-		setErrno(syscall.EINVAL)
-		return nil
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	cs, ok := e.cvalues[name+"\x00"+v]
-	if !ok {
-		cs = C.CString(v)
-		e.cvalues[name+"\x00"+v] = cs
-	}
-	return cs
-}
-
 // pz_msg_send_part sends message p's bytes on socket sp for zmq_msg_send
 // (pz.c), which checked p and, on success, releases and empties it in C:
 // freeing the content from Go would cost one more cgo call per message.
@@ -427,7 +316,7 @@ func pz_msg_recv_part(out unsafe.Pointer, sp unsafe.Pointer, flags C.int, scratc
 		m.routing_id = C.uint32_t(info.RoutingID)
 	}
 	setGroup(m, info.Group)
-	m.meta = C.uint64_t(e.meta(info))
+	m.meta = e.metas.get(info.Metadata)
 	return clampSize(size)
 }
 
