@@ -50,6 +50,8 @@ func TestMetadataTravelsWithMessages(t *testing.T) {
 			must(t, err)
 			_, err = alice.Send("alice-2", 0)
 			must(t, err)
+			_, err = alice.Send("alice-3", 0)
+			must(t, err)
 			queued := func() int {
 				recv.mu.Lock()
 				defer recv.mu.Unlock()
@@ -59,18 +61,18 @@ func TestMetadataTravelsWithMessages(t *testing.T) {
 				}
 				return n
 			}
-			waitUntil(t, "alice's messages in the receiver's queue", func() bool { return queued() == 2 })
+			waitUntil(t, "alice's messages in the receiver's queue", func() bool { return queued() == 3 })
 
 			// Alice goes away; bob takes her endpoint. The receiver's pipe,
-			// with alice's two messages unread, is served by bob's
+			// with alice's three messages unread, is served by bob's
 			// connection once the second handshake succeeds.
 			must(t, alice.Close())
 			bob := newTestSocket(t, ctx, PUSH)
 			must(t, bob.ClientAuthPlain("bob", "bob-pw"))
 			waitUntil(t, "bob's bind", func() bool { return bob.Bind(ep) == nil })
 			nextHandshake(t, mon, "bob's connection")
-			if queued() != 2 {
-				t.Fatalf("%d messages queued after the reconnection, want alice's 2", queued())
+			if queued() != 3 {
+				t.Fatalf("%d messages queued after the reconnection, want alice's 3", queued())
 			}
 			_, err = bob.Send("bob-1", 0)
 			must(t, err)
@@ -85,10 +87,17 @@ func TestMetadataTravelsWithMessages(t *testing.T) {
 			if str != "alice-2" || props["User-Id"] != "alice" {
 				t.Fatalf("second message %q with %v, want alice-2 with User-Id alice", str, props)
 			}
+			// RecvPart (the C API's zmq_msg_recv and zmq_msg_gets) too.
+			var part string
+			info, err := recv.RecvPart(0, func(b []byte) { part = string(b) })
+			must(t, err)
+			if user, _ := info.Property("User-Id"); part != "alice-3" || user != "alice" {
+				t.Fatalf("third message %q with User-Id %q, want alice-3 with User-Id alice", part, user)
+			}
 			b, props, err := recv.RecvBytesWithMetadata(0, "User-Id")
 			must(t, err)
 			if string(b) != "bob-1" || props["User-Id"] != "bob" {
-				t.Fatalf("third message %q with %v, want bob-1 with User-Id bob", b, props)
+				t.Fatalf("fourth message %q with %v, want bob-1 with User-Id bob", b, props)
 			}
 		})
 	}

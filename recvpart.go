@@ -43,8 +43,15 @@ func (s *Socket) RecvPart(flags Flag, deliver func(data []byte)) (PartInfo, erro
 	deliver(f.data)
 	releaseFrame(f)
 	info := PartInfo{More: s.rcvmore, SrcFD: -1}
+	if s.recvProps != nil {
+		// The properties of the connection the message arrived on, as
+		// metadataLocked reads them.
+		info.Metadata = s.recvProps.m
+	}
 	if s.recvPipe != nil {
-		info.Metadata = s.recvPipe.metadata()
+		if info.Metadata == nil {
+			info.Metadata = s.recvPipe.metadata()
+		}
 		info.SrcFD = s.recvPipe.srcFD()
 		if s.typ == SERVER || s.typ == PEER {
 			info.RoutingID = s.recvPipe.routeKey

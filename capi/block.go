@@ -23,7 +23,7 @@ const recheck = 100 * time.Millisecond
 // in the Go package instead would hold the thread past any signal.
 func blocking(s *zmq.Socket, flags zmq.Flag, want zmq.State, op func(zmq.Flag) error) error {
 	err := op(flags | zmq.DONTWAIT)
-	if flags&zmq.DONTWAIT != 0 || zmq.AsErrno(err) != zmq.Errno(syscall.EAGAIN) {
+	if err == nil || flags&zmq.DONTWAIT != 0 || zmq.AsErrno(err) != zmq.Errno(syscall.EAGAIN) {
 		return err
 	}
 	var timeo time.Duration

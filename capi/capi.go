@@ -340,6 +340,8 @@ type sockEntry struct {
 	ctx    *ctxEntry
 	typ    zmq.Type
 	closed atomic.Bool
+	// metas holds the C copies of the properties of recent connections.
+	metas  metaCache
 	mu     sync.Mutex
 	shadow map[int]int // options read back from here (sockopt.go)
 }
@@ -396,7 +398,9 @@ func zmq_close(p unsafe.Pointer) C.int {
 	}
 	kill(p)
 	atomic.AddInt32(&e.ctx.sockets, -1)
-	if err := e.s.Close(); err != nil && errnoOf(err) != syscall.ENOTSOCK {
+	err := e.s.Close()
+	e.metas.clear()
+	if err != nil && errnoOf(err) != syscall.ENOTSOCK {
 		return failErr(err)
 	}
 	return 0

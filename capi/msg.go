@@ -6,7 +6,6 @@ package main
 import "C"
 
 import (
-	"reflect"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -71,21 +70,6 @@ func newContent(n int) *C.pz_content {
 	return c
 }
 
-// release drops one reference to the content, freeing it (and calling
-// the application's free function, once) with the last.
-func release(c *C.pz_content) {
-	if c == nil {
-		return
-	}
-	if atomic.AddInt64((*int64)(unsafe.Pointer(&c.refs)), -1) != 0 {
-		return
-	}
-	if c.ffn != nil {
-		C.pz_call_free(c.ffn, c.data, c.hint)
-	}
-	C.free(unsafe.Pointer(c))
-}
-
 // zmq_msg_get reads a message property (ZMQ_MORE, ZMQ_SRCFD, ZMQ_SHARED).
 //
 //export zmq_msg_get
@@ -101,8 +85,8 @@ func zmq_msg_get(p unsafe.Pointer, property C.int) C.int {
 		}
 		return 0
 	case propSrcFd:
-		if e := metaOf(m); e != nil {
-			return C.int(e.info.SrcFD)
+		if m.meta != nil {
+			return C.int(m.meta.srcfd)
 		}
 		return -1
 	case propShared:
@@ -248,94 +232,16 @@ func zmq_msg_group(p unsafe.Pointer) *C.char {
 	return groupPtr(m)
 }
 
-// Connection properties: each distinct property map the Go package hands
-// out (one per connection) gets an id, and each value a C string that lives
-// as long as the library.
-type metaEntry struct {
-	info    zmq.PartInfo
-	mu      sync.Mutex
-	cvalues map[string]*C.char
-}
-
-var (
-	metaMu  sync.Mutex
-	metaIDs = map[uintptr]uint64{}
-	metas   = []*metaEntry{nil}
-)
-
-func internMeta(info zmq.PartInfo) uint64 {
-	if info.Metadata == nil {
-		return 0
-	}
-	key := uintptr(reflect.ValueOf(info.Metadata).UnsafePointer())
-	metaMu.Lock()
-	defer metaMu.Unlock()
-	if id, ok := metaIDs[key]; ok {
-		return id
-	}
-	id := uint64(len(metas))
-	metas = append(metas, &metaEntry{info: zmq.PartInfo{Metadata: info.Metadata, SrcFD: info.SrcFD}, cvalues: map[string]*C.char{}})
-	metaIDs[key] = id
-	return id
-}
-
-// metaOf returns the connection entry of a received message, or nil.
-func metaOf(m *C.pz_msg) *metaEntry {
-	if m.meta == 0 {
-		return nil
-	}
-	metaMu.Lock()
-	defer metaMu.Unlock()
-	if int(m.meta) < len(metas) {
-		return metas[m.meta]
-	}
-	return nil
-}
-
-// zmq_msg_gets returns a property of the connection the message came over;
-// the string lives as long as the library.
+// pz_msg_send_part sends message p's bytes on socket sp for zmq_msg_send
+// (pz.c), which checked p and, on success, releases and empties it in C:
+// freeing the content from Go would cost one more cgo call per message.
+// The Go package copies the bytes before it returns, so the C buffer is
+// read only during the call. Returns the size sent (clamped to INT_MAX) or
+// -1 with errno set.
 //
-//export zmq_msg_gets
-func zmq_msg_gets(p unsafe.Pointer, property *C.char) *C.char {
-	m := asMsg(p)
-	if m == nil {
-		setErrno(syscall.EFAULT)
-		return nil
-	}
-	if property == nil {
-		setErrno(syscall.EINVAL)
-		return nil
-	}
-	e := metaOf(m)
-	if e == nil {
-		setErrno(syscall.EINVAL)
-		return nil
-	}
-	name := C.GoString(property)
-	v, ok := e.info.Property(name)
-	if !ok {
-		setErrno(syscall.EINVAL)
-		return nil
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	cs, ok := e.cvalues[name+"\x00"+v]
-	if !ok {
-		cs = C.CString(v)
-		e.cvalues[name+"\x00"+v] = cs
-	}
-	return cs
-}
-
-// zmq_msg_send sends the message; on success the message is emptied, as
-// libzmq does, and its size is returned.
-//
-//export zmq_msg_send
-func zmq_msg_send(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
-	m := asMsg(p)
-	if m == nil {
-		return fail(syscall.EFAULT)
-	}
+//export pz_msg_send_part
+func pz_msg_send_part(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
+	m := (*C.pz_msg)(p)
 	e := getSock(sp)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
@@ -356,24 +262,19 @@ func zmq_msg_send(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
 	if err := e.sendPart(data, zmq.Flag(flags), opts...); err != nil {
 		return failErr(err)
 	}
-	n := m.size
-	release(m.content)
-	emptyMsg(m)
-	if n > 1<<31-1 {
-		n = 1<<31 - 1
-	}
-	return C.int(n)
+	return clampSize(int(m.size))
 }
 
-// zmq_msg_recv receives a message part into the message and returns its
-// size.
+// pz_msg_recv_part receives one part for zmq_msg_recv (pz.c) into the
+// empty message out. A part of at most scratchCap bytes is copied into
+// scratch (out's content stays NULL and pz.c moves the bytes into a block
+// it allocates, saving a cgo call per message); a larger one gets its own
+// content block here. Returns the size (clamped to INT_MAX) or -1 with
+// errno set, out untouched.
 //
-//export zmq_msg_recv
-func zmq_msg_recv(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
-	m := asMsg(p)
-	if m == nil {
-		return fail(syscall.EFAULT)
-	}
+//export pz_msg_recv_part
+func pz_msg_recv_part(out unsafe.Pointer, sp unsafe.Pointer, flags C.int, scratch unsafe.Pointer, scratchCap C.size_t) C.int {
+	m := (*C.pz_msg)(out)
 	e := getSock(sp)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
@@ -386,7 +287,8 @@ func zmq_msg_recv(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
 		var err error
 		info, err = e.s.RecvPart(f, func(b []byte) {
 			size = len(b)
-			if size == 0 {
+			if size <= int(scratchCap) {
+				copy(unsafe.Slice((*byte)(scratch), size), b)
 				return
 			}
 			c = newContent(size)
@@ -404,12 +306,11 @@ func zmq_msg_recv(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
 	if oom {
 		return fail(syscall.ENOMEM)
 	}
-	release(m.content)
 	emptyMsg(m)
+	m.size = C.size_t(size)
 	if c != nil {
 		m.content = c
 		m.data = c.data
-		m.size = C.size_t(size)
 	}
 	if info.More {
 		m.flags |= msgMore
@@ -418,23 +319,14 @@ func zmq_msg_recv(p unsafe.Pointer, sp unsafe.Pointer, flags C.int) C.int {
 		m.routing_id = C.uint32_t(info.RoutingID)
 	}
 	setGroup(m, info.Group)
-	m.meta = C.uint64_t(internMeta(info))
-	if size > 1<<31-1 {
-		size = 1<<31 - 1
+	m.meta = e.metas.get(info.Metadata, info.SrcFD)
+	return clampSize(size)
+}
+
+// clampSize is a part's size as the int libzmq's calls return.
+func clampSize(n int) C.int {
+	if n > 1<<31-1 {
+		n = 1<<31 - 1
 	}
-	return C.int(size)
-}
-
-// zmq_sendmsg is zmq_msg_send with the arguments swapped (deprecated API).
-//
-//export zmq_sendmsg
-func zmq_sendmsg(sp unsafe.Pointer, p unsafe.Pointer, flags C.int) C.int {
-	return zmq_msg_send(p, sp, flags)
-}
-
-// zmq_recvmsg is zmq_msg_recv with the arguments swapped (deprecated API).
-//
-//export zmq_recvmsg
-func zmq_recvmsg(sp unsafe.Pointer, p unsafe.Pointer, flags C.int) C.int {
-	return zmq_msg_recv(p, sp, flags)
+	return C.int(n)
 }

@@ -4,6 +4,12 @@
 
 __thread int pz_errno;
 
+int64_t pz_meta_live;
+
+// pz_debug_meta_live returns how many property blocks are allocated: a
+// check for our own tests (conformance/smoke.c), not part of libzmq's API.
+int64_t pz_debug_meta_live(void) { return __atomic_load_n(&pz_meta_live, __ATOMIC_RELAXED); }
+
 // zmq_errno returns the calling thread's errno, which every failed call
 // sets, as libzmq's does.
 int zmq_errno(void) { return errno; }
@@ -157,6 +163,7 @@ int zmq_msg_close(void *p) {
 	if (m == NULL)
 		return -1;
 	pz_release(m->content);
+	pz_meta_release(m->meta);
 	memset(m, 0, sizeof *m);
 	return 0;
 }
@@ -192,8 +199,10 @@ int zmq_msg_move(void *dest, void *src) {
 	}
 	if (d == s)
 		return 0;
-	if (d->magic == PZ_MSG_MAGIC)
+	if (d->magic == PZ_MSG_MAGIC) {
 		pz_release(d->content);
+		pz_meta_release(d->meta);
+	}
 	*d = *s;
 	if (d->content == NULL)
 		d->data = d->group;
@@ -210,12 +219,123 @@ int zmq_msg_copy(void *dest, void *src) {
 	}
 	if (d == s)
 		return 0;
-	if (d->magic == PZ_MSG_MAGIC)
+	if (d->magic == PZ_MSG_MAGIC) {
 		pz_release(d->content);
+		pz_meta_release(d->meta);
+	}
 	if (s->content != NULL)
 		__atomic_add_fetch(&s->content->refs, 1, __ATOMIC_ACQ_REL);
+	pz_meta_retain(s->meta);
 	*d = *s;
 	if (d->content == NULL)
 		d->data = d->group;
 	return 0;
+}
+
+// Sending and receiving a message are split between C and Go so that the
+// Go side makes no cgo call of its own per message: pz_msg_send_part and
+// pz_msg_recv_part (msg.go) do the socket work, and the freeing and
+// allocating of content blocks happens here.
+int pz_msg_send_part(void *p, void *sp, int flags);
+int pz_msg_recv_part(void *out, void *sp, int flags, void *scratch, size_t cap);
+
+// PZ_RECV_SCRATCH is the largest part copied through the caller's stack
+// rather than allocated from Go.
+#define PZ_RECV_SCRATCH 1024
+
+// zmq_msg_send sends the message; on success it is emptied, as libzmq
+// does, and its size returned.
+int zmq_msg_send(void *p, void *sp, int flags) {
+	pz_msg *m = pz_live(p);
+	if (m == NULL)
+		return -1;
+	int rc = pz_msg_send_part(m, sp, flags);
+	if (rc < 0)
+		return -1;
+	pz_release(m->content);
+	pz_meta_release(m->meta);
+	pz_empty(m);
+	return rc;
+}
+
+// zmq_msg_recv receives a message part into the message and returns its
+// size; on failure the message is left as it was.
+int zmq_msg_recv(void *p, void *sp, int flags) {
+	pz_msg *m = pz_live(p);
+	if (m == NULL)
+		return -1;
+	char scratch[PZ_RECV_SCRATCH];
+	pz_msg in;
+	int rc = pz_msg_recv_part(&in, sp, flags, scratch, sizeof scratch);
+	if (rc < 0)
+		return -1;
+	if (in.content == NULL && in.size > 0) {
+		pz_content *c = malloc(sizeof(pz_content) + in.size);
+		if (c == NULL) {
+			pz_set_errno(ENOMEM);
+			return -1;
+		}
+		c->refs = 1;
+		c->ffn = NULL;
+		c->hint = NULL;
+		c->data = c + 1;
+		memcpy(c->data, scratch, in.size);
+		in.content = c;
+	}
+	pz_release(m->content);
+	pz_meta_release(m->meta);
+	*m = in;
+	m->data = m->content == NULL ? (void *)m->group : m->content->data;
+	return rc;
+}
+
+// zmq_sendmsg is zmq_msg_send with the arguments swapped (deprecated API).
+int zmq_sendmsg(void *sp, void *p, int flags) { return zmq_msg_send(p, sp, flags); }
+
+// zmq_recvmsg is zmq_msg_recv with the arguments swapped (deprecated API).
+int zmq_recvmsg(void *sp, void *p, int flags) { return zmq_msg_recv(p, sp, flags); }
+
+// pz_ascii_lower is c in lower case when it is an ASCII capital.
+static int pz_ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+
+static int pz_equal_fold(const char *a, const char *b) {
+	for (; *a != 0 && *b != 0; a++, b++)
+		if (pz_ascii_lower((unsigned char)*a) != pz_ascii_lower((unsigned char)*b))
+			return 0;
+	return *a == *b;
+}
+
+// pz_meta_find returns the value of the property named name (exactly, or
+// without regard to ASCII case when fold is set), or NULL.
+static const char *pz_meta_find(const pz_meta *p, const char *name, int fold) {
+	const char *s = (const char *)(p + 1);
+	for (int64_t i = 0; i < p->count; i++) {
+		const char *value = s + strlen(s) + 1;
+		if (fold ? pz_equal_fold(s, name) : strcmp(s, name) == 0)
+			return value;
+		s = value + strlen(value) + 1;
+	}
+	return NULL;
+}
+
+// zmq_msg_gets returns a property of the connection the message arrived
+// on: an exact name first, "Routing-Id" as an alias of "Identity", then
+// the name without regard to ASCII case (the Go package's rule). The
+// string lives as long as the message.
+const char *zmq_msg_gets(const void *p, const char *property) {
+	pz_msg *m = pz_live((void *)p);
+	if (m == NULL)
+		return NULL;
+	if (property == NULL || m->meta == NULL) {
+		pz_set_errno(EINVAL);
+		return NULL;
+	}
+	const char *v = pz_meta_find(m->meta, property, 0);
+	if (v == NULL && strcmp(property, "Routing-Id") == 0)
+		v = pz_meta_find(m->meta, "Identity", 0);
+	else if (v == NULL)
+		v = pz_meta_find(m->meta, property, 1);
+	if (v == NULL)
+		pz_set_errno(EINVAL);
+	return v;
 }

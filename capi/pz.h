@@ -19,8 +19,18 @@ typedef struct pz_content {
 	void *data;
 } pz_content;
 
+// pz_meta holds the properties of the connection a message arrived on,
+// shared by reference count between the messages that carry them and the
+// receiving socket's cache (msg.go's metaCache). After the header come
+// count name/value pairs, each string NUL-terminated, back to back.
+typedef struct pz_meta {
+	int64_t refs;
+	int64_t count;
+	int64_t srcfd; // the connection's descriptor (ZMQ_SRCFD), -1 if none
+} pz_meta;
+
 // pz_msg is our layout of the 64 bytes of zmq_msg_t. It holds no Go
-// pointers: the metadata and long groups are ids into Go-side tables.
+// pointers: long groups are ids into a Go-side table.
 typedef struct pz_msg {
 	uint32_t magic;
 	uint8_t flags;
@@ -31,7 +41,7 @@ typedef struct pz_msg {
 	pz_content *content;
 	uint32_t routing_id;
 	char group[20];
-	uint64_t meta;
+	pz_meta *meta; // NULL: no properties
 } pz_msg;
 
 // pz_pollitem is zmq_pollitem_t on Linux.
@@ -57,6 +67,26 @@ int zmq_msg_init_size(void *p, size_t size);
 static inline void pz_set_errno(int e) {
 	pz_errno = e;
 	errno = e;
+}
+
+// pz_meta_live counts the pz_meta blocks allocated and not yet freed
+// (pz.c; read by conformance/smoke.c through pz_debug_meta_live).
+extern int64_t pz_meta_live;
+
+// pz_meta_release drops one reference to the properties, freeing them
+// with the last.
+static inline void pz_meta_release(pz_meta *p) {
+	if (p != NULL && __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		__atomic_sub_fetch(&pz_meta_live, 1, __ATOMIC_RELAXED);
+		free(p);
+	}
+}
+
+static inline void pz_meta_allocated(void) { __atomic_add_fetch(&pz_meta_live, 1, __ATOMIC_RELAXED); }
+
+static inline void pz_meta_retain(pz_meta *p) {
+	if (p != NULL)
+		__atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
 }
 
 static inline void pz_call_free(void *fn, void *data, void *hint) {

@@ -4,9 +4,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+
+/* purezmq's count of connection-property blocks (not libzmq's API) */
+extern int64_t pz_debug_meta_live (void);
 
 static int failures;
 #define CHECK(cond)                                                        \
@@ -123,6 +127,46 @@ int main (void)
     alarm (1);
     CHECK (zmq_recv (pull, buf, sizeof buf, 0) == -1 && zmq_errno () == EINTR);
     CHECK (zmq_close (pull) == 0);
+
+    /* each message keeps its connection's properties, past the receiving
+     * socket's cache of them (64 connections) and past the socket */
+    void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    CHECK (zmq_bind (router, "tcp://127.0.0.1:*") == 0);
+    char endpoint[64];
+    size_t elen = sizeof endpoint;
+    CHECK (zmq_getsockopt (router, ZMQ_LAST_ENDPOINT, endpoint, &elen) == 0);
+    enum { PEERS = 100 };
+    static zmq_msg_t kept[PEERS];
+    for (int i = 0; i < PEERS; i++) {
+        void *d = zmq_socket (ctx, ZMQ_DEALER);
+        char id[16];
+        snprintf (id, sizeof id, "peer-%d", i);
+        CHECK (zmq_setsockopt (d, ZMQ_ROUTING_ID, id, strlen (id)) == 0);
+        CHECK (zmq_connect (d, endpoint) == 0);
+        CHECK (zmq_send (d, "x", 1, 0) == 1);
+        zmq_msg_init (&kept[i]);
+        CHECK (zmq_msg_recv (&kept[i], router, 0) == (int) strlen (id));
+        zmq_msg_t body;
+        zmq_msg_init (&body);
+        CHECK (zmq_msg_recv (&body, router, 0) == 1);
+        CHECK (zmq_msg_close (&body) == 0);
+        CHECK (zmq_close (d) == 0);
+    }
+    CHECK (zmq_close (router) == 0);
+    for (int i = 0; i < PEERS; i++) {
+        const char *type = zmq_msg_gets (&kept[i], "Socket-Type");
+        CHECK (type != NULL && strcmp (type, "DEALER") == 0);
+        zmq_msg_t copy;
+        zmq_msg_init (&copy);
+        CHECK (zmq_msg_copy (&copy, &kept[i]) == 0);
+        CHECK (zmq_msg_close (&kept[i]) == 0);
+        const char *peer = zmq_msg_gets (&copy, "socket-type");
+        CHECK (peer != NULL && strcmp (peer, "DEALER") == 0);
+        CHECK (zmq_msg_gets (&copy, "No-Such-Property") == NULL && zmq_errno () == EINVAL);
+        CHECK (zmq_msg_close (&copy) == 0);
+    }
+    /* the last message and the socket gone, no property block is left */
+    CHECK (pz_debug_meta_live () == 0);
 
     CHECK (zmq_close (b) == 0);
     CHECK (zmq_ctx_term (ctx) == 0);
