@@ -87,6 +87,25 @@ static void pz_release(pz_content *c) {
 	free(c);
 }
 
+// pz_drop releases what message m holds: its content and its properties.
+static void pz_drop(pz_msg *m) {
+	pz_release(m->content);
+	pz_meta_release(m->meta);
+}
+
+// pz_new_content allocates a content block with room for size bytes after
+// its header, or returns NULL.
+static pz_content *pz_new_content(size_t size) {
+	pz_content *c = malloc(sizeof(pz_content) + size);
+	if (c == NULL)
+		return NULL;
+	c->refs = 1;
+	c->ffn = NULL;
+	c->hint = NULL;
+	c->data = c + 1;
+	return c;
+}
+
 // zmq_msg_init makes an empty message.
 int zmq_msg_init(void *p) {
 	if (p == NULL) {
@@ -111,15 +130,11 @@ int zmq_msg_init_size(void *p, size_t size) {
 		pz_set_errno(ENOMEM);
 		return -1;
 	}
-	pz_content *c = malloc(sizeof(pz_content) + size);
+	pz_content *c = pz_new_content(size);
 	if (c == NULL) {
 		pz_set_errno(ENOMEM);
 		return -1;
 	}
-	c->refs = 1;
-	c->ffn = NULL;
-	c->hint = NULL;
-	c->data = c + 1;
 	m->content = c;
 	m->data = c->data;
 	m->size = size;
@@ -162,8 +177,7 @@ int zmq_msg_close(void *p) {
 	pz_msg *m = pz_live(p);
 	if (m == NULL)
 		return -1;
-	pz_release(m->content);
-	pz_meta_release(m->meta);
+	pz_drop(m);
 	memset(m, 0, sizeof *m);
 	return 0;
 }
@@ -199,10 +213,8 @@ int zmq_msg_move(void *dest, void *src) {
 	}
 	if (d == s)
 		return 0;
-	if (d->magic == PZ_MSG_MAGIC) {
-		pz_release(d->content);
-		pz_meta_release(d->meta);
-	}
+	if (d->magic == PZ_MSG_MAGIC)
+		pz_drop(d);
 	*d = *s;
 	if (d->content == NULL)
 		d->data = d->group;
@@ -219,10 +231,8 @@ int zmq_msg_copy(void *dest, void *src) {
 	}
 	if (d == s)
 		return 0;
-	if (d->magic == PZ_MSG_MAGIC) {
-		pz_release(d->content);
-		pz_meta_release(d->meta);
-	}
+	if (d->magic == PZ_MSG_MAGIC)
+		pz_drop(d);
 	if (s->content != NULL)
 		__atomic_add_fetch(&s->content->refs, 1, __ATOMIC_ACQ_REL);
 	pz_meta_retain(s->meta);
@@ -252,8 +262,7 @@ int zmq_msg_send(void *p, void *sp, int flags) {
 	int rc = pz_msg_send_part(m, sp, flags);
 	if (rc < 0)
 		return -1;
-	pz_release(m->content);
-	pz_meta_release(m->meta);
+	pz_drop(m);
 	pz_empty(m);
 	return rc;
 }
@@ -270,20 +279,15 @@ int zmq_msg_recv(void *p, void *sp, int flags) {
 	if (rc < 0)
 		return -1;
 	if (in.content == NULL && in.size > 0) {
-		pz_content *c = malloc(sizeof(pz_content) + in.size);
+		pz_content *c = pz_new_content(in.size);
 		if (c == NULL) {
 			pz_set_errno(ENOMEM);
 			return -1;
 		}
-		c->refs = 1;
-		c->ffn = NULL;
-		c->hint = NULL;
-		c->data = c + 1;
 		memcpy(c->data, scratch, in.size);
 		in.content = c;
 	}
-	pz_release(m->content);
-	pz_meta_release(m->meta);
+	pz_drop(m);
 	*m = in;
 	m->data = m->content == NULL ? (void *)m->group : m->content->data;
 	return rc;
