@@ -1,6 +1,9 @@
 package zmq4
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // frame is one part of a message as it travels inside the library. data is
 // never written to once the frame exists, so frames can be shared freely.
@@ -40,7 +43,10 @@ type queue struct {
 	readerIdle    bool
 	writerBlocked bool
 	closed        bool // the writer will push no more
-	conflate      bool // keep only the newest message (CONFLATE)
+	// atHWM mirrors full() (false under CONFLATE) for offer, which reads
+	// it without the lock; it is stored only when it changes.
+	atHWM    atomic.Bool
+	conflate bool // keep only the newest message (CONFLATE)
 
 	// Counters for Stats: messages (ZMTP commands aside) and bytes pushed,
 	// and messages CONFLATE dropped.
@@ -78,6 +84,25 @@ func newQueue(hwm int) *queue {
 // full reports whether the queue is at its high-water mark; call with mu held.
 func (q *queue) full() bool { return q.hwm > 0 && q.unread >= q.hwm }
 
+// noteFullLocked updates atHWM after unread or hwm changed; call with mu
+// held.
+func (q *queue) noteFullLocked() {
+	if f := q.full() && !q.conflate; f != q.atHWM.Load() {
+		q.atHWM.Store(f)
+	}
+}
+
+// offer is push for a writer that drops a message rather than wait for
+// room (PUB, XPUB): a queue at its HWM refuses without taking the lock,
+// so a publisher pays little for a subscriber that lags. Unlike push it
+// does not mark the writer blocked when it refuses.
+func (q *queue) offer(m []frame) bool {
+	if q.atHWM.Load() {
+		return false
+	}
+	return q.push(m, false)
+}
+
 // push appends one whole message unless the queue is full, in which case it
 // marks the writer blocked and returns false. force ignores the HWM (used for
 // subscriptions and engine commands, which libzmq never drops).
@@ -98,6 +123,7 @@ func (q *queue) push(m []frame, force bool) bool {
 	}
 	q.frames = append(q.frames, m...)
 	q.unread++
+	q.noteFullLocked()
 	if m[0].flags&frameCommand == 0 {
 		q.msgs++
 		q.bytes += messageBytes(m)
@@ -118,6 +144,7 @@ func (q *queue) pushFinal(f frame) {
 	q.mu.Lock()
 	q.frames = append(q.frames, f)
 	q.unread++
+	q.noteFullLocked()
 	q.msgs++
 	q.bytes += uint64(len(f.data))
 	wake := q.readerIdle
@@ -169,6 +196,7 @@ func (q *queue) pushBatch(fs []frame, props *connProps) int {
 		q.unread++
 		q.msgs++
 		q.bytes += messageBytes(fs[last:])
+		q.noteFullLocked()
 		wake := q.readerIdle
 		q.readerIdle = false
 		q.mu.Unlock()
@@ -192,6 +220,7 @@ func (q *queue) pushBatch(fs []frame, props *connProps) int {
 	}
 	if taken > 0 {
 		q.markLocked(props)
+		q.noteFullLocked()
 	}
 	q.frames = append(q.frames, fs[:taken]...)
 	if taken < len(fs) {
@@ -233,6 +262,7 @@ func (q *queue) discard() {
 	q.mu.Lock()
 	q.dropFramesLocked()
 	q.unread = 0
+	q.noteFullLocked()
 	wake := q.writerBlocked
 	q.writerBlocked = false
 	q.mu.Unlock()
@@ -254,6 +284,7 @@ func (r *queueReader) drop() {
 	q.mu.Lock()
 	q.closed = true
 	q.unread = 0
+	q.noteFullLocked()
 	q.dropFramesLocked()
 	wake := q.writerBlocked
 	q.writerBlocked = false
@@ -267,6 +298,7 @@ func (r *queueReader) drop() {
 func (q *queue) setConflate() {
 	q.mu.Lock()
 	q.conflate = true
+	q.noteFullLocked()
 	q.mu.Unlock()
 }
 
@@ -275,6 +307,7 @@ func (q *queue) setConflate() {
 func (q *queue) dropPendingLocked() {
 	n := countMessages(q.frames)
 	q.unread -= n
+	q.noteFullLocked()
 	q.conflated += uint64(n)
 	q.dropFramesLocked()
 }
@@ -310,6 +343,7 @@ func (q *queue) close() {
 func (q *queue) setHWM(hwm int) {
 	q.mu.Lock()
 	q.hwm = hwm
+	q.noteFullLocked()
 	wake := q.writerBlocked && !q.full()
 	if wake {
 		q.writerBlocked = false
@@ -426,6 +460,7 @@ func (r *queueReader) flushReport() {
 	q.mu.Lock()
 	q.unread -= r.read
 	r.read = 0
+	q.noteFullLocked()
 	wake := q.writerBlocked && !q.full()
 	if wake {
 		q.writerBlocked = false
@@ -443,6 +478,7 @@ func (r *queueReader) refill() (ok, closed bool) {
 	q.mu.Lock()
 	q.unread -= r.read
 	r.read = 0
+	q.noteFullLocked()
 	wake := q.writerBlocked && !q.full()
 	if wake {
 		q.writerBlocked = false

@@ -188,3 +188,48 @@ func TestLoadBalancerSkipsFullPipes(t *testing.T) {
 		t.Fatal("an empty load balancer sent")
 	}
 }
+
+// offer refuses at the HWM without marking the writer blocked (a PUB
+// drops, it never waits), accepts again once the reader reported room or
+// the HWM was raised, and never refuses under CONFLATE.
+func TestQueueOffer(t *testing.T) {
+	q := newQueue(2)
+	writable := 0
+	q.onWritable = func() { writable++ }
+	r := newQueueReader(q)
+	if !q.offer(msg1("a")) || !q.offer(msg1("b")) {
+		t.Fatal("offers under the HWM refused")
+	}
+	if q.offer(msg1("c")) {
+		t.Fatal("offer at the HWM accepted")
+	}
+	r.takeAll()
+	if writable != 0 {
+		t.Fatalf("a refused offer marked the writer blocked: woken %d times", writable)
+	}
+	if !q.offer(msg1("d")) || !q.offer(msg1("e")) {
+		t.Fatal("offers after the reader made room refused")
+	}
+	if q.offer(msg1("f")) {
+		t.Fatal("offer at the HWM accepted after a refill")
+	}
+	q.setHWM(3)
+	if !q.offer(msg1("g")) {
+		t.Fatal("offer refused after the HWM was raised")
+	}
+	if q.offer(msg1("h")) {
+		t.Fatal("offer accepted past the raised HWM")
+	}
+
+	c := newQueue(1)
+	c.setConflate()
+	for _, s := range []string{"1", "2", "3"} {
+		if !c.offer(msg1(s)) {
+			t.Fatalf("offer %s refused under CONFLATE", s)
+		}
+	}
+	cr := newQueueReader(c)
+	if m, ok, _ := cr.next(); !ok || string(m[0].data) != "3" {
+		t.Fatalf("conflated queue holds %q, want the newest", m)
+	}
+}

@@ -242,7 +242,7 @@ func (x *pubPattern) send(m []frame) error {
 			}
 			handedOut = true
 		}
-		if !p.out.push(msg, false) {
+		if !p.out.offer(msg) {
 			x.s.stats.drops.HWM++
 		}
 	}
