@@ -95,12 +95,33 @@ func (q *queue) noteFullLocked() {
 // offer is push for a writer that drops a message rather than wait for
 // room (PUB, XPUB): a queue at its HWM refuses without taking the lock,
 // so a publisher pays little for a subscriber that lags. Unlike push it
-// does not mark the writer blocked when it refuses.
-func (q *queue) offer(m []frame) bool {
+// does not mark the writer blocked when it refuses, and it does not call
+// onReadable itself: wake reports that the reader was idle and must be
+// woken by the caller (see fanoutWaker).
+func (q *queue) offer(m []frame) (ok, wake bool) {
 	if q.atHWM.Load() {
-		return false
+		return false, false
 	}
-	return q.push(m, false)
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return true, false
+	}
+	if q.conflate {
+		q.dropPendingLocked()
+	} else if q.full() {
+		q.mu.Unlock()
+		return false, false
+	}
+	q.frames = append(q.frames, m...)
+	q.unread++
+	q.noteFullLocked()
+	q.msgs++
+	q.bytes += messageBytes(m)
+	wake = q.readerIdle
+	q.readerIdle = false
+	q.mu.Unlock()
+	return true, wake
 }
 
 // push appends one whole message unless the queue is full, in which case it
@@ -397,7 +418,7 @@ func (r *queueReader) setReport() {
 // valid until the next call.
 func (r *queueReader) next() (m []frame, ok, closed bool) {
 	if r.pos >= len(r.buf) {
-		if ok, closed = r.refill(); !ok {
+		if ok, closed = r.refill(false); !ok {
 			return nil, false, closed
 		}
 	}
@@ -422,15 +443,23 @@ func (r *queueReader) hasMessage() (ok, closed bool) {
 	if r.pos < len(r.buf) {
 		return true, false
 	}
-	return r.refill()
+	return r.refill(false)
 }
 
 // takeAll returns every queued frame at once and counts them all consumed.
+// When the reader's buffer was used up, the swap and the report are one
+// critical section: afterwards nothing is unread.
 func (r *queueReader) takeAll() (fs []frame, ok, closed bool) {
 	if r.pos >= len(r.buf) {
-		if ok, closed = r.refill(); !ok {
+		if ok, closed = r.refill(true); !ok {
 			return nil, false, closed
 		}
+		fs = r.buf
+		r.pos = len(r.buf)
+		if r.mi < len(r.marks) {
+			r.passMarks(len(r.buf))
+		}
+		return fs, true, false
 	}
 	fs = r.buf[r.pos:]
 	r.pos = len(r.buf)
@@ -460,34 +489,28 @@ func (r *queueReader) flushReport() {
 	q.mu.Lock()
 	q.unread -= r.read
 	r.read = 0
-	q.noteFullLocked()
-	wake := q.writerBlocked && !q.full()
-	if wake {
-		q.writerBlocked = false
-	}
+	wake := q.wakeWriterLocked()
 	q.mu.Unlock()
 	if wake && q.onWritable != nil {
 		q.onWritable()
 	}
 }
 
-// refill swaps the queue's frames into the reader's buffer.
-func (r *queueReader) refill() (ok, closed bool) {
+// refill swaps the queue's frames into the reader's buffer. With
+// consumeAll the reader takes every swapped message at once (takeAll), so
+// the queue is left with nothing unread.
+func (r *queueReader) refill(consumeAll bool) (ok, closed bool) {
 	q := r.q
 	clear(r.buf) // let the collector free the data of consumed frames
 	q.mu.Lock()
 	q.unread -= r.read
 	r.read = 0
-	q.noteFullLocked()
-	wake := q.writerBlocked && !q.full()
-	if wake {
-		q.writerBlocked = false
-	}
 	if len(q.frames) == 0 {
 		q.readerIdle = true
 		closed = q.closed
 		r.buf = r.buf[:0]
 		r.pos = 0
+		wake := q.wakeWriterLocked()
 		q.mu.Unlock()
 		if wake && q.onWritable != nil {
 			q.onWritable()
@@ -496,15 +519,31 @@ func (r *queueReader) refill() (ok, closed bool) {
 	}
 	r.buf, q.frames = q.frames, r.buf[:0]
 	r.pos = 0
+	if consumeAll {
+		q.unread = 0
+	}
 	if len(q.marks) > 0 || len(r.marks) > 0 {
 		r.passMarks(int(^uint(0) >> 1)) // buf was used up: its last marks hold
 		clear(r.marks)
 		r.marks, q.marks = q.marks, r.marks[:0]
 		r.mi = 0
 	}
+	wake := q.wakeWriterLocked()
 	q.mu.Unlock()
 	if wake && q.onWritable != nil {
 		q.onWritable()
 	}
 	return true, false
+}
+
+// wakeWriterLocked updates atHWM after the reader reported consumption
+// and reports whether a blocked writer now has room and must be woken.
+// Call with mu held.
+func (q *queue) wakeWriterLocked() bool {
+	q.noteFullLocked()
+	wake := q.writerBlocked && !q.full()
+	if wake {
+		q.writerBlocked = false
+	}
+	return wake
 }
