@@ -1,6 +1,9 @@
 package zmq4
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // frame is one part of a message as it travels inside the library. data is
 // never written to once the frame exists, so frames can be shared freely.
@@ -40,7 +43,10 @@ type queue struct {
 	readerIdle    bool
 	writerBlocked bool
 	closed        bool // the writer will push no more
-	conflate      bool // keep only the newest message (CONFLATE)
+	// atHWM mirrors full() (false under CONFLATE) for offer, which reads
+	// it without the lock; it is stored only when it changes.
+	atHWM    atomic.Bool
+	conflate bool // keep only the newest message (CONFLATE)
 
 	// Counters for Stats: messages (ZMTP commands aside) and bytes pushed,
 	// and messages CONFLATE dropped.
@@ -78,6 +84,46 @@ func newQueue(hwm int) *queue {
 // full reports whether the queue is at its high-water mark; call with mu held.
 func (q *queue) full() bool { return q.hwm > 0 && q.unread >= q.hwm }
 
+// noteFullLocked updates atHWM after unread or hwm changed; call with mu
+// held.
+func (q *queue) noteFullLocked() {
+	if f := q.full() && !q.conflate; f != q.atHWM.Load() {
+		q.atHWM.Store(f)
+	}
+}
+
+// offer is push for a writer that drops a message rather than wait for
+// room (PUB, XPUB): a queue at its HWM refuses without taking the lock,
+// so a publisher pays little for a subscriber that lags. Unlike push it
+// does not mark the writer blocked when it refuses, and it does not call
+// onReadable itself: wake reports that the reader was idle and must be
+// woken by the caller (see fanoutWaker).
+func (q *queue) offer(m []frame) (ok, wake bool) {
+	if q.atHWM.Load() {
+		return false, false
+	}
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return true, false
+	}
+	if q.conflate {
+		q.dropPendingLocked()
+	} else if q.full() {
+		q.mu.Unlock()
+		return false, false
+	}
+	q.frames = append(q.frames, m...)
+	q.unread++
+	q.noteFullLocked()
+	q.msgs++
+	q.bytes += messageBytes(m)
+	wake = q.readerIdle
+	q.readerIdle = false
+	q.mu.Unlock()
+	return true, wake
+}
+
 // push appends one whole message unless the queue is full, in which case it
 // marks the writer blocked and returns false. force ignores the HWM (used for
 // subscriptions and engine commands, which libzmq never drops).
@@ -98,6 +144,7 @@ func (q *queue) push(m []frame, force bool) bool {
 	}
 	q.frames = append(q.frames, m...)
 	q.unread++
+	q.noteFullLocked()
 	if m[0].flags&frameCommand == 0 {
 		q.msgs++
 		q.bytes += messageBytes(m)
@@ -118,6 +165,7 @@ func (q *queue) pushFinal(f frame) {
 	q.mu.Lock()
 	q.frames = append(q.frames, f)
 	q.unread++
+	q.noteFullLocked()
 	q.msgs++
 	q.bytes += uint64(len(f.data))
 	wake := q.readerIdle
@@ -169,6 +217,7 @@ func (q *queue) pushBatch(fs []frame, props *connProps) int {
 		q.unread++
 		q.msgs++
 		q.bytes += messageBytes(fs[last:])
+		q.noteFullLocked()
 		wake := q.readerIdle
 		q.readerIdle = false
 		q.mu.Unlock()
@@ -192,6 +241,7 @@ func (q *queue) pushBatch(fs []frame, props *connProps) int {
 	}
 	if taken > 0 {
 		q.markLocked(props)
+		q.noteFullLocked()
 	}
 	q.frames = append(q.frames, fs[:taken]...)
 	if taken < len(fs) {
@@ -233,6 +283,7 @@ func (q *queue) discard() {
 	q.mu.Lock()
 	q.dropFramesLocked()
 	q.unread = 0
+	q.noteFullLocked()
 	wake := q.writerBlocked
 	q.writerBlocked = false
 	q.mu.Unlock()
@@ -254,6 +305,7 @@ func (r *queueReader) drop() {
 	q.mu.Lock()
 	q.closed = true
 	q.unread = 0
+	q.noteFullLocked()
 	q.dropFramesLocked()
 	wake := q.writerBlocked
 	q.writerBlocked = false
@@ -267,6 +319,7 @@ func (r *queueReader) drop() {
 func (q *queue) setConflate() {
 	q.mu.Lock()
 	q.conflate = true
+	q.noteFullLocked()
 	q.mu.Unlock()
 }
 
@@ -275,6 +328,7 @@ func (q *queue) setConflate() {
 func (q *queue) dropPendingLocked() {
 	n := countMessages(q.frames)
 	q.unread -= n
+	q.noteFullLocked()
 	q.conflated += uint64(n)
 	q.dropFramesLocked()
 }
@@ -310,6 +364,7 @@ func (q *queue) close() {
 func (q *queue) setHWM(hwm int) {
 	q.mu.Lock()
 	q.hwm = hwm
+	q.noteFullLocked()
 	wake := q.writerBlocked && !q.full()
 	if wake {
 		q.writerBlocked = false
@@ -363,7 +418,7 @@ func (r *queueReader) setReport() {
 // valid until the next call.
 func (r *queueReader) next() (m []frame, ok, closed bool) {
 	if r.pos >= len(r.buf) {
-		if ok, closed = r.refill(); !ok {
+		if ok, closed = r.refill(false); !ok {
 			return nil, false, closed
 		}
 	}
@@ -388,15 +443,23 @@ func (r *queueReader) hasMessage() (ok, closed bool) {
 	if r.pos < len(r.buf) {
 		return true, false
 	}
-	return r.refill()
+	return r.refill(false)
 }
 
 // takeAll returns every queued frame at once and counts them all consumed.
+// When the reader's buffer was used up, the swap and the report are one
+// critical section: afterwards nothing is unread.
 func (r *queueReader) takeAll() (fs []frame, ok, closed bool) {
 	if r.pos >= len(r.buf) {
-		if ok, closed = r.refill(); !ok {
+		if ok, closed = r.refill(true); !ok {
 			return nil, false, closed
 		}
+		fs = r.buf
+		r.pos = len(r.buf)
+		if r.mi < len(r.marks) {
+			r.passMarks(len(r.buf))
+		}
+		return fs, true, false
 	}
 	fs = r.buf[r.pos:]
 	r.pos = len(r.buf)
@@ -426,32 +489,28 @@ func (r *queueReader) flushReport() {
 	q.mu.Lock()
 	q.unread -= r.read
 	r.read = 0
-	wake := q.writerBlocked && !q.full()
-	if wake {
-		q.writerBlocked = false
-	}
+	wake := q.wakeWriterLocked()
 	q.mu.Unlock()
 	if wake && q.onWritable != nil {
 		q.onWritable()
 	}
 }
 
-// refill swaps the queue's frames into the reader's buffer.
-func (r *queueReader) refill() (ok, closed bool) {
+// refill swaps the queue's frames into the reader's buffer. With
+// consumeAll the reader takes every swapped message at once (takeAll), so
+// the queue is left with nothing unread.
+func (r *queueReader) refill(consumeAll bool) (ok, closed bool) {
 	q := r.q
 	clear(r.buf) // let the collector free the data of consumed frames
 	q.mu.Lock()
 	q.unread -= r.read
 	r.read = 0
-	wake := q.writerBlocked && !q.full()
-	if wake {
-		q.writerBlocked = false
-	}
 	if len(q.frames) == 0 {
 		q.readerIdle = true
 		closed = q.closed
 		r.buf = r.buf[:0]
 		r.pos = 0
+		wake := q.wakeWriterLocked()
 		q.mu.Unlock()
 		if wake && q.onWritable != nil {
 			q.onWritable()
@@ -460,15 +519,31 @@ func (r *queueReader) refill() (ok, closed bool) {
 	}
 	r.buf, q.frames = q.frames, r.buf[:0]
 	r.pos = 0
+	if consumeAll {
+		q.unread = 0
+	}
 	if len(q.marks) > 0 || len(r.marks) > 0 {
 		r.passMarks(int(^uint(0) >> 1)) // buf was used up: its last marks hold
 		clear(r.marks)
 		r.marks, q.marks = q.marks, r.marks[:0]
 		r.mi = 0
 	}
+	wake := q.wakeWriterLocked()
 	q.mu.Unlock()
 	if wake && q.onWritable != nil {
 		q.onWritable()
 	}
 	return true, false
+}
+
+// wakeWriterLocked updates atHWM after the reader reported consumption
+// and reports whether a blocked writer now has room and must be woken.
+// Call with mu held.
+func (q *queue) wakeWriterLocked() bool {
+	q.noteFullLocked()
+	wake := q.writerBlocked && !q.full()
+	if wake {
+		q.writerBlocked = false
+	}
+	return wake
 }

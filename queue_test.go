@@ -188,3 +188,61 @@ func TestLoadBalancerSkipsFullPipes(t *testing.T) {
 		t.Fatal("an empty load balancer sent")
 	}
 }
+
+// offer refuses at the HWM without marking the writer blocked (a PUB
+// drops, it never waits), accepts again once the reader reported room or
+// the HWM was raised, and never refuses under CONFLATE. It leaves waking
+// the reader to its caller: wake is true for the offer that found the
+// reader idle, and onReadable is not called.
+func TestQueueOffer(t *testing.T) {
+	q := newQueue(2)
+	writable, readable := 0, 0
+	q.onWritable = func() { writable++ }
+	q.onReadable = func() { readable++ }
+	r := newQueueReader(q)
+	accepted := func(q *queue, s string) bool {
+		ok, _ := q.offer(msg1(s))
+		return ok
+	}
+	if ok, wake := q.offer(msg1("a")); !ok || !wake {
+		t.Fatalf("first offer: ok %v wake %v, want true true", ok, wake)
+	}
+	if ok, wake := q.offer(msg1("b")); !ok || wake {
+		t.Fatalf("second offer: ok %v wake %v, want true false", ok, wake)
+	}
+	if readable != 0 {
+		t.Fatal("offer called onReadable")
+	}
+	if accepted(q, "c") {
+		t.Fatal("offer at the HWM accepted")
+	}
+	r.takeAll()
+	if writable != 0 {
+		t.Fatalf("a refused offer marked the writer blocked: woken %d times", writable)
+	}
+	if !accepted(q, "d") || !accepted(q, "e") {
+		t.Fatal("offers after the reader made room refused")
+	}
+	if accepted(q, "f") {
+		t.Fatal("offer at the HWM accepted after a refill")
+	}
+	q.setHWM(3)
+	if !accepted(q, "g") {
+		t.Fatal("offer refused after the HWM was raised")
+	}
+	if accepted(q, "h") {
+		t.Fatal("offer accepted past the raised HWM")
+	}
+
+	c := newQueue(1)
+	c.setConflate()
+	for _, s := range []string{"1", "2", "3"} {
+		if !accepted(c, s) {
+			t.Fatalf("offer %s refused under CONFLATE", s)
+		}
+	}
+	cr := newQueueReader(c)
+	if m, ok, _ := cr.next(); !ok || string(m[0].data) != "3" {
+		t.Fatalf("conflated queue holds %q, want the newest", m)
+	}
+}

@@ -19,6 +19,9 @@ type pubPattern struct {
 	partial  []frame   // XPUB: the parts of the next message of up so far
 	cur      []frame
 	lastSubs *pipe // XPUB_MANUAL: the peer the last subscription came from
+
+	toWake []*queue // send: the subscriber queues whose readers were idle
+	waker  fanoutWaker
 }
 
 func newPubPattern(s *Socket, xpub bool) *pubPattern {
@@ -242,14 +245,34 @@ func (x *pubPattern) send(m []frame) error {
 			}
 			handedOut = true
 		}
-		if !p.out.push(msg, false) {
+		ok, wake := p.out.offer(msg)
+		if !ok {
 			x.s.stats.drops.HWM++
+		} else if wake {
+			x.toWake = append(x.toWake, p.out)
 		}
 	}
+	x.wakeReaders()
 	if !wanted {
 		x.s.stats.drops.NoSubscriber++
 	}
 	return nil
+}
+
+// wakeReaders wakes the readers send found idle: a few directly, more
+// through the waker (see fanoutWaker).
+func (x *pubPattern) wakeReaders() {
+	if len(x.toWake) > fanoutDirectWakes {
+		x.waker.wake(x.toWake)
+	} else {
+		for _, q := range x.toWake {
+			if q.onReadable != nil {
+				q.onReadable()
+			}
+		}
+	}
+	clear(x.toWake)
+	x.toWake = x.toWake[:0]
 }
 
 // copyMessage copies m's parts into fresh library memory.
