@@ -214,10 +214,13 @@ func (s *Socket) setRecvLocked(m []frame, p *pipe) {
 }
 
 // recvPartLocked is recvFrameLocked for callers that hand the data to the
-// application, which then owns it.
+// application, which then owns it: see ownFrame.
 func (s *Socket) recvPartLocked(flags Flag) ([]byte, error) {
 	f, err := s.recvFrameLocked(flags)
-	return f.data, err
+	if err != nil {
+		return nil, err
+	}
+	return ownFrame(f), nil
 }
 
 // recvStringLocked receives the next part as a string; the part's buffer
