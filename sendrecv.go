@@ -235,7 +235,10 @@ func (s *Socket) recvStringLocked(flags Flag) (string, error) {
 	return str, nil
 }
 
-// RecvBytes receives one message part.
+// RecvBytes receives one message part, in a slice the caller keeps: the
+// library never writes to it again. A part that arrived in one of the
+// library's recycled buffers (large parts do) is copied into a slice of
+// its own, and the buffer is recycled.
 func (s *Socket) RecvBytes(flags Flag) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
