@@ -113,17 +113,17 @@ pair() {
     local cmd=$1 local_args=$2 remote_args=$3 pid status_remote status_local
     fresh_endpoint
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" $cmd ${local_args//ENDPOINT/$ENDPOINT} >"$WORK/local.out" 2>"$WORK/local.err" &
+    timeout -k 5 "$TIMEOUT" $cmd ${local_args//ENDPOINT/$ENDPOINT} >"$WORK/local.out" 2>"$WORK/local.err" &
     pid=$!
     wait_listening "$ENDPOINT"
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" $cmd ${remote_args//ENDPOINT/$ENDPOINT} >"$WORK/remote.out" 2>"$WORK/remote.err"
+    timeout -k 5 "$TIMEOUT" $cmd ${remote_args//ENDPOINT/$ENDPOINT} >"$WORK/remote.out" 2>"$WORK/remote.err"
     status_remote=$?
     [ "$status_remote" -ne 0 ] && kill "$pid" 2>/dev/null
     wait "$pid"
     status_local=$?
     if [ "$status_remote" -ne 0 ] || [ "$status_local" -ne 0 ]; then
-        echo "    failed: local exit $status_local, remote exit $status_remote (124: timed out)" >&2
+        echo "    failed: local exit $status_local, remote exit $status_remote (124 or 137: timed out)" >&2
         sed 's/^/    /' "$WORK/local.err" "$WORK/remote.err" | head -5 >&2
         return 1
     fi
@@ -153,7 +153,7 @@ run_case() {
         FIGURES=("$(value "$WORK/local.out" "mean throughput:")")
         ;;
     poll-*)
-        if timeout "$TIMEOUT" $cmd poll_lat tcp 64 "$POLL_COUNT" "${name#poll-}" >"$WORK/local.out" 2>"$WORK/local.err"; then
+        if timeout -k 5 "$TIMEOUT" $cmd poll_lat tcp 64 "$POLL_COUNT" "${name#poll-}" >"$WORK/local.out" 2>"$WORK/local.err"; then
             ok=1
         else
             sed 's/^/    /' "$WORK/local.err" | head -5 >&2
