@@ -13,9 +13,13 @@ import (
 //
 // Large incoming frames (up to zmtp.MaxAllocSize) are read into pooled
 // buffers too, and CURVE opens such a frame into a second pooled buffer,
-// giving the first back at once. RecvBytes hands such a
-// buffer to the application for good; RecvInto, Recv and the other calls
-// that copy the data out give it back.
+// giving the first back at once. Every receive call gives such a buffer
+// back once it has the data: RecvInto copies into the caller's buffer,
+// Recv into a string, and RecvBytes and the others that return []byte
+// into a fresh slice (ownFrame). So the connection's reader always reads
+// into memory that is already mapped, and the fresh memory the
+// application keeps is first touched by the application's goroutine, not
+// inside the reader's read(2).
 
 const (
 	poolMinShift = 14 // 16 KiB, the smallest pooled size
@@ -85,6 +89,21 @@ func releaseFrame(f frame) {
 	if f.flags&framePooled != 0 {
 		putPooled(f.data)
 	}
+}
+
+// ownFrame returns a received frame's data as memory the application may
+// keep. A frame in a pooled buffer is copied into a slice of its own, and
+// the buffer goes back to the pool; any other frame's data is returned as
+// it is, since nothing reuses it (see zmtp.Reader's memory rules).
+func ownFrame(f frame) []byte {
+	if f.flags&framePooled == 0 {
+		return f.data
+	}
+	// append allocates without clearing the bytes it then copies over,
+	// where make would clear all of them first.
+	b := append([]byte(nil), f.data...)
+	putPooled(f.data)
+	return b
 }
 
 // shareFrames clears framePooled on a message about to go to more than one

@@ -82,10 +82,11 @@ func TestPoolClasses(t *testing.T) {
 	}
 }
 
-// Large received parts come in pooled buffers. RecvInto and Recv copy the
-// data out and recycle the buffer; RecvBytes gives it to the application for
-// good, so a buffer it returned must never be filled with a later message.
-// With CURVE, the box and the decrypted payload are both pooled.
+// Large received parts come in pooled buffers, which every receive call
+// recycles once it has the data: RecvInto and Recv copy it into the
+// caller's buffer or a string, RecvBytes into a slice of its own. A slice
+// RecvBytes returned must never be filled with a later message. With
+// CURVE, the box and the decrypted payload are both pooled.
 func TestReceivedBuffersRecycledOnlyAfterCopy(t *testing.T) {
 	t.Run("null", func(t *testing.T) { testReceivedBuffersRecycled(t, false) })
 	t.Run("curve", func(t *testing.T) { testReceivedBuffersRecycled(t, true) })
@@ -137,6 +138,33 @@ func testReceivedBuffersRecycled(t *testing.T, curve bool) {
 		if !bytes.Equal(got, largeMessage(i)) {
 			t.Fatalf("message %d, kept from RecvBytes, was overwritten", i)
 		}
+	}
+}
+
+// ownFrame copies a pooled frame into memory of its own, so the pooled
+// buffer can be reused, and hands any other frame's data over as it is.
+func TestOwnFrame(t *testing.T) {
+	data := largeMessage(7)
+	pooled := getPooled(len(data))
+	copy(pooled, data)
+	got := ownFrame(frame{data: pooled, flags: framePooled})
+	if !bytes.Equal(got, data) {
+		t.Fatal("copy of a pooled frame differs from it")
+	}
+	if &got[0] == &pooled[0] {
+		t.Fatal("a pooled frame's buffer was handed over instead of a copy")
+	}
+	if cap(got) != len(got) {
+		t.Fatalf("copy of %d bytes has capacity %d", len(got), cap(got))
+	}
+	clear(pooled) // as the pool's next user might
+	if !bytes.Equal(got, data) {
+		t.Fatal("the copy shares memory with the pooled buffer")
+	}
+
+	plain := []byte("from the reader's chunk")
+	if got := ownFrame(frame{data: plain, flags: frameMore}); &got[0] != &plain[0] {
+		t.Fatal("a frame not from the pool was copied")
 	}
 }
 

@@ -214,10 +214,13 @@ func (s *Socket) setRecvLocked(m []frame, p *pipe) {
 }
 
 // recvPartLocked is recvFrameLocked for callers that hand the data to the
-// application, which then owns it.
+// application, which then owns it: see ownFrame.
 func (s *Socket) recvPartLocked(flags Flag) ([]byte, error) {
 	f, err := s.recvFrameLocked(flags)
-	return f.data, err
+	if err != nil {
+		return nil, err
+	}
+	return ownFrame(f), nil
 }
 
 // recvStringLocked receives the next part as a string; the part's buffer
@@ -232,7 +235,10 @@ func (s *Socket) recvStringLocked(flags Flag) (string, error) {
 	return str, nil
 }
 
-// RecvBytes receives one message part.
+// RecvBytes receives one message part, in a slice the caller keeps: the
+// library never writes to it again. A part that arrived in one of the
+// library's recycled buffers (large parts do) is copied into a slice of
+// its own, and the buffer is recycled.
 func (s *Socket) RecvBytes(flags Flag) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -21,6 +21,13 @@
 # Environment (all optional): PAIRS=3, TIMEOUT=120, FANOUT_COUNT=200000,
 # LAT_COUNT=20000, BIG_COUNT=20000, SMALL_COUNT=2000000, POLL_COUNT=20000,
 # POLL_SOCKETS=1000, and OURS / LIBZMQ as in compare.sh.
+#
+# PEBBE=1 adds a third implementation to the bytes-* cases: a Go program
+# written against pebbe/zmq4 v1.4.0, the cgo binding of libzmq
+# (bench/pebbe, a module of its own, built here with cgo), with the same
+# command line. Each pair then runs ours, libzmq and pebbe in turn, and the
+# table gains a pebbe column and our ratio to it. PEBBE_CMD overrides the
+# command.
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
@@ -55,6 +62,19 @@ if [ -z "${OURS:-}" ]; then
 fi
 echo "ours:   $OURS" >&2
 echo "libzmq: $LIBZMQ (libzmq $(pkg-config --modversion libzmq))" >&2
+if [ -n "${PEBBE:-}" ] && [ -z "${PEBBE_CMD:-}" ]; then
+    PEBBE_CMD=bench/bin/pebbeperf
+    if ! (cd bench/pebbe && CGO_ENABLED=1 "$GO" build -o ../bin/pebbeperf .); then
+        echo "compare_cases.sh: cannot build bench/pebbe" >&2
+        exit 1
+    fi
+fi
+[ -n "${PEBBE:-}" ] && echo "pebbe:  $PEBBE_CMD (pebbe/zmq4 v1.4.0 on libzmq $(pkg-config --modversion libzmq))" >&2
+
+# pebbe_has NAME: whether the pebbe program runs case NAME.
+pebbe_has() {
+    [ -n "${PEBBE:-}" ] && case $1 in bytes-*) true ;; *) false ;; esac
+}
 
 NEXT_PORT=$((20000 + $$ % 20000))
 
@@ -93,17 +113,17 @@ pair() {
     local cmd=$1 local_args=$2 remote_args=$3 pid status_remote status_local
     fresh_endpoint
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" $cmd ${local_args//ENDPOINT/$ENDPOINT} >"$WORK/local.out" 2>"$WORK/local.err" &
+    timeout -k 5 "$TIMEOUT" $cmd ${local_args//ENDPOINT/$ENDPOINT} >"$WORK/local.out" 2>"$WORK/local.err" &
     pid=$!
     wait_listening "$ENDPOINT"
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" $cmd ${remote_args//ENDPOINT/$ENDPOINT} >"$WORK/remote.out" 2>"$WORK/remote.err"
+    timeout -k 5 "$TIMEOUT" $cmd ${remote_args//ENDPOINT/$ENDPOINT} >"$WORK/remote.out" 2>"$WORK/remote.err"
     status_remote=$?
     [ "$status_remote" -ne 0 ] && kill "$pid" 2>/dev/null
     wait "$pid"
     status_local=$?
     if [ "$status_remote" -ne 0 ] || [ "$status_local" -ne 0 ]; then
-        echo "    failed: local exit $status_local, remote exit $status_remote (124: timed out)" >&2
+        echo "    failed: local exit $status_local, remote exit $status_remote (124 or 137: timed out)" >&2
         sed 's/^/    /' "$WORK/local.err" "$WORK/remote.err" | head -5 >&2
         return 1
     fi
@@ -133,7 +153,7 @@ run_case() {
         FIGURES=("$(value "$WORK/local.out" "mean throughput:")")
         ;;
     poll-*)
-        if timeout "$TIMEOUT" $cmd poll_lat tcp 64 "$POLL_COUNT" "${name#poll-}" >"$WORK/local.out" 2>"$WORK/local.err"; then
+        if timeout -k 5 "$TIMEOUT" $cmd poll_lat tcp 64 "$POLL_COUNT" "${name#poll-}" >"$WORK/local.out" 2>"$WORK/local.err"; then
             ok=1
         else
             sed 's/^/    /' "$WORK/local.err" | head -5 >&2
@@ -179,9 +199,10 @@ ALL_CASES="fanout-10 fanout-100 fanout-1000 latp bytes-64k bytes-64 poll-$POLL_S
 ROWS=()
 for name in ${CASES:-$ALL_CASES}; do
     fields "$name"
-    declare -a OURS_V LIB_V
+    declare -a OURS_V LIB_V PEB_V
     OURS_V=()
     LIB_V=()
+    PEB_V=()
     for ((i = 1; i <= PAIRS; i++)); do
         run_case "$name" "$OURS"
         OURS_V+=("${FIGURES[*]}")
@@ -189,6 +210,11 @@ for name in ${CASES:-$ALL_CASES}; do
         run_case "$name" "$LIBZMQ"
         LIB_V+=("${FIGURES[*]}")
         echo "  $name: run $i libzmq ${FIGURES[*]}" >&2
+        if pebbe_has "$name"; then
+            run_case "$name" "$PEBBE_CMD"
+            PEB_V+=("${FIGURES[*]}")
+            echo "  $name: run $i pebbe  ${FIGURES[*]}" >&2
+        fi
     done
     for k in "${!FIELDS[@]}"; do
         IFS=: read -r what unit better <<<"${FIELDS[k]}"
@@ -197,18 +223,35 @@ for name in ${CASES:-$ALL_CASES}; do
         for row in "${LIB_V[@]}"; do read -ra a <<<"$row"; l+=("${a[k]}"); done
         mo=$(median "${o[@]}")
         ml=$(median "${l[@]}")
-        ROWS+=("$name $what|$unit|$mo|$ml|$(ratio "$better" "$mo" "$ml")|${o[*]}")
+        mp=- rp=-
+        if pebbe_has "$name"; then
+            p=()
+            for row in "${PEB_V[@]}"; do read -ra a <<<"$row"; p+=("${a[k]}"); done
+            mp=$(median "${p[@]}")
+            rp=$(ratio "$better" "$mo" "$mp")
+        fi
+        ROWS+=("$name $what|$unit|$mo|$ml|$(ratio "$better" "$mo" "$ml")|${o[*]}|$mp|$rp")
     done
 done
 
 echo
-printf '%-28s %6s %12s %12s %6s  %s\n' "case" "unit" "ours" "libzmq" "ratio" "ours, run by run"
-printf '%-28s %6s %12s %12s %6s  %s\n' "----" "----" "----" "------" "-----" "----------------"
+if [ -n "${PEBBE:-}" ]; then
+    printf '%-28s %6s %12s %12s %6s %12s %6s  %s\n' "case" "unit" "ours" "libzmq" "ratio" "pebbe" "ratio" "ours, run by run"
+    printf '%-28s %6s %12s %12s %6s %12s %6s  %s\n' "----" "----" "----" "------" "-----" "-----" "-----" "----------------"
+else
+    printf '%-28s %6s %12s %12s %6s  %s\n' "case" "unit" "ours" "libzmq" "ratio" "ours, run by run"
+    printf '%-28s %6s %12s %12s %6s  %s\n' "----" "----" "----" "------" "-----" "----------------"
+fi
 for row in "${ROWS[@]}"; do
-    IFS='|' read -r label unit mo ml r runs <<<"$row"
-    printf '%-28s %6s %12s %12s %6s  %s\n' "$label" "$unit" "$mo" "$ml" "$r" "$runs"
+    IFS='|' read -r label unit mo ml r runs mp rp <<<"$row"
+    if [ -n "${PEBBE:-}" ]; then
+        printf '%-28s %6s %12s %12s %6s %12s %6s  %s\n' "$label" "$unit" "$mo" "$ml" "$r" "$mp" "$rp" "$runs"
+    else
+        printf '%-28s %6s %12s %12s %6s  %s\n' "$label" "$unit" "$mo" "$ml" "$r" "$runs"
+    fi
 done
 echo
+[ -n "${PEBBE:-}" ] && echo "pebbe: pebbe/zmq4 v1.4.0 (cgo) on both ends of its runs; its ratio is ours/pebbe."
 echo "medians of $PAIRS alternating runs each; ratio above 1.00 means ours is better"
 echo "(rates: ours/libzmq; times: libzmq/ours). Both ends of a pair are the same"
 echo "implementation. cases: $ALL_CASES"
