@@ -34,7 +34,9 @@
  *     second (sending what is due, taking the echoes that have arrived
  *     without blocking, sleeping with nanosleep until the next is due);
  *     each prints the CPU time (user plus system, getrusage) its process
- *     used per message after the warm-up.
+ *     used per message after the warm-up. The ROUTER's SNDHWM is 0: at its
+ *     HWM a ROUTER drops, and a sender descheduled for a while on a busy
+ *     machine would then wait forever for the echoes lost.
  *
  * Measurement rules (as in libzmq's perf tools, see PROTOCOL.md 8.1):
  *   - one context with one I/O thread, default socket options;
@@ -666,6 +668,8 @@ static void local_echo(const char *endpoint, size_t size, long count)
 {
     void *ctx = new_context();
     void *s = new_socket(ctx, ZMQ_ROUTER);
+    int unlimited = 0;
+    set_option(s, ZMQ_SNDHWM, &unlimited, sizeof unlimited);
     if (zmq_bind(s, endpoint) != 0)
         die("zmq_bind");
     zmq_msg_t id, body;

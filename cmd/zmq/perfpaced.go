@@ -26,6 +26,9 @@ import (
 // arrived without blocking, and sleeping until the next one is due. Each
 // side prints the CPU time its whole process used (user plus system, from
 // getrusage) from the warm-up's end to the last echo, divided by COUNT-1.
+// The ROUTER's SNDHWM is 0: at its HWM a ROUTER drops, and a sender
+// descheduled for a while on a busy machine would then wait forever for the
+// echoes lost.
 
 // parsePerfPaced reports whether args[0] is local_echo or remote_paced,
 // and parses their command line.
@@ -70,9 +73,12 @@ func runPerfPaced(ctx *zmq.Context, p perfArgs, stdout io.Writer) error {
 // perfLocalEcho binds a ROUTER and sends each of COUNT messages back to
 // the peer it came from.
 func perfLocalEcho(ctx *zmq.Context, p perfArgs, stdout io.Writer) error {
-	s, err := openSocket(ctx, zmq.ROUTER, p.endpoint, true, false)
+	s, err := ctx.NewSocket(zmq.ROUTER)
 	if err != nil {
 		return err
+	}
+	if err := errors.Join(s.SetSndhwm(0), s.Bind(p.endpoint)); err != nil {
+		return errors.Join(fmt.Errorf("ROUTER %s: %w", p.endpoint, err), s.Close())
 	}
 	id := make([]byte, 256)
 	buf := make([]byte, p.size)
