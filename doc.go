@@ -68,10 +68,12 @@
 // (writeFrames in engine.go).
 //
 // Receive: the engine's reader (readLoop in engine.go) decodes every frame
-// one read delivered and pushes the whole messages into the pipe's inbound
-// queue in one batch; a queue that goes from empty to not empty reports the
-// pipe to the socket (pipeReadable), and the next Recv, under the socket's
-// lock, hands it to the pattern, which fair-queues between its pipes.
+// one read delivered (on Linux, tcp and ipc sockets are read with raw
+// system calls, engine_rawio_linux.go) and pushes the whole messages into
+// the pipe's inbound queue in one batch; a queue that goes from empty to
+// not empty reports the pipe to the socket (pipeReadable), and the next
+// Recv, under the socket's lock, hands it to the pattern, which
+// fair-queues between its pipes.
 //
 // # Goroutines
 //

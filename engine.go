@@ -3,6 +3,7 @@ package zmq4
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"time"
 
@@ -54,7 +55,11 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 		c.SetDeadline(time.Now().Add(so.handshakeIvl))
 	}
 	mech := so.mech.Mechanism
-	e.r = zmtp.NewReader(progressReader{c, &e.hb.heard}, so.maxmsgsize)
+	var src io.Reader = c
+	if r := newRawReader(c); r != nil {
+		src = r
+	}
+	e.r = zmtp.NewReader(progressReader{src, &e.hb.heard}, so.maxmsgsize)
 	pg, v2, err := e.exchangeGreetings(mech, so.mech.AsServer)
 	if err != nil {
 		return nil, err
