@@ -274,6 +274,7 @@ func runSession(sess session, conn net.Conn, p *pipe, endpoint string, snapshot 
 	sess.peerReady(p)
 
 	e.startWriter()
+	e.enableInPlace(so.typ)
 	e.startHeartbeat(&so)
 	var pe *protocolError
 	if err := e.serve(zmtpWire{e}); errors.As(err, &pe) {
