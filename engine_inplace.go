@@ -126,12 +126,15 @@ func (e *engine) finishPending() error {
 	if w.Len() == 0 {
 		return nil
 	}
+	var err error
 	if e.inPlaceSent == 0 {
-		return e.flush()
+		err = e.flush()
+	} else {
+		_, err = e.conn.Write(w.Bytes()[e.inPlaceSent:])
+		e.inPlaceSent = 0
+		w.Reset()
 	}
-	_, err := e.conn.Write(w.Bytes()[e.inPlaceSent:])
-	e.inPlaceSent = 0
-	w.Reset()
+	w.Trim(4 * writeFlushSize)
 	return err
 }
 
