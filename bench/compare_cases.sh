@@ -17,15 +17,15 @@
 #   paced-Nk      local_echo + remote_paced, a DEALER sending 64 B messages
 #                 at N thousand a second to a ROUTER that echoes them over
 #                 tcp: CPU time (user+sys) per message of the echoing
-#                 process and of the sending one, and the rate achieved
+#                 process and of the sending one, and the rate achieved;
+#                 PACED_COUNT=100000 messages
 #
 # Usage: bench/compare_cases.sh          (all cases)
 #        CASES="latp poll-1000" bench/compare_cases.sh
 #
 # Environment (all optional): PAIRS=3, TIMEOUT=120, FANOUT_COUNT=200000,
 # LAT_COUNT=20000, BIG_COUNT=20000, SMALL_COUNT=2000000, POLL_COUNT=20000,
-# POLL_SOCKETS=1000, PACED_COUNT=100000, and OURS / LIBZMQ as in
-# compare.sh.
+# POLL_SOCKETS=1000, and OURS / LIBZMQ as in compare.sh.
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
