@@ -65,13 +65,19 @@
 // session.go), which takes every queued message at once, encodes them with
 // a zmtp.Writer (sealing each with CURVE when on) into one buffer and writes
 // it with one system call, large frames in place with one vectored write
-// (writeFrames in engine.go).
+// (writeFrames in engine.go). On the tcp and ipc connections of REQ and
+// REP sockets (Linux), the sender that finds the writer idle writes its
+// message itself instead, with one non-blocking system call, and leaves
+// to the writer goroutine only what does not go at once
+// (engine_inplace.go).
 //
 // Receive: the engine's reader (readLoop in engine.go) decodes every frame
-// one read delivered and pushes the whole messages into the pipe's inbound
-// queue in one batch; a queue that goes from empty to not empty reports the
-// pipe to the socket (pipeReadable), and the next Recv, under the socket's
-// lock, hands it to the pattern, which fair-queues between its pipes.
+// one read delivered (on Linux, tcp and ipc sockets are read with raw
+// system calls, engine_rawio_linux.go) and pushes the whole messages into
+// the pipe's inbound queue in one batch; a queue that goes from empty to
+// not empty reports the pipe to the socket (pipeReadable), and the next
+// Recv, under the socket's lock, hands it to the pattern, which
+// fair-queues between its pipes.
 //
 // # Goroutines
 //
@@ -89,9 +95,11 @@
 // # Locks
 //
 // Each lock is taken in this order and never the other way round: a
-// Context's mu; a Socket's mu (options, patterns, pipes); the Socket's
-// readyMu (the list of pipes that became ready, and the channels that wake
-// blocked callers and pollers); a queue's mu. A queue calls its readiness
-// callbacks after releasing its own lock. The monitor's and the
-// authenticator's locks are leaves.
+// Context's mu; a Socket's mu (options, patterns, pipes); an engine's
+// write token, wmu (a sender only tries it, with TryLock, from the
+// outbound queue's readiness callback); the Socket's readyMu (the list of
+// pipes that became ready, and the channels that wake blocked callers and
+// pollers); a queue's mu. A queue calls its readiness callbacks after
+// releasing its own lock. The monitor's and the authenticator's locks are
+// leaves.
 package zmq4

@@ -3,6 +3,7 @@ package zmq4
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"time"
 
@@ -54,7 +55,11 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 		c.SetDeadline(time.Now().Add(so.handshakeIvl))
 	}
 	mech := so.mech.Mechanism
-	e.r = zmtp.NewReader(progressReader{c, &e.hb.heard}, so.maxmsgsize)
+	var src io.Reader = c
+	if r := newRawReader(c); r != nil {
+		src = r
+	}
+	e.r = zmtp.NewReader(progressReader{src, &e.hb.heard}, so.maxmsgsize)
 	pg, v2, err := e.exchangeGreetings(mech, so.mech.AsServer)
 	if err != nil {
 		return nil, err
@@ -269,6 +274,7 @@ func runSession(sess session, conn net.Conn, p *pipe, endpoint string, snapshot 
 	sess.peerReady(p)
 
 	e.startWriter()
+	e.enableInPlace(so.typ)
 	e.startHeartbeat(&so)
 	var pe *protocolError
 	if err := e.serve(zmtpWire{e}); errors.As(err, &pe) {

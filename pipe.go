@@ -83,7 +83,7 @@ func newNetPipe(s *Socket, sndhwm, rcvhwm int, endpoint string) *pipe {
 	p := newPipe(s, newQueue(rcvhwm), newQueue(sndhwm), endpoint)
 	p.out.onReadable = func() {
 		if e := p.engine.Load(); e != nil {
-			signalChan(e.wakeOut)
+			e.outboundReady()
 		}
 	}
 	p.in.q.onWritable = func() {

@@ -162,7 +162,8 @@ type engine struct {
 	// Set by newEngine; read-only afterwards.
 	sess session
 	// conn is read by the connection goroutine; written by it during the
-	// handshake and by the writer goroutine afterwards; closed by stop.
+	// handshake and by the holder of the write token (wmu) afterwards;
+	// closed by stop.
 	conn     net.Conn
 	endpoint string
 	wakeOut  chan struct{} // outbound queue got a message; the writer receives
@@ -188,11 +189,24 @@ type engine struct {
 	// Owned by the connection goroutine.
 	r *zmtp.Reader // decodes the handshake's and then the data phase's frames
 
-	// Owned by the writer goroutine (serve sets outR before starting it).
-	outR       queueReader // reads p.out
-	zw         zmtp.Writer // encodes outbound frames
-	bufs       net.Buffers // the segments of one vectored write
-	sentPooled [][]byte    // pooled buffers to give back once written
+	// Owned by whoever holds wmu, the write token: the writer goroutine
+	// around each batch, or a goroutine that queued a message and writes
+	// it in place (engine_inplace.go). serve sets outR before anyone can.
+	wmu         sync.Mutex
+	outR        queueReader // reads p.out
+	zw          zmtp.Writer // encodes outbound frames; the codec's Seal with it
+	bufs        net.Buffers // the segments of one vectored write
+	sentPooled  [][]byte    // pooled buffers to give back once written
+	inPlaceSent int         // bytes of zw written by an in-place write that did not finish
+	inPlaceRun  int         // writes in place since the connection was last quiet
+
+	// Set by the connection goroutine before serve (enableInPlace), and
+	// read-only once serve has set inPlaceOn; nil when senders may not
+	// write in place.
+	inPlace       *inPlaceWriter
+	inPlaceOn     atomic.Bool   // set by serve once in-place writes may start
+	lastWriteAt   atomic.Int64  // when the last write ended (markWrite)
+	inPlaceWrites atomic.Uint64 // write calls made in place (for tests)
 
 	// Any goroutine.
 	stopped   sync.Once      // stop's closing of done and conn
@@ -223,6 +237,9 @@ func (e *engine) own(p *pipe, persistent bool) {
 // loop's error.
 func (e *engine) serve(w engineWire) error {
 	e.outR = newQueueReader(e.p.out)
+	if e.inPlace != nil {
+		e.inPlaceOn.Store(true)
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -237,25 +254,32 @@ func (e *engine) serve(w engineWire) error {
 
 // writeLoop sends queued messages with w.write until the engine stops or
 // a write fails. When the socket closed the queue (linger), it ends once
-// everything is sent.
+// everything is sent. It holds the write token around each batch; first
+// it writes what an in-place write left unwritten.
 func (e *engine) writeLoop(w engineWire) {
 	for {
-		fs, ok, closed := e.outR.takeAll()
-		if !ok {
-			if closed {
-				e.stop(false)
-				return
+		e.wmu.Lock()
+		err := e.finishPending()
+		var fs []frame
+		ok, closed := false, false
+		if err == nil {
+			fs, ok, closed = e.outR.takeAll()
+			if ok {
+				err = w.write(fs)
+				e.markWrite()
 			}
+		}
+		e.wmu.Unlock()
+		if err != nil || closed {
+			e.stop(false)
+			return
+		}
+		if !ok {
 			select {
 			case <-e.wakeOut:
-				continue
 			case <-e.done:
 				return
 			}
-		}
-		if err := w.write(fs); err != nil {
-			e.stop(false)
-			return
 		}
 	}
 }

@@ -14,6 +14,11 @@
 #                 buffer); bytes-64 the same at 64 B
 #   poll-1000     poll_lat tcp: 1,000 PAIR pairs, a poller (zmq_poll) over
 #                 all of them on each side, one message in flight
+#   paced-Nk      local_echo + remote_paced, a DEALER sending 64 B messages
+#                 at N thousand a second to a ROUTER that echoes them over
+#                 tcp: CPU time (user+sys) per message of the echoing
+#                 process and of the sending one, and the rate achieved;
+#                 PACED_COUNT=100000 messages
 #
 # Usage: bench/compare_cases.sh          (all cases)
 #        CASES="latp poll-1000" bench/compare_cases.sh
@@ -40,6 +45,7 @@ BIG_COUNT=${BIG_COUNT:-20000}
 SMALL_COUNT=${SMALL_COUNT:-2000000}
 POLL_COUNT=${POLL_COUNT:-20000}
 POLL_SOCKETS=${POLL_SOCKETS:-1000}
+PACED_COUNT=${PACED_COUNT:-100000}
 LIBZMQ=${LIBZMQ:-bench/bin/zmqperf}
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 
@@ -152,6 +158,13 @@ run_case() {
         pair "$cmd" "local_thr_bytes ENDPOINT $size $count" "remote_thr ENDPOINT $size $count" && ok=1
         FIGURES=("$(value "$WORK/local.out" "mean throughput:")")
         ;;
+    paced-*k)
+        local thousands=${name#paced-}
+        pair "$cmd" "local_echo ENDPOINT 64 $PACED_COUNT" \
+            "remote_paced ENDPOINT 64 $PACED_COUNT $((${thousands%k} * 1000))" && ok=1
+        FIGURES=("$(value "$WORK/local.out" "cpu per message:")" "$(value "$WORK/remote.out" "cpu per message:")"
+            "$(value "$WORK/remote.out" "achieved rate:")")
+        ;;
     poll-*)
         if timeout -k 5 "$TIMEOUT" $cmd poll_lat tcp 64 "$POLL_COUNT" "${name#poll-}" >"$WORK/local.out" 2>"$WORK/local.err"; then
             ok=1
@@ -172,6 +185,7 @@ fields() {
     case $1 in
     fanout-*) FIELDS=("send rate:msg/s:higher" "delivered:msg/s:higher") ;;
     latp) FIELDS=("mean (half rtt):us:lower" "p50 rtt:us:lower" "p99 rtt:us:lower" "p99.9 rtt:us:lower" "max rtt:us:lower") ;;
+    paced-*) FIELDS=("echo cpu/msg:us:lower" "sender cpu/msg:us:lower" "achieved rate:msg/s:higher") ;;
     *) FIELDS=("throughput:msg/s:higher") ;;
     esac
 }
@@ -195,7 +209,7 @@ ratio() {
     }'
 }
 
-ALL_CASES="fanout-10 fanout-100 fanout-1000 latp bytes-64k bytes-64 poll-$POLL_SOCKETS"
+ALL_CASES="fanout-10 fanout-100 fanout-1000 latp bytes-64k bytes-64 poll-$POLL_SOCKETS paced-20k"
 ROWS=()
 for name in ${CASES:-$ALL_CASES}; do
     fields "$name"

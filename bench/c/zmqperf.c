@@ -9,6 +9,8 @@
  *   zmqperf local_thr_bytes|remote_latp ENDPOINT SIZE COUNT
  *   zmqperf local_pub|remote_sub ENDPOINT SIZE COUNT SUBS
  *   zmqperf poll_lat tcp|inproc SIZE COUNT SOCKETS
+ *   zmqperf local_echo ENDPOINT SIZE COUNT
+ *   zmqperf remote_paced ENDPOINT SIZE COUNT RATE
  *
  * The last three lines are the cases beyond libzmq's perf tools (the Go
  * side is cmd/zmq/perfcases.go):
@@ -25,7 +27,16 @@
  *     messages delivered per second, first message to last end;
  *   - poll_lat: SOCKETS PAIR pairs in one process; a client thread sends
  *     on pair i in turn and waits with zmq_poll over all its sockets, a
- *     server thread waits with zmq_poll over all its own and echoes.
+ *     server thread waits with zmq_poll over all its own and echoes;
+ *   - local_echo and remote_paced (Go side: cmd/zmq/perfpaced.go): a ROUTER
+ *     echoes COUNT messages to a DEALER that waits for the first one's
+ *     echo, then sends the other COUNT-1 on a fixed schedule of RATE a
+ *     second (sending what is due, taking the echoes that have arrived
+ *     without blocking, sleeping with nanosleep until the next is due);
+ *     each prints the CPU time (user plus system, getrusage) its process
+ *     used per message after the warm-up. The ROUTER's SNDHWM is 0: at its
+ *     HWM a ROUTER drops, and a sender descheduled for a while on a busy
+ *     machine would then wait forever for the echoes lost.
  *
  * Measurement rules (as in libzmq's perf tools, see PROTOCOL.md 8.1):
  *   - one context with one I/O thread, default socket options;
@@ -44,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 /* Test-only CURVE keys (Z85). Never use them for anything real. */
 static const char server_public[] = "UivwOm[1.k6D<{gaxp#4yRiqOq?SIGSGv./xj#*4";
@@ -64,7 +76,9 @@ static void usage(void)
             "       zmqperf inproc_thr|inproc_lat SIZE COUNT\n"
             "       zmqperf local_thr_bytes|remote_latp ENDPOINT SIZE COUNT\n"
             "       zmqperf local_pub|remote_sub ENDPOINT SIZE COUNT SUBS\n"
-            "       zmqperf poll_lat tcp|inproc SIZE COUNT SOCKETS\n");
+            "       zmqperf poll_lat tcp|inproc SIZE COUNT SOCKETS\n"
+            "       zmqperf local_echo ENDPOINT SIZE COUNT\n"
+            "       zmqperf remote_paced ENDPOINT SIZE COUNT RATE\n");
     exit(2);
 }
 
@@ -630,6 +644,133 @@ static void poll_lat(const char *transport, size_t size, long count, long n)
         die("zmq_ctx_term");
 }
 
+/* ------------------------------------------- paced DEALER to ROUTER echo */
+
+/* The user plus system CPU time of the whole process so far, in us. */
+static double cpu_us(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) {
+        perror("zmqperf: getrusage");
+        exit(1);
+    }
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+static void print_cpu_per_message(double cpu, long count)
+{
+    printf("cpu per message: %.3f [us]\n", cpu / (double)count);
+}
+
+/* A ROUTER that sends each of count messages back to its sender. */
+static void local_echo(const char *endpoint, size_t size, long count)
+{
+    void *ctx = new_context();
+    void *s = new_socket(ctx, ZMQ_ROUTER);
+    int unlimited = 0;
+    set_option(s, ZMQ_SNDHWM, &unlimited, sizeof unlimited);
+    if (zmq_bind(s, endpoint) != 0)
+        die("zmq_bind");
+    zmq_msg_t id, body;
+    zmq_msg_init(&id);
+    zmq_msg_init(&body);
+    double cpu0 = 0;
+    for (long i = 0; i < count; i++) {
+        if (zmq_msg_recv(&id, s, 0) < 0)
+            die("zmq_msg_recv");
+        recv_sized(s, &body, size);
+        if (zmq_msg_send(&id, s, ZMQ_SNDMORE) < 0 || zmq_msg_send(&body, s, 0) < 0)
+            die("zmq_msg_send");
+        if (i == 0)
+            cpu0 = cpu_us();
+    }
+    double cpu = cpu_us() - cpu0;
+    zmq_msg_close(&id);
+    zmq_msg_close(&body);
+    printf("message size: %d [B]\n", (int)size);
+    printf("message count: %ld\n", count);
+    print_cpu_per_message(cpu, count - 1);
+    close_and_term(s, ctx);
+}
+
+/* A DEALER that sends count messages at rate a second after a warm-up
+ * round trip, taking the echoes as they come. */
+static void remote_paced(const char *endpoint, size_t size, long count, long rate)
+{
+    void *ctx = new_context();
+    void *s = new_socket(ctx, ZMQ_DEALER);
+    if (zmq_connect(s, endpoint) != 0)
+        die("zmq_connect");
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    send_sized(s, size);
+    recv_sized(s, &msg, size);
+    double cpu0 = cpu_us();
+    double period = 1e6 / (double)rate;
+    long n = count - 1, sent = 0, got = 0;
+    double start = now_us();
+    while (got < n) {
+        while (sent < n && now_us() - start >= (double)sent * period) {
+            send_sized(s, size);
+            sent++;
+        }
+        while (got < sent) {
+            if (zmq_msg_recv(&msg, s, ZMQ_DONTWAIT) < 0) {
+                if (zmq_errno() == EAGAIN)
+                    break;
+                die("zmq_msg_recv");
+            }
+            if (zmq_msg_size(&msg) != size) {
+                fprintf(stderr, "zmqperf: message of wrong size: %zu, want %zu\n",
+                        zmq_msg_size(&msg), size);
+                exit(1);
+            }
+            got++;
+        }
+        if (sent < n) {
+            double wait = (double)sent * period - (now_us() - start);
+            if (wait > 0) {
+                long ns = (long)(wait * 1e3);
+                struct timespec ts = {ns / 1000000000, ns % 1000000000};
+                nanosleep(&ts, NULL);
+            }
+        } else if (got < n) {
+            recv_sized(s, &msg, size);
+            got++;
+        }
+    }
+    double elapsed = now_us() - start;
+    double cpu = cpu_us() - cpu0;
+    zmq_msg_close(&msg);
+    if (elapsed < 1)
+        elapsed = 1;
+    printf("message size: %d [B]\n", (int)size);
+    printf("message count: %ld\n", count);
+    printf("target rate: %ld [msg/s]\n", rate);
+    printf("achieved rate: %lu [msg/s]\n", (unsigned long)((double)n / elapsed * 1e6));
+    print_cpu_per_message(cpu, n);
+    close_and_term(s, ctx);
+}
+
+/* Runs local_echo or remote_paced; returns 0 when mode is neither. */
+static int run_paced(int argc, char *argv[])
+{
+    const char *mode = argv[1];
+    int echo = strcmp(mode, "local_echo") == 0;
+    if (!echo && strcmp(mode, "remote_paced") != 0)
+        return 0;
+    if (argc != (echo ? 5 : 6))
+        usage();
+    size_t size = (size_t)parse_number(argv[3], "size", 0);
+    long count = parse_number(argv[4], "count (at least 2: the first is a warm-up)", 2);
+    if (echo)
+        local_echo(argv[2], size, count);
+    else
+        remote_paced(argv[2], size, count, parse_number(argv[5], "rate", 1));
+    return 1;
+}
+
 /* Runs one of the cases above; returns 0 when mode is none of them. */
 static int run_extra(int argc, char *argv[])
 {
@@ -674,6 +815,8 @@ int main(int argc, char *argv[])
     if (argc < 2)
         usage();
     if (run_extra(argc, argv))
+        return 0;
+    if (run_paced(argc, argv))
         return 0;
     const char *mode = argv[1];
     if (strncmp(mode, "inproc_", 7) == 0) {

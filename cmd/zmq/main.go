@@ -52,6 +52,11 @@ Usage:
         p99.9 and max; a PUB (XPUB) fanning out to SUBS subscribers, its
         send rate and the messages delivered; ping-pong over SOCKETS pairs
         with a Poller over all of them on each side.
+  zmq perf local_echo ENDPOINT SIZE COUNT
+  zmq perf remote_paced ENDPOINT SIZE COUNT RATE
+        a ROUTER echoing to a DEALER that sends COUNT messages at RATE a
+        second; each prints the CPU time (user+system) per message of its
+        process (Linux; twins in bench/c/zmqperf.c).
   zmq demo
         request-reply, publish-subscribe and pipeline, shown in a few messages.
   zmq bench [-quick] [-time DURATION]

@@ -17,13 +17,16 @@ type perfArgs struct {
 	count    int
 	curve    bool
 	sockets  int // SUBS or SOCKETS of the modes in perfcases.go
+	rate     int // RATE of remote_paced (perfpaced.go)
 }
 
 const perfUsage = "usage: zmq perf local_thr|remote_thr|local_lat|remote_lat ENDPOINT SIZE COUNT [curve]\n" +
 	"       zmq perf inproc_thr|inproc_lat SIZE COUNT\n" +
 	"       zmq perf local_thr_bytes|remote_latp ENDPOINT SIZE COUNT\n" +
 	"       zmq perf local_pub|remote_sub ENDPOINT SIZE COUNT SUBS\n" +
-	"       zmq perf poll_lat tcp|inproc SIZE COUNT SOCKETS"
+	"       zmq perf poll_lat tcp|inproc SIZE COUNT SOCKETS\n" +
+	"       zmq perf local_echo ENDPOINT SIZE COUNT\n" +
+	"       zmq perf remote_paced ENDPOINT SIZE COUNT RATE"
 
 // parsePerfArgs checks a `zmq perf` command line.
 func parsePerfArgs(args []string) (perfArgs, error) {
@@ -32,6 +35,9 @@ func parsePerfArgs(args []string) (perfArgs, error) {
 		return p, usageError(perfUsage)
 	}
 	if p, ok, err := parsePerfExtra(args); ok {
+		return p, err
+	}
+	if p, ok, err := parsePerfPaced(args); ok {
 		return p, err
 	}
 	p.mode = args[0]
@@ -89,6 +95,8 @@ func runPerf(args []string, stdout io.Writer) error {
 		err = perfInprocThr(ctx, p, stdout)
 	case "inproc_lat":
 		err = perfInprocLat(ctx, p, stdout)
+	case "local_echo", "remote_paced":
+		err = runPerfPaced(ctx, p, stdout)
 	default:
 		err = runPerfExtra(ctx, p, stdout)
 	}

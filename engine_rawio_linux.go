@@ -1,0 +1,168 @@
+package zmq4
+
+import (
+	"io"
+	"net"
+	"syscall"
+	"unsafe"
+)
+
+// Socket I/O through the connection's RawConn for the ZMTP engine on
+// Linux (RawConn keeps these calls ordered with the connection's other
+// reads, writes and Close, and waits in the runtime's poller as conn.Read
+// does).
+//
+// Reading: the runtime keeps every socket in non-blocking mode, so a read
+// system call on it never blocks and takes only the copy; yet conn.Read
+// makes it as a blocking call (syscall.Syscall), and entering one wakes
+// the runtime's monitor thread (sysmon) whenever it had gone to sleep
+// because the process was idle. At a moderate message rate the process is
+// idle between messages, so each read cost a thread wake-up besides the
+// call itself. rawReader makes the same call with syscall.RawSyscall.
+//
+// Writing: the in-place writer (engine_inplace.go) makes one write call
+// that must not wait, through RawConn.Write. It is an ordinary
+// syscall.Write: on loopback a write runs the peer's receive path too and
+// can take tens of microseconds, and a raw call would hold the processor
+// meanwhile (tried, for the writer goroutine's writes too: it lengthened
+// the REQ/REP tails).
+
+// rawIOConn returns c as a syscall.Conn when its socket can be read and
+// written raw: plain tcp and ipc connections, not the wrappers of ws, wss
+// or SOCKS.
+func rawIOConn(c net.Conn) (syscall.Conn, bool) {
+	switch c := c.(type) {
+	case *net.TCPConn:
+		return c, true
+	case *net.UnixConn:
+		return c, true
+	}
+	return nil, false
+}
+
+// rawReader reads a connection with raw system calls; one goroutine
+// reads at a time (the engine's connection goroutine).
+type rawReader struct {
+	rc syscall.RawConn
+	do func(fd uintptr) bool // r.readFD, made once so a read allocates nothing
+
+	// The buffer and results of the read in progress.
+	b   []byte
+	n   int
+	err error
+}
+
+// newRawReader returns a reader for c, or nil when c is not a plain tcp or
+// ipc connection.
+func newRawReader(c net.Conn) *rawReader {
+	sc, ok := rawIOConn(c)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	r := &rawReader{rc: rc}
+	r.do = r.readFD
+	return r
+}
+
+// Read reads what the socket has, waiting in the runtime's poller until
+// it has something, as conn.Read does (read deadlines included).
+func (r *rawReader) Read(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	r.b, r.n, r.err = b, 0, nil
+	err := r.rc.Read(r.do)
+	r.b = nil
+	switch {
+	case err != nil:
+		return 0, err
+	case r.err != nil:
+		return 0, r.err
+	case r.n == 0:
+		return 0, io.EOF
+	}
+	return r.n, nil
+}
+
+// readFD makes one read system call; it reports false (wait for the
+// socket to become readable, then call again) when there is nothing to
+// read yet.
+func (r *rawReader) readFD(fd uintptr) bool {
+	for {
+		n, _, errno := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&r.b[0])), uintptr(len(r.b)))
+		switch errno {
+		case 0:
+			r.n = int(n)
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false
+		default:
+			r.err = errno
+		}
+		return true
+	}
+}
+
+// inPlaceWriter writes to a connection's socket without waiting; only the
+// holder of the engine's write token uses it.
+type inPlaceWriter struct {
+	rc syscall.RawConn
+	do func(fd uintptr) bool // w.writeFD, made once so a write allocates nothing
+
+	// The bytes and results of the write in progress.
+	b   []byte
+	n   int
+	err error
+}
+
+// newInPlaceWriter returns a writer for c, or nil when c is not a plain
+// tcp or ipc connection.
+func newInPlaceWriter(c net.Conn) *inPlaceWriter {
+	sc, ok := rawIOConn(c)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	w := &inPlaceWriter{rc: rc}
+	w.do = w.writeFD
+	return w
+}
+
+// write writes as much of b (not empty) as the socket takes now, and
+// returns how many bytes that was: 0 and no error when its buffer is
+// full. It never waits.
+func (w *inPlaceWriter) write(b []byte) (int, error) {
+	w.b, w.n, w.err = b, 0, nil
+	err := w.rc.Write(w.do)
+	w.b = nil
+	if err != nil {
+		return 0, err
+	}
+	return w.n, w.err
+}
+
+// writeFD makes one write system call. It always reports done, so
+// RawConn.Write never waits for the socket to become writable.
+func (w *inPlaceWriter) writeFD(fd uintptr) bool {
+	for {
+		n, err := syscall.Write(int(fd), w.b)
+		switch err {
+		case nil:
+			w.n = n
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+		default:
+			w.err = err
+		}
+		return true
+	}
+}

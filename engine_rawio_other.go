@@ -1,0 +1,26 @@
+//go:build !linux
+
+package zmq4
+
+import (
+	"net"
+	"syscall"
+)
+
+// Raw socket I/O is for Linux (engine_rawio_linux.go); elsewhere the
+// engine reads with conn.Read and senders never write in place.
+
+// rawReader is not used here.
+type rawReader struct{ net.Conn }
+
+// newRawReader returns nil: connections are read with conn.Read.
+func newRawReader(net.Conn) *rawReader { return nil }
+
+// inPlaceWriter is not used here.
+type inPlaceWriter struct{}
+
+// newInPlaceWriter returns nil: senders never write in place.
+func newInPlaceWriter(net.Conn) *inPlaceWriter { return nil }
+
+// write is never called.
+func (w *inPlaceWriter) write([]byte) (int, error) { return 0, syscall.EINVAL }
