@@ -42,13 +42,17 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 	s.opt.connectRid = nil
 	c.so = s.sessionOptionsLocked()
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	// A persistent pipe queues messages while the connection is down; a
-	// ROUTER can address one only when CONNECT_ROUTING_ID names it. Raw
-	// engines (STREAM, ROUTER_RAW) make their pipe per connection.
-	if !s.opt.immediate && !c.so.raw && (s.typ != ROUTER || c.rid != nil) {
+	// A persistent pipe, made at Connect as libzmq's session makes it
+	// unless IMMEDIATE, queues messages while the connection is down and
+	// outlives each connection. A ROUTER can address one only when
+	// CONNECT_ROUTING_ID names it; ROUTER_RAW makes its pipe per
+	// connection. A STREAM's is named at once (CONNECT_ROUTING_ID or an
+	// id of its own) and keeps its name across reconnections.
+	if !s.opt.immediate && (s.typ != ROUTER || c.rid != nil && !c.so.raw) {
 		c.p = newNetPipe(s, c.so.sndhwm, c.so.rcvhwm, endpoint)
 		c.p.connectSide = true
 		c.p.connectRid = c.rid
+		c.p.raw = c.so.raw
 		c.p.setStop(c.stopPipe)
 		s.attachPipeLocked(c.p)
 		s.lastConnected = c.p
@@ -123,21 +127,32 @@ func (c *connecter) run() {
 	}
 }
 
-// serveConnectedPipe runs one connection of the connecter.
+// serveConnectedPipe runs one connection of the connecter. A raw
+// connection the application closed ([id][empty]) on the persistent pipe
+// ends the Connect, as libzmq's session ends when its raw pipe is
+// terminated: no reconnection, and the id is unknown from then on.
 func (s *Socket) serveConnectedPipe(c *connecter, conn net.Conn) bool {
 	if c.so.raw {
-		return runRawSession(s, conn, c.endpoint, &c.so, c.rid)
-	}
-	return runSession(s, conn, c.p, c.endpoint, &c.so, func(e *engine) {
-		e.connectRid = c.rid
-		c.mu.Lock()
-		c.eng = e
-		stopNow := c.ctx.Err() != nil
-		c.mu.Unlock()
-		if stopNow {
-			e.conn.Close()
+		served, closedByApp := serveRaw(s, conn, c.p, c.endpoint, &c.so, c.rid, c.started)
+		if closedByApp && c.p != nil && !c.finished() {
+			s.connectEnded(c)
 		}
-	})
+		return served
+	}
+	return runSession(s, conn, c.p, c.endpoint, &c.so, c.started)
+}
+
+// started records e as the engine of c's connection, so that stop can end
+// it; e is closed at once when c was stopped meanwhile.
+func (c *connecter) started(e *engine) {
+	e.connectRid = c.rid
+	c.mu.Lock()
+	c.eng = e
+	stopNow := c.ctx.Err() != nil
+	c.mu.Unlock()
+	if stopNow {
+		e.conn.Close()
+	}
 }
 
 // finished reports whether the connecter should stop: it was stopped, or
