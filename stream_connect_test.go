@@ -77,3 +77,27 @@ func TestStreamConnectPipeSurvivesReconnection(t *testing.T) {
 		})
 	}
 }
+
+// The application closing a STREAM's connected pipe ([id][empty]) ends
+// the Connect, as libzmq's session ends with its raw pipe: the peer sees
+// the connection close and the id becomes unknown.
+func TestStreamConnectClosedByApplication(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	t.Cleanup(func() { ln.Close() })
+	ctx := newTestContext(t)
+	st := newTestSocket(t, ctx, STREAM)
+	must(t, st.SetReconnectIvl(10*time.Millisecond))
+	must(t, st.SetConnectRid("web"))
+	must(t, st.Connect("tcp://"+ln.Addr().String()))
+	c := acceptRaw(t, ln)
+	expectParts(t, st, "web", "")
+	sendParts(t, st, "web", "")
+	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("peer read: %v, want EOF", err)
+	}
+	waitUntil(t, "the id unknown", func() bool {
+		_, err := st.SendMessageDontwait("web", "x")
+		return err == EHOSTUNREACH
+	})
+}
