@@ -235,10 +235,13 @@ func (s *Socket) Disconnect(endpoint string) error {
 	return nil
 }
 
-// connectEnded undoes c's Connect as Disconnect does, once c's connection
-// ended and RECONNECT_IVL forbids another: libzmq's session then ends the
-// endpoint, so the socket can take a new peer (PAIR) and a later Connect
-// to the same endpoint starts afresh.
+// connectEnded undoes c's Connect once c's connection ended and there is
+// to be no other (RECONNECT_IVL forbids it, or the application closed a
+// raw connection): libzmq's session then ends the endpoint, so the socket
+// can take a new peer (PAIR) and a later Connect to the same endpoint
+// starts afresh. Unlike Disconnect, it keeps what the persistent pipe
+// received and the application has not read yet, as libzmq's pipe delivers
+// its messages before it ends.
 func (s *Socket) connectEnded(c *connecter) {
 	s.mu.Lock()
 	cs := s.connects[c.endpoint]
@@ -255,7 +258,9 @@ func (s *Socket) connectEnded(c *connecter) {
 	}
 	s.mu.Unlock()
 	if c.p != nil {
-		s.disconnectPipe(c.p)
+		s.endPipe(c.p, false)
+		c.p.in.q.close()
+		s.detachPipe(c.p)
 	}
 }
 

@@ -101,3 +101,26 @@ func TestStreamConnectClosedByApplication(t *testing.T) {
 		return err == EHOSTUNREACH
 	})
 }
+
+// With RECONNECT_IVL -1 a STREAM's Connect ends with its connection, and
+// the application still receives what arrived before, the disconnect
+// notification last, as libzmq's pipe delivers its messages before it
+// ends.
+func TestStreamConnectNoReconnectKeepsNotification(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	t.Cleanup(func() { ln.Close() })
+	ctx := newTestContext(t)
+	st := newTestSocket(t, ctx, STREAM)
+	must(t, st.SetReconnectIvl(-1))
+	must(t, st.SetConnectRid("web"))
+	must(t, st.Connect("tcp://"+ln.Addr().String()))
+	c := acceptRaw(t, ln)
+	expectParts(t, st, "web", "")
+	_, err = c.Write([]byte("last words"))
+	must(t, err)
+	c.Close()
+	must(t, st.SetRcvtimeo(10*time.Second)) // hang guard
+	expectParts(t, st, "web", "last words")
+	expectParts(t, st, "web", "")
+}
