@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/purezmq/zmq4/internal/mechanism"
 	"github.com/purezmq/zmq4/internal/transport"
 )
 
@@ -127,7 +128,8 @@ func (c *connecter) run() {
 	}
 }
 
-// serveConnectedPipe runs one connection of the connecter. A raw
+// serveConnectedPipe runs one connection of the connecter. A handshake
+// the peer refused ends the Connect (handshakeRefused). A raw
 // connection the application closed ([id][empty]) on the persistent pipe
 // ends the Connect, as libzmq's session ends when its raw pipe is
 // terminated: no reconnection, and the id is unknown from then on.
@@ -139,7 +141,30 @@ func (s *Socket) serveConnectedPipe(c *connecter, conn net.Conn) bool {
 		}
 		return served
 	}
-	return runSession(s, conn, c.p, c.endpoint, &c.so, c.started)
+	var eng *engine
+	handshaken := runSession(s, conn, c.p, c.endpoint, &c.so, func(e *engine) {
+		eng = e
+		c.started(e)
+	})
+	if !handshaken && eng != nil && handshakeRefused(eng.handshakeErr) && !c.finished() {
+		s.connectEnded(c)
+	}
+	return handshaken
+}
+
+// handshakeRefused reports whether a handshake failed on a protocol
+// matter: the peer's ERROR (a ZAP refusal among them), a malformed
+// greeting or command, an incompatible peer. libzmq's session takes such a
+// failure as the end of its endpoint and does not reconnect; a connection
+// that broke or timed out during the handshake (HANDSHAKE_FAILED_NO_DETAIL)
+// is tried again.
+func handshakeRefused(err error) bool {
+	var me *mechanism.Error
+	if errors.As(err, &me) {
+		return me.Kind != mechanism.FailedNoDetail
+	}
+	var pe *protocolError
+	return errors.As(err, &pe)
 }
 
 // started records e as the engine of c's connection, so that stop can end
@@ -243,6 +268,7 @@ func (s *Socket) Disconnect(endpoint string) error {
 // received and the application has not read yet, as libzmq's pipe delivers
 // its messages before it ends.
 func (s *Socket) connectEnded(c *connecter) {
+	c.cancel() // c's goroutine makes no other connection
 	s.mu.Lock()
 	cs := s.connects[c.endpoint]
 	for i, x := range cs {

@@ -187,6 +187,9 @@ type engine struct {
 
 	// Owned by the connection goroutine.
 	r *zmtp.Reader // decodes the handshake's and then the data phase's frames
+	// handshakeErr is why the handshake failed, for the connecter, whose
+	// goroutine is the connection goroutine, after runSession returns.
+	handshakeErr error
 
 	// Owned by the writer goroutine (serve sets outR before starting it).
 	outR       queueReader // reads p.out
