@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/purezmq/zmq4/internal/mechanism"
 	"github.com/purezmq/zmq4/internal/transport"
 )
 
@@ -42,13 +43,17 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 	s.opt.connectRid = nil
 	c.so = s.sessionOptionsLocked()
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	// A persistent pipe queues messages while the connection is down; a
-	// ROUTER can address one only when CONNECT_ROUTING_ID names it. Raw
-	// engines (STREAM, ROUTER_RAW) make their pipe per connection.
-	if !s.opt.immediate && !c.so.raw && (s.typ != ROUTER || c.rid != nil) {
+	// A persistent pipe, made at Connect as libzmq's session makes it
+	// unless IMMEDIATE, queues messages while the connection is down and
+	// outlives each connection. A ROUTER can address one only when
+	// CONNECT_ROUTING_ID names it; ROUTER_RAW makes its pipe per
+	// connection. A STREAM's is named at once (CONNECT_ROUTING_ID or an
+	// id of its own) and keeps its name across reconnections.
+	if !s.opt.immediate && (s.typ != ROUTER || c.rid != nil && !c.so.raw) {
 		c.p = newNetPipe(s, c.so.sndhwm, c.so.rcvhwm, endpoint)
 		c.p.connectSide = true
 		c.p.connectRid = c.rid
+		c.p.raw = c.so.raw
 		c.p.setStop(c.stopPipe)
 		s.attachPipeLocked(c.p)
 		s.lastConnected = c.p
@@ -123,21 +128,56 @@ func (c *connecter) run() {
 	}
 }
 
-// serveConnectedPipe runs one connection of the connecter.
+// serveConnectedPipe runs one connection of the connecter. A handshake
+// the peer refused ends the Connect (handshakeRefused). A raw
+// connection the application closed ([id][empty]) on the persistent pipe
+// ends the Connect, as libzmq's session ends when its raw pipe is
+// terminated: no reconnection, and the id is unknown from then on.
 func (s *Socket) serveConnectedPipe(c *connecter, conn net.Conn) bool {
 	if c.so.raw {
-		return runRawSession(s, conn, c.endpoint, &c.so, c.rid)
-	}
-	return runSession(s, conn, c.p, c.endpoint, &c.so, func(e *engine) {
-		e.connectRid = c.rid
-		c.mu.Lock()
-		c.eng = e
-		stopNow := c.ctx.Err() != nil
-		c.mu.Unlock()
-		if stopNow {
-			e.conn.Close()
+		served, closedByApp := serveRaw(s, conn, c.p, c.endpoint, &c.so, c.rid, c.started)
+		if closedByApp && c.p != nil && !c.finished() {
+			s.connectEnded(c)
 		}
+		return served
+	}
+	var eng *engine
+	handshaken := runSession(s, conn, c.p, c.endpoint, &c.so, func(e *engine) {
+		eng = e
+		c.started(e)
 	})
+	if !handshaken && eng != nil && handshakeRefused(eng.handshakeErr) && !c.finished() {
+		s.connectEnded(c)
+	}
+	return handshaken
+}
+
+// handshakeRefused reports whether a handshake failed on a protocol
+// matter: the peer's ERROR (a ZAP refusal among them), a malformed
+// greeting or command, an incompatible peer. libzmq's session takes such a
+// failure as the end of its endpoint and does not reconnect; a connection
+// that broke or timed out during the handshake (HANDSHAKE_FAILED_NO_DETAIL)
+// is tried again.
+func handshakeRefused(err error) bool {
+	var me *mechanism.Error
+	if errors.As(err, &me) {
+		return me.Kind != mechanism.FailedNoDetail
+	}
+	var pe *protocolError
+	return errors.As(err, &pe)
+}
+
+// started records e as the engine of c's connection, so that stop can end
+// it; e is closed at once when c was stopped meanwhile.
+func (c *connecter) started(e *engine) {
+	e.connectRid = c.rid
+	c.mu.Lock()
+	c.eng = e
+	stopNow := c.ctx.Err() != nil
+	c.mu.Unlock()
+	if stopNow {
+		e.conn.Close()
+	}
 }
 
 // finished reports whether the connecter should stop: it was stopped, or
@@ -220,11 +260,15 @@ func (s *Socket) Disconnect(endpoint string) error {
 	return nil
 }
 
-// connectEnded undoes c's Connect as Disconnect does, once c's connection
-// ended and RECONNECT_IVL forbids another: libzmq's session then ends the
-// endpoint, so the socket can take a new peer (PAIR) and a later Connect
-// to the same endpoint starts afresh.
+// connectEnded undoes c's Connect once c's connection ended and there is
+// to be no other (RECONNECT_IVL forbids it, or the application closed a
+// raw connection): libzmq's session then ends the endpoint, so the socket
+// can take a new peer (PAIR) and a later Connect to the same endpoint
+// starts afresh. Unlike Disconnect, it keeps what the persistent pipe
+// received and the application has not read yet, as libzmq's pipe delivers
+// its messages before it ends.
 func (s *Socket) connectEnded(c *connecter) {
+	c.cancel() // c's goroutine makes no other connection
 	s.mu.Lock()
 	cs := s.connects[c.endpoint]
 	for i, x := range cs {
@@ -240,7 +284,9 @@ func (s *Socket) connectEnded(c *connecter) {
 	}
 	s.mu.Unlock()
 	if c.p != nil {
-		s.disconnectPipe(c.p)
+		s.endPipe(c.p, false)
+		c.p.in.q.close()
+		s.detachPipe(c.p)
 	}
 }
 

@@ -252,6 +252,7 @@ func runSession(sess session, conn net.Conn, p *pipe, endpoint string, snapshot 
 	fd := fdOf(conn)
 	props, err := e.handshake(&so)
 	if err != nil {
+		e.handshakeErr = err
 		conn.Close()
 		handshakeFailed(sess, endpoint, err)
 		sess.event(EVENT_DISCONNECTED, endpoint, fd)

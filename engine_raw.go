@@ -5,37 +5,62 @@ import (
 	"net"
 )
 
-// runRawSession serves one STREAM or ROUTER_RAW connection for sess: no
-// ZMTP, raw bytes both ways, with the options snapshot of its Bind or
-// Connect. rid is the CONNECT_ROUTING_ID the connection was made with, if
-// any.
+// runRawSession serves one STREAM or ROUTER_RAW connection for sess on a
+// pipe of its own: no ZMTP, raw bytes both ways, with the options snapshot
+// of its Bind or Connect. rid is the CONNECT_ROUTING_ID the connection was
+// made with, if any.
 func runRawSession(sess session, conn net.Conn, endpoint string, so *sessionOptions, rid []byte) bool {
-	if !sess.acceptsPeers() {
+	served, _ := serveRaw(sess, conn, nil, endpoint, so, rid, nil)
+	return served
+}
+
+// serveRaw serves one raw connection. p is a connecter's persistent pipe,
+// which outlives the connection; when p is nil the connection gets a pipe
+// of its own, named rid if rid is not nil. onStart, when not nil, sees the
+// engine before it serves. With notification on, the application receives
+// an empty message when the connection opens and when it ends, unless the
+// application ended it itself ([id][empty]) or the socket's Close ended
+// it with LINGER. serveRaw reports whether the connection was served, and
+// whether it ended unannounced; for a persistent pipe, which Close never
+// ends through its engine, that means the application closed it.
+func serveRaw(sess session, conn net.Conn, p *pipe, endpoint string, so *sessionOptions, rid []byte, onStart func(*engine)) (served, closedByApp bool) {
+	persistent := p != nil
+	if !persistent && !sess.acceptsPeers() {
+		// A closed socket takes no new peers; a lingering connecter's
+		// persistent pipe still gets its queue delivered.
 		conn.Close()
-		return false
+		return false, false
 	}
 	notify := so.rawNotify
-	p := sess.newConnPipe(so.sndhwm, so.rcvhwm, endpoint)
-	p.connectRid = rid
-	p.raw = true
 	e := newEngine(sess, conn, endpoint)
-	e.own(p, false)
+	if onStart != nil {
+		onStart(e)
+	}
+	if !persistent {
+		p = sess.newConnPipe(so.sndhwm, so.rcvhwm, endpoint)
+		p.connectRid = rid
+		p.raw = true
+	}
+	e.own(p, persistent)
 	p.setPeer(map[string]string{"Peer-Address": peerAddress(conn)}, "", nil)
 	if notify {
 		p.in.q.pushFrame(frame{}, true)
 	}
-	if !sess.attachPipe(p) {
+	if !persistent && !sess.attachPipe(p) {
 		conn.Close()
-		return false
+		return false, false
 	}
 	e.serve(rawWire{e})
-	// A connection the application closed with [id][empty] is not
-	// announced; one the peer closed is.
-	if notify && !e.lingering.Load() {
+	// An engine lingers when the application closed its connection with
+	// [id][empty], or when the socket's Close stopped it with LINGER (a
+	// pipe of its own only: a connecter drains its persistent pipe
+	// itself). Neither is announced; a close by the peer is.
+	closedByApp = e.lingering.Load()
+	if notify && !closedByApp {
 		p.in.q.pushFrame(frame{}, true)
 	}
-	e.release(false)
-	return true
+	e.release(persistent)
+	return true, closedByApp
 }
 
 // rawWire is the raw engine's engineWire: bytes as they come, both ways.

@@ -3,6 +3,7 @@ package zmq4
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"strings"
 )
 
@@ -17,16 +18,17 @@ const (
 	maxDgramDatagram = 65507
 )
 
-// startUDP attaches a pipe served by a datagram reader and writer. Call
-// with s.mu held.
-func (s *Socket) startUDP(conn *net.UDPConn, endpoint string) *pipe {
+// startUDP attaches a pipe served by a datagram reader and writer. dest is
+// where a RADIO sends (its socket is not connected); a bound socket has
+// none. Call with s.mu held.
+func (s *Socket) startUDP(conn *net.UDPConn, endpoint string, dest netip.AddrPort) *pipe {
 	p := newNetPipe(s, s.opt.sndhwm, s.opt.rcvhwm, endpoint)
 	p.udp = true
 	e := newEngine(s, conn, endpoint)
 	e.own(p, false)
 	p.setPeer(map[string]string{}, "", nil)
 	s.attachPipeLocked(p)
-	u := &udpEngine{e: e, conn: conn, typ: s.typ}
+	u := &udpEngine{e: e, conn: conn, typ: s.typ, dest: dest}
 	s.goTracked(func() {
 		e.serve(u)
 		e.release(false)
@@ -40,10 +42,13 @@ type udpEngine struct {
 	e    *engine
 	conn *net.UDPConn
 	typ  Type
+	dest netip.AddrPort // RADIO: the peer or group each datagram goes to
 }
 
 // readLoop receives datagrams until the connection is closed. A datagram
-// that finds the inbound queue full is dropped.
+// that finds the inbound queue full is dropped. A RADIO receives nothing
+// (libzmq's udp engine reads only for DISH and DGRAM): what reaches its
+// socket is read and dropped.
 func (u *udpEngine) readLoop() error {
 	size := maxDishDatagram
 	if u.typ == DGRAM {
@@ -54,6 +59,9 @@ func (u *udpEngine) readLoop() error {
 		n, from, err := u.conn.ReadFromUDP(buf)
 		if err != nil {
 			return err
+		}
+		if u.typ == RADIO {
+			continue
 		}
 		data := append([]byte(nil), buf[:n]...)
 		var m []frame
@@ -101,7 +109,7 @@ func (u *udpEngine) write(fs []frame) error {
 			d = append(d, byte(len(g)))
 			d = append(d, g...)
 			d = append(d, msg[1].data...)
-			if _, err := u.conn.Write(d); err != nil && !isTransient(err) {
+			if _, err := u.conn.WriteToUDPAddrPort(d, u.dest); err != nil && !isTransient(err) {
 				return err
 			}
 		case DGRAM:

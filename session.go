@@ -188,6 +188,9 @@ type engine struct {
 
 	// Owned by the connection goroutine.
 	r *zmtp.Reader // decodes the handshake's and then the data phase's frames
+	// handshakeErr is why the handshake failed, for the connecter, whose
+	// goroutine is the connection goroutine, after runSession returns.
+	handshakeErr error
 
 	// Owned by whoever holds wmu, the write token: the writer goroutine
 	// around each batch, or a goroutine that queued a message and writes

@@ -2,6 +2,7 @@ package zmq4
 
 import (
 	"net"
+	"net/netip"
 
 	"github.com/purezmq/zmq4/internal/transport"
 )
@@ -43,7 +44,7 @@ func (s *Socket) bindUDPLocked(addr, endpoint string) error {
 		return errnoOf(err)
 	}
 	resolved := a.BoundEndpoint(conn.LocalAddr().(*net.UDPAddr).AddrPort().Port())
-	p := s.startUDP(conn, endpoint)
+	p := s.startUDP(conn, endpoint, netip.AddrPort{})
 	b := &binding{s: s, endpoint: resolved}
 	b.udp = p
 	s.binds[resolved] = append(s.binds[resolved], b)
@@ -63,11 +64,11 @@ func (s *Socket) connectUDPLocked(addr, endpoint string) error {
 	if err != nil {
 		return errnoOf(err)
 	}
-	conn, err := transport.DialUDP(a, s.opt.multicastLoop, s.opt.multicastHops)
+	conn, err := transport.OpenUDPSender(a, s.opt.multicastLoop, s.opt.multicastHops)
 	if err != nil {
 		return errnoOf(err)
 	}
-	p := s.startUDP(conn, endpoint)
+	p := s.startUDP(conn, endpoint, a.Destination())
 	p.connectSide = true
 	s.opt.lastEndpoint = endpoint
 	return nil

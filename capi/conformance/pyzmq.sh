@@ -60,12 +60,22 @@ LD_LIBRARY_PATH="$capi" $py -c 'import zmq; s = zmq.Context().socket(zmq.PAIR); 
 run purezmq "$capi"
 [ "${CAPI_PYZMQ_REFERENCE:-1}" = 1 ] && run libzmq
 
+# Tests whose outcome is decided by a race in the test itself, which
+# Debian's libzmq loses too; they are never counted as regressions.
+# test_blank_root_topic subscribes over tcp and publishes about half a
+# millisecond later, and waits without a timeout for what it published: a
+# subscription still on its way means the message is dropped, as PUB does
+# (libzmq: 9 hangs in 20 runs of that test alone on this machine; ours
+# about as often). Its hang also leaves its log handler behind, so the
+# other TestPubLog tests of that run fail too and pass on the rerun.
+racy="test_log.py::TestPubLog::test_blank_root_topic"
+
 passed=$(wc -l <"$work/purezmq.pass")
 failed=$(grep -cE '^(FAILED|ERROR) [^ ]*::' "$work/purezmq.out")
 expected="$here/pyzmq-expected-pass.txt"
 missing=""
 if [ -f "$expected" ]; then
-	missing=$(comm -23 <(grep -v '^#' "$expected" | sort -u) "$work/purezmq.pass")
+	missing=$(comm -23 <(grep -v '^#' "$expected" | grep -vxF "$racy" | sort -u) "$work/purezmq.pass")
 fi
 if [ -n "$missing" ]; then
 	# Listed tests that did not pass run once more, on their own, before they
@@ -82,10 +92,13 @@ if [ -n "$missing" ]; then
 	missing=$(comm -23 <(echo "$missing" | sort -u) "$work/retry.pass")
 fi
 if [ -n "${CAPI_PYZMQ_WRITE_EXPECTED:-}" ]; then
-	cp "$work/purezmq.pass" "$expected"
+	grep -vxF "$racy" "$work/purezmq.pass" >"$expected"
 fi
 grep -E '^(FAILED|ERROR) [^ ]*::' "$work/purezmq.out" | sed 's|^\([A-Z]*\) .*/zmq/tests/|\1 |; s/^/  purezmq: /' | cut -c1-160
 echo "time: $(( $(date +%s) - start ))s"
+for t in $racy; do
+	grep -qxF "$t" "$work/purezmq.pass" || echo "  racy (not counted as a regression; libzmq loses it too): $t"
+done
 echo "capi pyzmq: $passed passed, $failed failed"
 if [ -n "$missing" ]; then
 	echo "capi pyzmq: regressions (in pyzmq-expected-pass.txt, not passing):"

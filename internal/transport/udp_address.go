@@ -230,6 +230,19 @@ func (a UDPAddress) network() string {
 	return "udp6"
 }
 
+// senderNetwork returns the Go network for a sending socket on the
+// destination's family.
+func (a UDPAddress) senderNetwork() string {
+	if a.dest.Addr().Is4() {
+		return "udp4"
+	}
+	return "udp6"
+}
+
+// Destination is where a connect sends: the peer's address or the group,
+// and the port.
+func (a UDPAddress) Destination() netip.AddrPort { return a.dest }
+
 // localAddress is where a bind receives: the wildcard address of the
 // group's family for multicast (as libzmq binds), the address itself
 // otherwise.

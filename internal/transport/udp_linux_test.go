@@ -3,6 +3,7 @@ package transport
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"syscall"
 	"testing"
 	"time"
@@ -39,24 +40,30 @@ func listenGroup(t *testing.T, endpoint string) *net.UDPConn {
 	return conn
 }
 
+// groupSender is a sending socket and the group it sends to.
+type groupSender struct {
+	conn *net.UDPConn
+	dest netip.AddrPort
+}
+
 // dialGroup opens a sender to endpoint with the given loop and hops.
-func dialGroup(t *testing.T, endpoint string, loop bool, hops int) *net.UDPConn {
+func dialGroup(t *testing.T, endpoint string, loop bool, hops int) groupSender {
 	t.Helper()
 	a, err := ParseUDPAddress(endpoint, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := DialUDP(a, loop, hops)
+	conn, err := OpenUDPSender(a, loop, hops)
 	if err != nil {
-		t.Fatalf("DialUDP(%s): %v", endpoint, err)
+		t.Fatalf("OpenUDPSender(%s): %v", endpoint, err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return conn
+	return groupSender{conn: conn, dest: a.Destination()}
 }
 
-func send(t *testing.T, conn *net.UDPConn, datagram string) {
+func send(t *testing.T, s groupSender, datagram string) {
 	t.Helper()
-	if _, err := conn.Write([]byte(datagram)); err != nil {
+	if _, err := s.conn.WriteToUDPAddrPort([]byte(datagram), s.dest); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -108,13 +115,13 @@ func TestUDPMulticastLoopOption(t *testing.T) {
 }
 
 // A multicast sender's hops must fit the IP header's TTL byte.
-func TestDialUDPHopsRange(t *testing.T) {
+func TestOpenUDPSenderHopsRange(t *testing.T) {
 	a, err := ParseUDPAddress(udpTestGroup+":"+udpTestPort, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, hops := range []int{0, 256} {
-		if _, err := DialUDP(a, true, hops); !errors.Is(err, syscall.EINVAL) {
+		if _, err := OpenUDPSender(a, true, hops); !errors.Is(err, syscall.EINVAL) {
 			t.Errorf("hops %d: %v; want EINVAL", hops, err)
 		}
 	}
