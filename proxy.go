@@ -8,11 +8,13 @@ import (
 // looks at the other direction and the control socket again.
 const proxyBurst = 1000
 
-// proxyCounters are one socket's traffic through a proxy. Message counts
-// count each part, as libzmq's zmq_proxy_steerable documents.
+// proxyCounters are one socket's traffic through a proxy. A multipart
+// message counts once, with the bytes of all its parts, as libzmq 4.3.4's
+// proxy counts (its test_proxy checks the totals that way; later libzmq
+// releases count each part).
 type proxyCounters struct {
-	recvParts, recvBytes uint64
-	sentParts, sentBytes uint64
+	recvMsgs, recvBytes uint64
+	sentMsgs, sentBytes uint64
 }
 
 // stall says why one direction of a proxy stopped forwarding.
@@ -50,9 +52,10 @@ func Proxy(frontend, backend, capture *Socket) error {
 // ProxySteerable is Proxy with a control socket, as zmq_proxy_steerable:
 // a single-part message "PAUSE" stops forwarding, "RESUME" restarts it,
 // "TERMINATE" makes ProxySteerable return nil, and "STATISTICS" is answered
-// with eight parts, each a uint64 in host byte order: the frontend's parts
-// received, bytes received, parts sent and bytes sent, then the same four
-// for the backend. When control is a REP socket, the other commands are
+// with eight parts, each a uint64 in host byte order: the frontend's
+// messages received, bytes received, messages sent and bytes sent, then
+// the same four for the backend; a multipart message counts once, with the
+// bytes of all its parts (libzmq 4.3.4's counting). When control is a REP socket, the other commands are
 // answered with an empty message; unknown commands are ignored. A nil
 // control makes it the same as Proxy.
 func ProxySteerable(frontend, backend, capture, control *Socket) error {
@@ -166,7 +169,7 @@ func (x *proxy) forward(from, to *Socket, fromStats, toStats *proxyCounters) (in
 		for _, f := range m {
 			size += uint64(len(f.data))
 		}
-		fromStats.recvParts += uint64(len(m))
+		fromStats.recvMsgs++
 		fromStats.recvBytes += size
 		if x.capture != nil {
 			if err := sendFrames(x.capture, m, 0); err != nil {
@@ -176,7 +179,7 @@ func (x *proxy) forward(from, to *Socket, fromStats, toStats *proxyCounters) (in
 		if err := sendFrames(to, m, 0); err != nil {
 			return n, stallNone, err
 		}
-		toStats.sentParts += uint64(len(m))
+		toStats.sentMsgs++
 		toStats.sentBytes += size
 	}
 	return proxyBurst, stallNone, nil
@@ -250,10 +253,10 @@ func (x *proxy) handleControl() (handled, terminate bool, err error) {
 // sendStatistics answers STATISTICS with the eight counters.
 func (x *proxy) sendStatistics() error {
 	values := []uint64{
-		x.frontStats.recvParts, x.frontStats.recvBytes,
-		x.frontStats.sentParts, x.frontStats.sentBytes,
-		x.backStats.recvParts, x.backStats.recvBytes,
-		x.backStats.sentParts, x.backStats.sentBytes,
+		x.frontStats.recvMsgs, x.frontStats.recvBytes,
+		x.frontStats.sentMsgs, x.frontStats.sentBytes,
+		x.backStats.recvMsgs, x.backStats.recvBytes,
+		x.backStats.sentMsgs, x.backStats.sentBytes,
 	}
 	m := make([]frame, len(values))
 	for i, v := range values {

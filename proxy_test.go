@@ -250,9 +250,10 @@ func TestProxySteerable(t *testing.T) {
 		pxExpect(t, st.consumer, "a")
 		pxExpect(t, st.consumer, "bb", "ccc")
 
-		// Parts and bytes: 3 parts of 6 bytes came into the frontend and
-		// went out of the backend.
-		want := [8]uint64{3, 6, 0, 0, 0, 0, 3, 6}
+		// Messages and bytes: 2 messages (one of two parts) of 6 bytes
+		// came into the frontend and went out of the backend; a multipart
+		// message counts once, as in libzmq 4.3.4.
+		want := [8]uint64{2, 6, 0, 0, 0, 0, 2, 6}
 		if got := statistics(t, commander); got != want {
 			t.Fatalf("STATISTICS = %v, want %v", got, want)
 		}
@@ -275,7 +276,7 @@ func TestProxySteerable(t *testing.T) {
 			t.Fatalf("RESUME reply = %q", reply)
 		}
 		pxExpect(t, st.consumer, "while paused")
-		want = [8]uint64{4, 18, 0, 0, 0, 0, 4, 18}
+		want = [8]uint64{3, 18, 0, 0, 0, 0, 3, 18}
 		if got := statistics(t, commander); got != want {
 			t.Fatalf("STATISTICS after RESUME = %v, want %v", got, want)
 		}
