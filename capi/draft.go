@@ -462,7 +462,7 @@ func zmq_poller_wait_all(p unsafe.Pointer, events unsafe.Pointer, n C.int, timeo
 		if it.events == 0 {
 			continue
 		}
-		items = append(items, pollItem{sock: it.s, fd: it.fd, events: it.events})
+		items = append(items, pollItem{sock: it.s, entry: getSock(it.sock), fd: it.fd, events: it.events})
 		idx = append(idx, i)
 	}
 	if len(items) == 0 || n == 0 {

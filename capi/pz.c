@@ -1,6 +1,7 @@
 // The C side of the C API: the thread's error number only. Everything else
 // is Go (see capi.go).
 #include "pz.h"
+#include <sched.h>
 
 __thread int pz_errno;
 
@@ -267,15 +268,148 @@ int zmq_msg_send(void *p, void *sp, int flags) {
 	return rc;
 }
 
+// A socket with a receive buffer (pz_rq, pz.h; only some types have one,
+// see recvq.go) gets its parts from Go in batches: pz_rq_fill moves every
+// part already queued, up to the buffer's bounds, into the buffer in one
+// call into Go, and the receives that follow take them from here with no
+// call into Go at all.
+int pz_rq_fill(void *sp, int flags);
+int pz_recv_buf(void *sp, void *buf, size_t n, int flags);
+
+// PZ_MSG_LOST marks a buffered part whose content could not be allocated:
+// receiving it fails with ENOMEM, as receiving it directly would have.
+#define PZ_MSG_LOST 0x80
+
+void pz_rq_lock(pz_rq *q) {
+	int spins = 0;
+	while (__atomic_exchange_n(&q->lock, 1, __ATOMIC_ACQUIRE) != 0) {
+		while (__atomic_load_n(&q->lock, __ATOMIC_RELAXED) != 0) {
+			if (++spins >= 64) {
+				sched_yield();
+				spins = 0;
+			}
+		}
+	}
+}
+
+int pz_rq_pending(pz_rq *q) {
+	pz_rq_lock(q);
+	int n = q->buf == NULL ? 0 : q->buf->count - q->buf->head;
+	pz_rq_unlock(q);
+	return n;
+}
+
+void pz_rq_drop_part(pz_rq *q, int i) {
+	pz_drop(&q->buf->parts[i]);
+	memset(&q->buf->parts[i], 0, sizeof q->buf->parts[i]);
+}
+
+// pz_rq_of returns the receive buffer of socket handle sp, or NULL when sp
+// is not an open socket or has none. Like libzmq, it reads the tag the
+// handle starts with; every handle this library hands out has one.
+static pz_rq *pz_rq_of(void *sp) {
+	pz_sock *s = (pz_sock *)sp;
+	if (s == NULL || __atomic_load_n(&s->tag, __ATOMIC_RELAXED) != PZ_TAG_SOCKET)
+		return NULL;
+	return s->rq;
+}
+
+// pz_rq_next returns the index of the next buffered part with q locked,
+// or -1 with q unlocked: 0 when none is buffered, else -1 with errno set
+// (ETERM once the context is terminating, ENOTSOCK once closed) in *rc.
+static int pz_rq_next(pz_rq *q, int *rc) {
+	pz_rq_lock(q);
+	pz_rqbuf *b = q->buf;
+	*rc = 0;
+	if (b == NULL) {
+		pz_rq_unlock(q);
+		pz_set_errno(ENOTSOCK);
+		*rc = -1;
+		return -1;
+	}
+	if (b->head == b->count) {
+		pz_rq_unlock(q);
+		return -1;
+	}
+	if (__atomic_load_n(q->term, __ATOMIC_RELAXED) != 0) {
+		pz_rq_unlock(q);
+		pz_set_errno(156384765); // ETERM
+		*rc = -1;
+		return -1;
+	}
+	return b->head;
+}
+
+// pz_rq_advance ends the receive of part i (the head), whose flags were
+// flags: ZMQ_RCVMORE takes its more flag. Returns -1 with ENOMEM when the
+// part was lost. Unlocks q.
+static int pz_rq_advance(pz_rq *q, int i, uint8_t flags) {
+	int lost = (flags & PZ_MSG_LOST) != 0;
+	q->more = (flags & 1) != 0;
+	q->buf->head = i + 1;
+	pz_rq_unlock(q);
+	if (lost) {
+		pz_set_errno(ENOMEM);
+		return -1;
+	}
+	return 0;
+}
+
+// pz_rq_recv_msg receives the next part into the empty message out from
+// q, filling q from Go when it is empty. Returns the size or -1.
+static int pz_rq_recv_msg(pz_rq *q, void *sp, int flags, pz_msg *out) {
+	for (;;) {
+		int rc;
+		int i = pz_rq_next(q, &rc);
+		if (i < 0) {
+			if (rc < 0 || pz_rq_fill(sp, flags) < 0)
+				return -1;
+			continue;
+		}
+		pz_msg *m = &q->buf->parts[i];
+		if (m->content == NULL && m->size > 0) {
+			pz_content *c = pz_new_content(m->size);
+			if (c == NULL) {
+				pz_rq_unlock(q);
+				pz_set_errno(ENOMEM);
+				return -1;
+			}
+			memcpy(c->data, q->buf->stage + q->buf->off[i], m->size);
+			m->content = c;
+			m->data = c->data;
+		}
+		*out = *m;
+		memset(m, 0, sizeof *m);
+		if (pz_rq_advance(q, i, out->flags) < 0)
+			return -1;
+		out->flags &= ~PZ_MSG_LOST;
+		if (out->content == NULL)
+			out->data = out->group;
+		return out->size > INT32_MAX ? INT32_MAX : (int)out->size;
+	}
+}
+
 // zmq_msg_recv receives a message part into the message and returns its
 // size; on failure the message is left as it was.
 int zmq_msg_recv(void *p, void *sp, int flags) {
 	pz_msg *m = pz_live(p);
 	if (m == NULL)
 		return -1;
-	char scratch[PZ_RECV_SCRATCH];
 	pz_msg in;
-	int rc = pz_msg_recv_part(&in, sp, flags, scratch, sizeof scratch);
+	int rc;
+	pz_rq *q = pz_rq_of(sp);
+	if (q != NULL) {
+		rc = pz_rq_recv_msg(q, sp, flags, &in);
+		if (rc < 0)
+			return -1;
+		pz_drop(m);
+		*m = in;
+		if (m->content == NULL)
+			m->data = m->group;
+		return rc;
+	}
+	char scratch[PZ_RECV_SCRATCH];
+	rc = pz_msg_recv_part(&in, sp, flags, scratch, sizeof scratch);
 	if (rc < 0)
 		return -1;
 	if (in.content == NULL && in.size > 0) {
@@ -291,6 +425,37 @@ int zmq_msg_recv(void *p, void *sp, int flags) {
 	*m = in;
 	m->data = m->content == NULL ? (void *)m->group : m->content->data;
 	return rc;
+}
+
+// zmq_recv receives a message part into buf, truncating it to n bytes,
+// and returns the part's full size.
+int zmq_recv(void *sp, void *buf, size_t n, int flags) {
+	pz_rq *q = pz_rq_of(sp);
+	if (q == NULL)
+		return pz_recv_buf(sp, buf, n, flags);
+	if (buf == NULL && n != 0) {
+		pz_set_errno(EFAULT);
+		return -1;
+	}
+	for (;;) {
+		int rc;
+		int i = pz_rq_next(q, &rc);
+		if (i < 0) {
+			if (rc < 0 || pz_rq_fill(sp, flags) < 0)
+				return -1;
+			continue;
+		}
+		pz_msg *m = &q->buf->parts[i];
+		size_t size = m->size;
+		const char *src = m->content != NULL ? (const char *)m->content->data : q->buf->stage + q->buf->off[i];
+		if (n > 0 && size > 0)
+			memcpy(buf, src, size < n ? size : n);
+		uint8_t fl = m->flags;
+		pz_rq_drop_part(q, i);
+		if (pz_rq_advance(q, i, fl) < 0)
+			return -1;
+		return size > INT32_MAX ? INT32_MAX : (int)size;
+	}
 }
 
 // zmq_sendmsg is zmq_msg_send with the arguments swapped (deprecated API).

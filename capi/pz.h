@@ -60,9 +60,71 @@ typedef struct pz_poller_event {
 	short events;
 } pz_poller_event;
 
+// The handle of a socket (zmq_socket's result): a tagged C allocation whose
+// Go object lives in capi.go's table, and the socket's receive buffer, if
+// it has one (recvq.go).
+#define PZ_TAG_SOCKET 0x5a534f43u
+
+struct pz_rq;
+
+typedef struct pz_sock {
+	uint32_t tag; // PZ_TAG_SOCKET while the socket is open
+	uint32_t pad;
+	uint64_t id;
+	struct pz_rq *rq; // NULL: every receive goes to Go
+} pz_sock;
+
+// PZ_RQ_PARTS bounds the parts one call into Go moves into a receive
+// buffer, and PZ_RQ_STAGE the bytes of its small parts; a part larger
+// than PZ_RQ_SMALL has a content block of its own, and a batch stops
+// before PZ_RQ_BYTES bytes.
+#define PZ_RQ_PARTS 256
+#define PZ_RQ_STAGE 32768
+#define PZ_RQ_SMALL 1024
+#define PZ_RQ_BYTES (256 * 1024)
+
+// pz_rqbuf holds the parts of one batch: parts[head..count) are still to
+// be received. A small part's bytes are at off[i] in stage (its content
+// is NULL); a large part owns its content block.
+typedef struct pz_rqbuf {
+	int head;
+	int count;
+	pz_msg parts[PZ_RQ_PARTS];
+	size_t off[PZ_RQ_PARTS];
+	char stage[PZ_RQ_STAGE];
+} pz_rqbuf;
+
+// pz_rq is a socket's receive buffer: message parts already taken from the
+// Go socket's queue, in order, ahead of anything still queued there. lock
+// is a spin lock taken by C (pz_rq_lock) and by Go (sync/atomic on the
+// same word). more is ZMQ_RCVMORE: whether the last part received had more
+// after it. term points at the context's flag, set once the context is
+// terminating. buf is NULL once the socket is closed; the header itself is
+// never freed, so a late call on a closed socket finds it.
+typedef struct pz_rq {
+	int32_t lock;
+	int32_t more;
+	int32_t closed;
+	int32_t pad;
+	int32_t *term;
+	pz_rqbuf *buf;
+} pz_rq;
+
+void pz_rq_lock(pz_rq *q);
+
+static inline void pz_rq_unlock(pz_rq *q) { __atomic_store_n(&q->lock, 0, __ATOMIC_RELEASE); }
+
+// pz_rq_pending is how many parts q holds.
+int pz_rq_pending(pz_rq *q);
+
+// pz_rq_drop_part releases the content and properties of a buffered part.
+void pz_rq_drop_part(pz_rq *q, int i);
+
 extern __thread int pz_errno;
 
 int zmq_msg_init_size(void *p, size_t size);
+int zmq_msg_recv(void *p, void *sp, int flags);
+int zmq_msg_close(void *p);
 
 static inline void pz_set_errno(int e) {
 	pz_errno = e;

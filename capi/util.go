@@ -261,6 +261,16 @@ func socketsOf(ps ...unsafe.Pointer) ([]*zmq.Socket, bool) {
 	return out, true
 }
 
+// forwardBufferedBoth forwards what the receive buffers of frontend and
+// backend hold (recvq.go) before a proxy between them starts.
+func forwardBufferedBoth(frontend, backend unsafe.Pointer, capture *zmq.Socket) error {
+	f, b := getSock(frontend), getSock(backend)
+	if err := forwardBuffered(f, b.s, capture); err != nil {
+		return err
+	}
+	return forwardBuffered(b, f.s, capture)
+}
+
 // zmq_proxy forwards messages between frontend and backend, copying them to
 // capture if not NULL, until the context ends.
 //
@@ -272,6 +282,9 @@ func zmq_proxy(frontend, backend, capture unsafe.Pointer) C.int {
 	s, ok := socketsOf(frontend, backend, capture)
 	if !ok {
 		return fail(syscall.ENOTSOCK)
+	}
+	if err := forwardBufferedBoth(frontend, backend, s[2]); err != nil {
+		return failErr(err)
 	}
 	return failErr(zmq.Proxy(s[0], s[1], s[2]))
 }
@@ -287,6 +300,9 @@ func zmq_proxy_steerable(frontend, backend, capture, control unsafe.Pointer) C.i
 	s, ok := socketsOf(frontend, backend, capture, control)
 	if !ok {
 		return fail(syscall.ENOTSOCK)
+	}
+	if err := forwardBufferedBoth(frontend, backend, s[2]); err != nil {
+		return failErr(err)
 	}
 	err := zmq.ProxySteerable(s[0], s[1], s[2], s[3])
 	if err == nil {
@@ -550,6 +566,18 @@ func zmq_recviov(p unsafe.Pointer, iov unsafe.Pointer, count *C.size_t, flags C.
 	parts := unsafe.Slice((*iovec)(iov), int(*count))
 	total, n := 0, 0
 	for n < len(parts) {
+		if e.rq != nil {
+			buf, size, more, rc := e.recvBuffered(p, flags)
+			if rc < 0 {
+				return rc
+			}
+			parts[n] = iovec{base: buf, len: C.size_t(size)}
+			n++
+			if !more {
+				break
+			}
+			continue
+		}
 		var buf unsafe.Pointer
 		size := 0
 		var info zmq.PartInfo

@@ -36,6 +36,115 @@ static void free_fn (void *data, void *hint)
     free (data);
 }
 
+/* A PULL socket's receive buffer (capi/recvq.go) holds the parts one
+ * call into Go took: every way of looking at the socket's queue must see
+ * them, and closing, disconnecting and terminating must drop them. */
+static void wait_in (void *s)
+{
+    zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
+    CHECK (zmq_poll (&item, 1, 5000) == 1);
+}
+
+/* pull_from makes a PULL socket connected to a new PUSH socket bound at
+ * a tcp endpoint, which it stores in ep. */
+static void *pull_from (void *ctx, void **push, char *ep, size_t eplen)
+{
+    *push = zmq_socket (ctx, ZMQ_PUSH);
+    void *pull = zmq_socket (ctx, ZMQ_PULL);
+    CHECK (zmq_bind (*push, "tcp://127.0.0.1:*") == 0);
+    CHECK (zmq_getsockopt (*push, ZMQ_LAST_ENDPOINT, ep, &eplen) == 0);
+    CHECK (zmq_connect (pull, ep) == 0);
+    return pull;
+}
+
+static void check_receive_buffer (void)
+{
+    void *ctx = zmq_ctx_new ();
+    void *push;
+    char ep[64];
+    void *pull = pull_from (ctx, &push, ep, sizeof ep);
+
+    /* two messages, one of two parts, and a part too big to stage */
+    static char big[5000];
+    memset (big, 'x', sizeof big);
+    CHECK (zmq_send (push, "a1", 2, ZMQ_SNDMORE) == 2);
+    CHECK (zmq_send (push, "a2", 2, 0) == 2);
+    CHECK (zmq_send (push, big, sizeof big, 0) == (int) sizeof big);
+    CHECK (zmq_send (push, "c", 1, 0) == 1);
+    for (int i = 0; i < 500; i++) {
+        /* all three queued, so that the first receive buffers them */
+        int ev = 0;
+        size_t evlen = sizeof ev;
+        zmq_getsockopt (pull, ZMQ_EVENTS, &ev, &evlen);
+        if (ev & ZMQ_POLLIN)
+            break;
+        usleep (1000);
+    }
+    usleep (20000);
+    zmq_msg_t m;
+    zmq_msg_init (&m);
+    CHECK (zmq_msg_recv (&m, pull, 0) == 2 && memcmp (zmq_msg_data (&m), "a1", 2) == 0);
+    int more = 0;
+    size_t morelen = sizeof more;
+    CHECK (zmq_getsockopt (pull, ZMQ_RCVMORE, &more, &morelen) == 0 && more == 1);
+    CHECK (zmq_msg_more (&m) == 1);
+    const char *type = zmq_msg_gets (&m, "Socket-Type");
+    CHECK (type != NULL && strcmp (type, "PUSH") == 0);
+    CHECK (zmq_msg_get (&m, ZMQ_SRCFD) >= 0);
+    int ev = 0;
+    size_t evlen = sizeof ev;
+    CHECK (zmq_getsockopt (pull, ZMQ_EVENTS, &ev, &evlen) == 0 && (ev & ZMQ_POLLIN));
+    zmq_pollitem_t item = {pull, 0, ZMQ_POLLIN, 0};
+    CHECK (zmq_poll (&item, 1, 0) == 1 && item.revents == ZMQ_POLLIN);
+    char buf[8];
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == 2 && memcmp (buf, "a2", 2) == 0);
+    CHECK (zmq_getsockopt (pull, ZMQ_RCVMORE, &more, &morelen) == 0 && more == 0);
+    /* the big part, truncated by zmq_recv, then whole by zmq_msg_recv */
+    CHECK (zmq_msg_recv (&m, pull, 0) == (int) sizeof big);
+    CHECK (zmq_msg_size (&m) == sizeof big && memcmp (zmq_msg_data (&m), big, sizeof big) == 0);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == 1 && buf[0] == 'c');
+    CHECK (zmq_recv (pull, buf, sizeof buf, ZMQ_DONTWAIT) == -1 && zmq_errno () == EAGAIN);
+    CHECK (zmq_msg_close (&m) == 0);
+
+    /* zmq_disconnect drops the buffered parts of the connection it ends */
+    CHECK (zmq_send (push, "d", 1, 0) == 1);
+    CHECK (zmq_send (push, "e", 1, 0) == 1);
+    wait_in (pull);
+    usleep (20000);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == 1 && buf[0] == 'd');
+    CHECK (zmq_disconnect (pull, ep) == 0);
+    CHECK (zmq_recv (pull, buf, sizeof buf, ZMQ_DONTWAIT) == -1 && zmq_errno () == EAGAIN);
+    CHECK (zmq_getsockopt (pull, ZMQ_EVENTS, &ev, &evlen) == 0 && !(ev & ZMQ_POLLIN));
+
+    /* zmq_close drops what is buffered, properties included */
+    CHECK (zmq_close (pull) == 0);
+    CHECK (zmq_close (push) == 0);
+    pull = pull_from (ctx, &push, ep, sizeof ep);
+    for (int i = 0; i < 3; i++)
+        CHECK (zmq_send (push, "f", 1, 0) == 1);
+    wait_in (pull);
+    usleep (20000);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == 1);
+    CHECK (zmq_close (pull) == 0);
+    CHECK (pz_debug_meta_live () == 0);
+    CHECK (zmq_recv (pull, buf, sizeof buf, ZMQ_DONTWAIT) == -1 && zmq_errno () == ENOTSOCK);
+
+    /* once the context is shut down, buffered parts give ETERM */
+    CHECK (zmq_close (push) == 0);
+    pull = pull_from (ctx, &push, ep, sizeof ep);
+    for (int i = 0; i < 3; i++)
+        CHECK (zmq_send (push, "g", 1, 0) == 1);
+    wait_in (pull);
+    usleep (20000);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == 1);
+    CHECK (zmq_ctx_shutdown (ctx) == 0);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == -1 && zmq_errno () == ETERM);
+    CHECK (zmq_close (pull) == 0);
+    CHECK (zmq_close (push) == 0);
+    CHECK (zmq_ctx_term (ctx) == 0);
+    CHECK (pz_debug_meta_live () == 0);
+}
+
 int main (void)
 {
     int major, minor, patch;
@@ -170,6 +279,7 @@ int main (void)
 
     CHECK (zmq_close (b) == 0);
     CHECK (zmq_ctx_term (ctx) == 0);
+    check_receive_buffer ();
     if (failures) {
         fprintf (stderr, "smoke: %d checks failed\n", failures);
         return 1;
