@@ -106,3 +106,89 @@ func waitForInput(t *testing.T, s *Socket) {
 		return ev&POLLIN != 0
 	})
 }
+
+// SendRoom is exactly how many messages a PUSH socket takes before EAGAIN.
+func TestSendRoomIsExact(t *testing.T) {
+	ctx, err := NewContext()
+	must(t, err)
+	defer ctx.Term()
+	push, err := ctx.NewSocket(PUSH)
+	must(t, err)
+	defer push.Close()
+	pull, err := ctx.NewSocket(PULL)
+	must(t, err)
+	defer pull.Close()
+	must(t, push.SetSndhwm(3))
+	must(t, pull.SetRcvhwm(4))
+	must(t, push.SetLinger(0))
+	if n, _ := push.SendRoom(); n != 0 {
+		t.Fatalf("no peer: SendRoom %d, want 0", n)
+	}
+	must(t, push.Bind("inproc://sendroom"))
+	must(t, pull.Connect("inproc://sendroom"))
+	room, inproc := push.SendRoom()
+	if room <= 0 || !inproc {
+		t.Fatalf("SendRoom %d, %v with a connected inproc peer", room, inproc)
+	}
+	for i := 0; i < room; i++ {
+		if _, err := push.Send("m", DONTWAIT); err != nil {
+			t.Fatalf("message %d of %d: %v", i+1, room, err)
+		}
+	}
+	if _, err := push.Send("m", DONTWAIT); AsErrno(err) != eagain {
+		t.Fatalf("message %d: %v, want EAGAIN", room+1, err)
+	}
+	if n, _ := push.SendRoom(); n != 0 {
+		t.Fatalf("full: SendRoom %d, want 0", n)
+	}
+	// Once the peer reads, there is room again; a message in progress
+	// takes one place of it.
+	for i := 0; i < room; i++ {
+		if _, err := pull.Recv(0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var before int
+	waitUntil(t, "room after reading", func() bool { before, _ = push.SendRoom(); return before > 0 })
+	if _, err := push.Send("first", SNDMORE|DONTWAIT); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := push.SendRoom(); n != before-1 {
+		t.Fatalf("message in progress: SendRoom %d, want %d", n, before-1)
+	}
+	if n, _ := pull.SendRoom(); n != 0 {
+		t.Fatalf("PULL: SendRoom %d, want 0", n)
+	}
+}
+
+// SendRoom is -1 when a pipe has no high-water mark.
+func TestSendRoomUnlimited(t *testing.T) {
+	ctx, err := NewContext()
+	must(t, err)
+	defer ctx.Term()
+	push, err := ctx.NewSocket(PUSH)
+	must(t, err)
+	defer push.Close()
+	pull, err := ctx.NewSocket(PULL)
+	must(t, err)
+	defer pull.Close()
+	must(t, push.SetSndhwm(0))
+	must(t, pull.SetRcvhwm(0))
+	must(t, push.SetLinger(0))
+	must(t, push.Bind("inproc://sendroom-unlimited"))
+	must(t, pull.Connect("inproc://sendroom-unlimited"))
+	if n, _ := push.SendRoom(); n != -1 {
+		t.Fatalf("SendRoom %d, want -1", n)
+	}
+}
+
+// SendRoom says when none of a socket's pipes is inproc.
+func TestSendRoomTCP(t *testing.T) {
+	push, _ := pairUp(t, "tcp", true, PUSH, PULL)
+	var room int
+	var inproc bool
+	waitUntil(t, "room", func() bool { room, inproc = push.SendRoom(); return room > 0 })
+	if inproc {
+		t.Fatal("a tcp pipe reported as inproc")
+	}
+}

@@ -1,5 +1,8 @@
 package zmq4
 
+// Batched access for the C API (capi/): receiving many queued parts in
+// one call, and knowing how many messages a send would take.
+
 // PartSource names the connection a part taken by RecvBatch came over, so
 // that a caller still holding the part can tell whether a later
 // Disconnect dropped that connection's unread messages.
@@ -83,4 +86,48 @@ func (s *Socket) partInfoLocked() PartInfo {
 		info.Group = x.lastGroup
 	}
 	return info
+}
+
+// SendRoom reports how many more whole messages a PUSH socket takes now
+// without blocking: the free places under the high-water marks of the
+// pipes its load balancer can send to, less one for a message whose first
+// parts were sent with SNDMORE. It is -1 when one of those pipes has no
+// limit (SNDHWM 0, CONFLATE), and 0 for the other socket types or when the
+// socket cannot send. inproc reports whether one of the socket's pipes is
+// an inproc one, whose peer sees a message as soon as it is sent. It
+// exists for the C API (capi/), which accepts that many messages into C
+// memory before handing them to the socket in one call.
+func (s *Socket) SendRoom() (room int, inproc bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.checkUsable() != nil {
+		return 0, false
+	}
+	x, ok := s.pat.(*pushPattern)
+	if !ok {
+		return 0, false
+	}
+	s.absorbReady()
+	for _, p := range x.lb.pipes {
+		if p.inproc {
+			inproc = true
+		}
+	}
+	for _, p := range x.lb.pipes[:x.lb.active] {
+		q := p.out
+		q.mu.Lock()
+		unlimited := q.closed || q.conflate || q.hwm <= 0
+		free := q.hwm - q.unread
+		q.mu.Unlock()
+		if unlimited {
+			return -1, inproc
+		}
+		if free > 0 {
+			room += free
+		}
+	}
+	if len(s.sendParts) > 0 && room > 0 {
+		room--
+	}
+	return room, inproc
 }
