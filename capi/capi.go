@@ -117,6 +117,9 @@ type ctxEntry struct {
 	// term is set once the context is terminating; its sockets' receive
 	// buffers (recvq.go) read it from C. Never freed, like the handles.
 	term *C.int32_t
+	// sendSockets holds the sockets with a send buffer (sendq.go), which
+	// termination hands to Go first.
+	sendSockets sync.Map // *sockEntry -> struct{}
 }
 
 func getCtx(p unsafe.Pointer) *ctxEntry {
@@ -157,6 +160,7 @@ func (c *ctxEntry) startTerm() chan struct{} {
 	defer c.mu.Unlock()
 	c.shutdown = true
 	atomic.StoreInt32((*int32)(unsafe.Pointer(c.term)), 1)
+	c.flushSendBuffers()
 	if c.termDone == nil {
 		c.termDone = make(chan struct{})
 		done := c.termDone
@@ -353,6 +357,8 @@ type sockEntry struct {
 	// holds the connection of each part in it, under the buffer's lock.
 	rq    *C.pz_rq
 	rqSrc []zmq.PartSource
+	// sq is the socket's send buffer, or nil (sendq.go).
+	sq *sendBuffer
 }
 
 func getSock(p unsafe.Pointer) *sockEntry {
@@ -407,6 +413,7 @@ func zmq_close(p unsafe.Pointer) C.int {
 	}
 	kill(p)
 	atomic.AddInt32(&e.ctx.sockets, -1)
+	e.closeSendBuffer()
 	e.closeRecvBuffer()
 	err := e.s.Close()
 	e.metas.clear()
@@ -422,6 +429,7 @@ func endpointCall(p unsafe.Pointer, addr *C.char, f func(*zmq.Socket, string) er
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	if addr == nil {
 		return fail(syscall.EINVAL)
 	}
@@ -472,10 +480,11 @@ func cBytes(buf unsafe.Pointer, n C.size_t) []byte {
 	return unsafe.Slice((*byte)(buf), int(n))
 }
 
-// zmq_send sends a message part from a buffer.
+// pz_send_buf is zmq_send (pz.c) for a socket without a send buffer: it
+// sends a message part from a buffer.
 //
-//export zmq_send
-func zmq_send(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.int {
+//export pz_send_buf
+func pz_send_buf(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.int {
 	e := getSock(p)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
@@ -490,13 +499,6 @@ func zmq_send(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.i
 		return failErr(err)
 	}
 	return C.int(n)
-}
-
-// zmq_send_const is zmq_send; the buffer is copied all the same.
-//
-//export zmq_send_const
-func zmq_send_const(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.int {
-	return zmq_send(p, buf, n, flags)
 }
 
 // pz_recv_buf is zmq_recv (pz.c) for a socket without a receive buffer:

@@ -161,6 +161,7 @@ func zmq_socket_monitor_versioned(p unsafe.Pointer, addr *C.char, events C.uint6
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	a := ""
 	if addr != nil {
 		a = C.GoString(addr)
@@ -183,6 +184,7 @@ func zmq_socket_monitor_pipes_stats(p unsafe.Pointer) C.int {
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	if err := e.s.MonitorPipesStats(); err != nil {
 		return failErr(err)
 	}

@@ -52,6 +52,9 @@ func pollWait(items []pollItem, timeout int) ([]int, int, syscall.Errno) {
 		time.Sleep(time.Duration(timeout) * time.Millisecond)
 		return revents, 0, 0
 	}
+	for _, it := range items {
+		it.entry.flushSends()
+	}
 	pfds := make([]C.struct_pollfd, len(items))
 	for i, it := range items {
 		if it.sock != nil {

@@ -7,7 +7,6 @@ import "C"
 
 import (
 	"reflect"
-	"runtime"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
@@ -52,25 +51,23 @@ func newSocketHandle(e *sockEntry) unsafe.Pointer {
 	h := (*C.pz_sock)(p)
 	if batchedRecv(e.typ) {
 		q := (*C.pz_rq)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_rq{}))))
+		C.pthread_mutex_init(&q.mu, nil)
 		q.term = e.ctx.term
 		q.buf = (*C.pz_rqbuf)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_rqbuf{}))))
 		h.rq = q
 		e.rq = q
+	}
+	if batchedSend(e.typ) {
+		h.sq = newSendBuffer(e)
 	}
 	h.tag = tagSocket
 	objects.Store(uintptr(p), e)
 	return p
 }
 
-func rqLock(q *C.pz_rq) {
-	for !atomic.CompareAndSwapInt32((*int32)(unsafe.Pointer(&q.lock)), 0, 1) {
-		runtime.Gosched()
-	}
-}
+func rqLock(q *C.pz_rq) { C.pz_lock(&q.mu) }
 
-func rqUnlock(q *C.pz_rq) {
-	atomic.StoreInt32((*int32)(unsafe.Pointer(&q.lock)), 0)
-}
+func rqUnlock(q *C.pz_rq) { C.pz_unlock(&q.mu) }
 
 // pz_rq_fill moves the parts queued on socket sp into its receive buffer
 // for pz.c, waiting as a blocking receive does (flags: ZMQ_DONTWAIT) until
@@ -214,7 +211,6 @@ func (e *sockEntry) closeRecvBuffer() {
 		C.pz_rq_drop_part(q, i)
 	}
 	q.buf = nil
-	q.closed = 1
 	e.rqSrc = nil
 	C.free(unsafe.Pointer(b))
 }

@@ -226,6 +226,7 @@ func zmq_setsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optle
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	spec, ok := options[int(option)]
 	if !ok {
 		return fail(syscall.EINVAL)
@@ -304,6 +305,7 @@ func zmq_getsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optle
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	spec, ok := options[int(option)]
 	if !ok {
 		return fail(syscall.EINVAL)

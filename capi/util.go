@@ -256,6 +256,7 @@ func socketsOf(ps ...unsafe.Pointer) ([]*zmq.Socket, bool) {
 		if e == nil {
 			return nil, false
 		}
+		e.flushSends()
 		out[i] = e.s
 	}
 	return out, true
@@ -327,6 +328,7 @@ func zmq_socket_monitor(p unsafe.Pointer, addr *C.char, events C.int) C.int {
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	a := ""
 	if addr != nil {
 		a = C.GoString(addr)
@@ -530,6 +532,7 @@ func zmq_sendiov(p unsafe.Pointer, iov unsafe.Pointer, count C.size_t, flags C.i
 	if count == 0 || iov == nil {
 		return fail(syscall.EINVAL)
 	}
+	e.flushSends()
 	parts := unsafe.Slice((*iovec)(iov), int(count))
 	last := 0
 	for i, v := range parts {
@@ -543,9 +546,20 @@ func zmq_sendiov(p unsafe.Pointer, iov unsafe.Pointer, count C.size_t, flags C.i
 			f &^= zmq.SNDMORE
 		}
 		if err := e.sendPart(cBytes(v.base, v.len), f); err != nil {
+			if i > 0 && e.sq != nil {
+				// The Go socket holds the message's first parts.
+				e.sq.mu.Lock()
+				e.setInMessage(true)
+				e.sq.mu.Unlock()
+			}
 			return failErr(err)
 		}
 		last = int(v.len)
+	}
+	if e.sq != nil {
+		e.sq.mu.Lock()
+		e.setInMessage(false)
+		e.sq.mu.Unlock()
 	}
 	// libzmq returns what the last part's send returned.
 	return C.int(last)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/uio.h>
 
 /* purezmq's count of connection-property blocks (not libzmq's API) */
 extern int64_t pz_debug_meta_live (void);
@@ -145,6 +146,97 @@ static void check_receive_buffer (void)
     CHECK (pz_debug_meta_live () == 0);
 }
 
+/* A PUSH socket's send buffer (capi/sendq.go) accepts a message only with
+ * room for it, keeps the order of every way of sending, and hands what it
+ * holds to the socket before anything else looks at it. */
+static void check_send_buffer (void)
+{
+    void *ctx = zmq_ctx_new ();
+    void *push = zmq_socket (ctx, ZMQ_PUSH);
+    void *pull = zmq_socket (ctx, ZMQ_PULL);
+    int hwm = 5;
+    CHECK (zmq_setsockopt (push, ZMQ_SNDHWM, &hwm, sizeof hwm) == 0);
+    CHECK (zmq_setsockopt (pull, ZMQ_RCVHWM, &hwm, sizeof hwm) == 0);
+    CHECK (zmq_bind (pull, "inproc://smoke-sendbuf") == 0);
+    CHECK (zmq_connect (push, "inproc://smoke-sendbuf") == 0);
+
+    /* exactly SNDHWM + RCVHWM messages over inproc, as libzmq */
+    int sent = 0;
+    char buf[16];
+    while (sent < 100) {
+        snprintf (buf, sizeof buf, "%d", sent);
+        if (zmq_send (push, buf, strlen (buf), ZMQ_DONTWAIT) < 0)
+            break;
+        sent++;
+    }
+    CHECK (sent == 10 && zmq_errno () == EAGAIN);
+    int ev = 0;
+    size_t evlen = sizeof ev;
+    CHECK (zmq_getsockopt (push, ZMQ_EVENTS, &ev, &evlen) == 0 && !(ev & ZMQ_POLLOUT));
+    for (int i = 0; i < sent; i++) {
+        char want[16];
+        snprintf (want, sizeof want, "%d", i);
+        /* an inproc peer sees each message as soon as it is sent */
+        int n = zmq_recv (pull, buf, sizeof buf, ZMQ_DONTWAIT);
+        CHECK (n == (int) strlen (want) && memcmp (buf, want, n) == 0);
+    }
+
+    /* every way of sending, in order */
+    zmq_msg_t m;
+    CHECK (zmq_send (push, "1", 1, 0) == 1);
+    zmq_msg_init_size (&m, 1);
+    memcpy (zmq_msg_data (&m), "2", 1);
+    CHECK (zmq_msg_send (&m, push, 0) == 1);
+    CHECK (zmq_send (push, "3a", 2, ZMQ_SNDMORE) == 2);
+    CHECK (zmq_send (push, "3b", 2, 0) == 2);
+    struct iovec iov[2] = {{(void *) "4a", 2}, {(void *) "4b", 2}};
+    CHECK (zmq_sendiov (push, iov, 2, 0) == 2);
+    CHECK (zmq_send_const (push, "5", 1, 0) == 1);
+    const char *want[] = {"1", "2", "3a", "3b", "4a", "4b", "5"};
+    const int more[] = {0, 0, 1, 0, 1, 0, 0};
+    for (int i = 0; i < 7; i++) {
+        int n = zmq_recv (pull, buf, sizeof buf, 0);
+        CHECK (n == (int) strlen (want[i]) && memcmp (buf, want[i], n) == 0);
+        int rm = 0;
+        size_t rmlen = sizeof rm;
+        CHECK (zmq_getsockopt (pull, ZMQ_RCVMORE, &rm, &rmlen) == 0 && rm == more[i]);
+    }
+    zmq_msg_close (&m);
+    CHECK (zmq_close (pull) == 0);
+    CHECK (zmq_close (push) == 0);
+
+    /* what was accepted before zmq_close lingers and arrives */
+    void *sink = zmq_socket (ctx, ZMQ_PULL);
+    char ep[64];
+    size_t eplen = sizeof ep;
+    CHECK (zmq_bind (sink, "tcp://127.0.0.1:*") == 0);
+    CHECK (zmq_getsockopt (sink, ZMQ_LAST_ENDPOINT, ep, &eplen) == 0);
+    push = zmq_socket (ctx, ZMQ_PUSH);
+    CHECK (zmq_connect (push, ep) == 0);
+    for (int i = 0; i < 300; i++)
+        CHECK (zmq_send (push, "z", 1, 0) == 1);
+    CHECK (zmq_close (push) == 0);
+    int got = 0;
+    int timeo = 5000;
+    CHECK (zmq_setsockopt (sink, ZMQ_RCVTIMEO, &timeo, sizeof timeo) == 0);
+    while (got < 300 && zmq_recv (sink, buf, sizeof buf, 0) == 1)
+        got++;
+    CHECK (got == 300);
+
+    /* once the context is shut down, a send fails with ETERM */
+    push = zmq_socket (ctx, ZMQ_PUSH);
+    int zero = 0;
+    CHECK (zmq_setsockopt (push, ZMQ_LINGER, &zero, sizeof zero) == 0);
+    CHECK (zmq_connect (push, ep) == 0);
+    CHECK (zmq_send (push, "y", 1, 0) == 1);
+    CHECK (zmq_send (push, "y", 1, 0) == 1);
+    CHECK (zmq_ctx_shutdown (ctx) == 0);
+    CHECK (zmq_send (push, "y", 1, 0) == -1 && zmq_errno () == ETERM);
+    CHECK (zmq_close (push) == 0);
+    CHECK (zmq_close (sink) == 0);
+    CHECK (zmq_ctx_term (ctx) == 0);
+}
+
 int main (void)
 {
     int major, minor, patch;
@@ -280,6 +372,7 @@ int main (void)
     CHECK (zmq_close (b) == 0);
     CHECK (zmq_ctx_term (ctx) == 0);
     check_receive_buffer ();
+    check_send_buffer ();
     if (failures) {
         fprintf (stderr, "smoke: %d checks failed\n", failures);
         return 1;
