@@ -114,6 +114,12 @@ type ctxEntry struct {
 	// of their own to apply them to.
 	threadOpts map[C.int]int
 	sockets    int32 // live sockets, for diagnostics
+	// term is set once the context is terminating; its sockets' receive
+	// buffers (recvq.go) read it from C. Never freed, like the handles.
+	term *C.int32_t
+	// sendSockets holds the sockets with a send buffer (sendq.go), which
+	// termination hands to Go first.
+	sendSockets sync.Map // *sockEntry -> struct{}
 }
 
 func getCtx(p unsafe.Pointer) *ctxEntry {
@@ -128,7 +134,8 @@ func zmq_ctx_new() unsafe.Pointer {
 		setErrno(errnoOf(err))
 		return nil
 	}
-	return newHandle(tagContext, &ctxEntry{ctx: ctx})
+	term := (*C.int32_t)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int32_t(0)))))
+	return newHandle(tagContext, &ctxEntry{ctx: ctx, term: term})
 }
 
 // zmq_init makes a context with io_threads I/O threads (deprecated API).
@@ -152,6 +159,8 @@ func (c *ctxEntry) startTerm() chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.shutdown = true
+	atomic.StoreInt32((*int32)(unsafe.Pointer(c.term)), 1)
+	c.flushSendBuffers()
 	if c.termDone == nil {
 		c.termDone = make(chan struct{})
 		done := c.termDone
@@ -344,6 +353,12 @@ type sockEntry struct {
 	metas  metaCache
 	mu     sync.Mutex
 	shadow map[int]int // options read back from here (sockopt.go)
+	// rq is the socket's receive buffer in C, or nil (recvq.go); rqSrc
+	// holds the connection of each part in it, under the buffer's lock.
+	rq    *C.pz_rq
+	rqSrc []zmq.PartSource
+	// sq is the socket's send buffer, or nil (sendq.go).
+	sq *sendBuffer
 }
 
 func getSock(p unsafe.Pointer) *sockEntry {
@@ -385,7 +400,7 @@ func zmq_socket(ctxp unsafe.Pointer, typ C.int) unsafe.Pointer {
 		s.SetLinger(0)
 	}
 	atomic.AddInt32(&c.sockets, 1)
-	return newHandle(tagSocket, &sockEntry{s: s, ctx: c, typ: zmq.Type(typ)})
+	return newSocketHandle(&sockEntry{s: s, ctx: c, typ: zmq.Type(typ)})
 }
 
 // zmq_close closes the socket; pending messages linger as ZMQ_LINGER says.
@@ -398,6 +413,8 @@ func zmq_close(p unsafe.Pointer) C.int {
 	}
 	kill(p)
 	atomic.AddInt32(&e.ctx.sockets, -1)
+	e.closeSendBuffer()
+	e.closeRecvBuffer()
 	err := e.s.Close()
 	e.metas.clear()
 	if err != nil && errnoOf(err) != syscall.ENOTSOCK {
@@ -412,6 +429,7 @@ func endpointCall(p unsafe.Pointer, addr *C.char, f func(*zmq.Socket, string) er
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	if addr == nil {
 		return fail(syscall.EINVAL)
 	}
@@ -446,7 +464,11 @@ func zmq_unbind(p unsafe.Pointer, addr *C.char) C.int {
 //
 //export zmq_disconnect
 func zmq_disconnect(p unsafe.Pointer, addr *C.char) C.int {
-	return endpointCall(p, addr, (*zmq.Socket).Disconnect)
+	rc := endpointCall(p, addr, (*zmq.Socket).Disconnect)
+	if e := getSock(p); rc == 0 && e != nil {
+		e.dropDisconnected(C.GoString(addr))
+	}
+	return rc
 }
 
 // cBytes views C memory as a Go slice for the duration of a call; the Go
@@ -458,10 +480,11 @@ func cBytes(buf unsafe.Pointer, n C.size_t) []byte {
 	return unsafe.Slice((*byte)(buf), int(n))
 }
 
-// zmq_send sends a message part from a buffer.
+// pz_send_buf is zmq_send (pz.c) for a socket without a send buffer: it
+// sends a message part from a buffer.
 //
-//export zmq_send
-func zmq_send(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.int {
+//export pz_send_buf
+func pz_send_buf(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.int {
 	e := getSock(p)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
@@ -478,18 +501,12 @@ func zmq_send(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.i
 	return C.int(n)
 }
 
-// zmq_send_const is zmq_send; the buffer is copied all the same.
+// pz_recv_buf is zmq_recv (pz.c) for a socket without a receive buffer:
+// it receives a message part into buf, truncating it to n bytes, and
+// returns the part's full size.
 //
-//export zmq_send_const
-func zmq_send_const(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.int {
-	return zmq_send(p, buf, n, flags)
-}
-
-// zmq_recv receives a message part into a buffer, truncating it to n bytes,
-// and returns the part's full size.
-//
-//export zmq_recv
-func zmq_recv(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.int {
+//export pz_recv_buf
+func pz_recv_buf(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) C.int {
 	e := getSock(p)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)

@@ -161,6 +161,7 @@ func zmq_socket_monitor_versioned(p unsafe.Pointer, addr *C.char, events C.uint6
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	a := ""
 	if addr != nil {
 		a = C.GoString(addr)
@@ -183,6 +184,7 @@ func zmq_socket_monitor_pipes_stats(p unsafe.Pointer) C.int {
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	if err := e.s.MonitorPipesStats(); err != nil {
 		return failErr(err)
 	}
@@ -462,7 +464,7 @@ func zmq_poller_wait_all(p unsafe.Pointer, events unsafe.Pointer, n C.int, timeo
 		if it.events == 0 {
 			continue
 		}
-		items = append(items, pollItem{sock: it.s, fd: it.fd, events: it.events})
+		items = append(items, pollItem{sock: it.s, entry: getSock(it.sock), fd: it.fd, events: it.events})
 		idx = append(idx, i)
 	}
 	if len(items) == 0 || n == 0 {

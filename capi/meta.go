@@ -8,6 +8,7 @@ import "C"
 import (
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -61,7 +62,9 @@ func (c *metaCache) get(props map[string]string, srcFD int) *C.pz_meta {
 		c.add(slot)
 	}
 	c.last = slot
-	C.pz_meta_retain(slot.block)
+	// pz_meta_retain's increment, done here: a call into C per message
+	// would cost more than the rest of this function.
+	atomic.AddInt64((*int64)(unsafe.Pointer(&slot.block.refs)), 1)
 	return slot.block
 }
 

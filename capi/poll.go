@@ -21,11 +21,21 @@ const (
 )
 
 // pollItem is one thing to wait on: a socket, or a file descriptor when
-// sock is nil.
+// sock is nil. entry, when set, is sock's C API state, whose receive
+// buffer counts as input (recvq.go).
 type pollItem struct {
 	sock   *zmq.Socket
+	entry  *sockEntry
 	fd     int
 	events int
+}
+
+// state is ZMQ_EVENTS for the item's socket.
+func (it pollItem) state() (zmq.State, error) {
+	if it.entry != nil {
+		return it.entry.events()
+	}
+	return it.sock.GetEvents()
 }
 
 // pollWait waits until an item is ready or timeout ms pass (-1: forever)
@@ -41,6 +51,9 @@ func pollWait(items []pollItem, timeout int) ([]int, int, syscall.Errno) {
 		}
 		time.Sleep(time.Duration(timeout) * time.Millisecond)
 		return revents, 0, 0
+	}
+	for _, it := range items {
+		it.entry.flushSends()
 	}
 	pfds := make([]C.struct_pollfd, len(items))
 	for i, it := range items {
@@ -76,7 +89,7 @@ func pollWait(items []pollItem, timeout int) ([]int, int, syscall.Errno) {
 		for i, it := range items {
 			revents[i] = 0
 			if it.sock != nil {
-				st, err := it.sock.GetEvents()
+				st, err := it.state()
 				if err != nil {
 					return nil, 0, errnoOf(err)
 				}
@@ -164,6 +177,7 @@ func zmq_poll(items unsafe.Pointer, n C.int, timeout C.long) C.int {
 				return fail(syscall.ENOTSOCK)
 			}
 			pi[i].sock = e.s
+			pi[i].entry = e
 		}
 	}
 	revents, ready, errno := pollWait(pi, int(timeout))

@@ -1,6 +1,9 @@
-// The C side of the C API: the thread's error number only. Everything else
-// is Go (see capi.go).
+// The C side of the C API: the thread's error number, the message calls
+// that only touch memory, the C halves of sending and receiving, and the
+// socket buffers those use (recvq.go, sendq.go). Everything else is Go
+// (see capi.go).
 #include "pz.h"
+#include <time.h>
 
 __thread int pz_errno;
 
@@ -253,18 +256,260 @@ int pz_msg_recv_part(void *out, void *sp, int flags, void *scratch, size_t cap);
 // rather than allocated from Go.
 #define PZ_RECV_SCRATCH 1024
 
+// A socket with a send buffer (pz_sq, pz.h; only some types have one, see
+// sendq.go) accepts single-part messages into it while its credit allows,
+// with no call into Go: the first part accepted into an empty buffer
+// wakes a goroutine (pz_sq_kick) that hands the buffer to the Go socket,
+// and keeps doing so until it finds the buffer empty. Everything else (a
+// part with ZMQ_SNDMORE or continuing a message, no credit, a full buffer)
+// goes to pz_sq_send, which first hands the buffer over, so the socket
+// sees every part in the order it was sent.
+void pz_sq_kick(void *sp);
+int pz_sq_send(void *p, void *sp, int flags);
+int pz_send_buf(void *sp, void *buf, size_t n, int flags);
+
+#define PZ_SNDMORE 2
+
+int64_t pz_now_coarse(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void pz_sq_release(pz_sqbuf *b) {
+	for (int i = 0; i < b->count; i++)
+		pz_drop(&b->parts[i]);
+	b->count = 0;
+}
+
+// pz_sq_of returns the send buffer of socket handle sp, or NULL (see
+// pz_rq_of).
+static pz_sq *pz_sq_of(void *sp) {
+	pz_sock *s = (pz_sock *)sp;
+	if (s == NULL || __atomic_load_n(&s->tag, __ATOMIC_RELAXED) != PZ_TAG_SOCKET)
+		return NULL;
+	return s->sq;
+}
+
+// pz_sq_accept moves message m into q when q can take it now. Returns 1
+// when it did (m is then empty; *kick says to wake the flusher), 2 when
+// the part goes straight to pz_msg_send_part (see direct), 0 when it must
+// go through pz_sq_send, -1 with errno set.
+static int pz_sq_accept(pz_sq *q, pz_msg *m, int flags, int *kick) {
+	*kick = 0;
+	pz_lock(&q->mu);
+	pz_sqbuf *b = q->cur;
+	if (b != NULL && q->direct && b->count == 0 && !q->flushing && ++q->directs % PZ_SQ_PARTS != 0) {
+		pz_unlock(&q->mu);
+		return 2;
+	}
+	if (b == NULL || (flags & PZ_SNDMORE) != 0 || q->inmsg || q->credit <= 0 || b->count == PZ_SQ_PARTS ||
+	    pz_now_coarse() >= q->expiry) {
+		pz_unlock(&q->mu);
+		return 0;
+	}
+	if (__atomic_load_n(q->term, __ATOMIC_RELAXED) != 0) {
+		pz_unlock(&q->mu);
+		pz_set_errno(156384765); // ETERM
+		return -1;
+	}
+	b->parts[b->count] = *m;
+	b->count++;
+	q->credit--;
+	if (!q->kicked) {
+		q->kicked = 1;
+		*kick = 1;
+	}
+	pz_unlock(&q->mu);
+	pz_empty(m);
+	return 1;
+}
+
+// pz_sq_sent_direct records a part sent straight to Go: whether it began
+// or continued a message that the Go socket now holds the start of.
+static void pz_sq_sent_direct(pz_sq *q, int flags) {
+	pz_lock(&q->mu);
+	q->inmsg = (flags & PZ_SNDMORE) != 0;
+	pz_unlock(&q->mu);
+}
+
 // zmq_msg_send sends the message; on success it is emptied, as libzmq
 // does, and its size returned.
 int zmq_msg_send(void *p, void *sp, int flags) {
 	pz_msg *m = pz_live(p);
 	if (m == NULL)
 		return -1;
-	int rc = pz_msg_send_part(m, sp, flags);
+	int rc;
+	pz_sq *q = pz_sq_of(sp);
+	if (q != NULL) {
+		int kick;
+		size_t size = m->size;
+		int r = pz_sq_accept(q, m, flags, &kick);
+		if (r < 0)
+			return -1;
+		if (r == 1) {
+			if (kick)
+				pz_sq_kick(sp);
+			return size > INT32_MAX ? INT32_MAX : (int)size;
+		}
+		if (r == 2) {
+			rc = pz_msg_send_part(m, sp, flags);
+			if (rc >= 0)
+				pz_sq_sent_direct(q, flags);
+		} else {
+			rc = pz_sq_send(m, sp, flags);
+		}
+	} else {
+		rc = pz_msg_send_part(m, sp, flags);
+	}
 	if (rc < 0)
 		return -1;
 	pz_drop(m);
 	pz_empty(m);
 	return rc;
+}
+
+// zmq_send sends a message part from a buffer, which is copied.
+int zmq_send(void *sp, const void *buf, size_t n, int flags) {
+	pz_sq *q = pz_sq_of(sp);
+	if (q == NULL)
+		return pz_send_buf(sp, (void *)buf, n, flags);
+	if (buf == NULL && n != 0) {
+		pz_set_errno(EFAULT);
+		return -1;
+	}
+	if (n > INT32_MAX) {
+		pz_set_errno(EINVAL);
+		return -1;
+	}
+	pz_msg m;
+	if (zmq_msg_init_size(&m, n) < 0)
+		return -1;
+	if (n > 0)
+		memcpy(m.data, buf, n);
+	int kick;
+	int r = pz_sq_accept(q, &m, flags, &kick);
+	if (r == 1) {
+		if (kick)
+			pz_sq_kick(sp);
+		return (int)n;
+	}
+	if (r == 2) {
+		pz_drop(&m);
+		r = pz_send_buf(sp, (void *)buf, n, flags);
+		if (r >= 0)
+			pz_sq_sent_direct(q, flags);
+		return r;
+	}
+	if (r == 0)
+		r = pz_sq_send(&m, sp, flags);
+	pz_drop(&m);
+	return r < 0 ? -1 : (int)n;
+}
+
+// zmq_send_const is zmq_send; the buffer is copied all the same.
+int zmq_send_const(void *sp, const void *buf, size_t n, int flags) { return zmq_send(sp, buf, n, flags); }
+
+// A socket with a receive buffer (pz_rq, pz.h; only some types have one,
+// see recvq.go) gets its parts from Go in batches: pz_rq_fill moves every
+// part already queued, up to the buffer's bounds, into the buffer in one
+// call into Go, and the receives that follow take them from here with no
+// call into Go at all.
+int pz_rq_fill(void *sp, int flags);
+int pz_recv_buf(void *sp, void *buf, size_t n, int flags);
+
+// PZ_MSG_LOST marks a buffered part whose content could not be allocated:
+// receiving it fails with ENOMEM, as receiving it directly would have.
+#define PZ_MSG_LOST 0x80
+
+void pz_rq_drop_part(pz_rq *q, int i) {
+	pz_drop(&q->buf->parts[i]);
+	memset(&q->buf->parts[i], 0, sizeof q->buf->parts[i]);
+}
+
+// pz_rq_of returns the receive buffer of socket handle sp, or NULL when sp
+// is not an open socket or has none. Like libzmq, it reads the tag the
+// handle starts with; every handle this library hands out has one.
+static pz_rq *pz_rq_of(void *sp) {
+	pz_sock *s = (pz_sock *)sp;
+	if (s == NULL || __atomic_load_n(&s->tag, __ATOMIC_RELAXED) != PZ_TAG_SOCKET)
+		return NULL;
+	return s->rq;
+}
+
+// pz_rq_next returns the index of the next buffered part with q locked,
+// or -1 with q unlocked: 0 when none is buffered, else -1 with errno set
+// (ETERM once the context is terminating, ENOTSOCK once closed) in *rc.
+static int pz_rq_next(pz_rq *q, int *rc) {
+	pz_lock(&q->mu);
+	pz_rqbuf *b = q->buf;
+	*rc = 0;
+	if (b == NULL) {
+		pz_unlock(&q->mu);
+		pz_set_errno(ENOTSOCK);
+		*rc = -1;
+		return -1;
+	}
+	if (b->head == b->count) {
+		pz_unlock(&q->mu);
+		return -1;
+	}
+	if (__atomic_load_n(q->term, __ATOMIC_RELAXED) != 0) {
+		pz_unlock(&q->mu);
+		pz_set_errno(156384765); // ETERM
+		*rc = -1;
+		return -1;
+	}
+	return b->head;
+}
+
+// pz_rq_advance ends the receive of part i (the head), whose flags were
+// flags: ZMQ_RCVMORE takes its more flag. Returns -1 with ENOMEM when the
+// part was lost. Unlocks q.
+static int pz_rq_advance(pz_rq *q, int i, uint8_t flags) {
+	int lost = (flags & PZ_MSG_LOST) != 0;
+	q->more = (flags & 1) != 0;
+	q->buf->head = i + 1;
+	pz_unlock(&q->mu);
+	if (lost) {
+		pz_set_errno(ENOMEM);
+		return -1;
+	}
+	return 0;
+}
+
+// pz_rq_recv_msg receives the next part into the empty message out from
+// q, filling q from Go when it is empty. Returns the size or -1.
+static int pz_rq_recv_msg(pz_rq *q, void *sp, int flags, pz_msg *out) {
+	for (;;) {
+		int rc;
+		int i = pz_rq_next(q, &rc);
+		if (i < 0) {
+			if (rc < 0 || pz_rq_fill(sp, flags) < 0)
+				return -1;
+			continue;
+		}
+		pz_msg *m = &q->buf->parts[i];
+		if (m->content == NULL && m->size > 0) {
+			pz_content *c = pz_new_content(m->size);
+			if (c == NULL) {
+				pz_unlock(&q->mu);
+				pz_set_errno(ENOMEM);
+				return -1;
+			}
+			memcpy(c->data, q->buf->stage + q->buf->off[i], m->size);
+			m->content = c;
+			m->data = c->data;
+		}
+		*out = *m;
+		memset(m, 0, sizeof *m);
+		if (pz_rq_advance(q, i, out->flags) < 0)
+			return -1;
+		out->flags &= ~PZ_MSG_LOST;
+		if (out->content == NULL)
+			out->data = out->group;
+		return out->size > INT32_MAX ? INT32_MAX : (int)out->size;
+	}
 }
 
 // zmq_msg_recv receives a message part into the message and returns its
@@ -273,9 +518,21 @@ int zmq_msg_recv(void *p, void *sp, int flags) {
 	pz_msg *m = pz_live(p);
 	if (m == NULL)
 		return -1;
-	char scratch[PZ_RECV_SCRATCH];
 	pz_msg in;
-	int rc = pz_msg_recv_part(&in, sp, flags, scratch, sizeof scratch);
+	int rc;
+	pz_rq *q = pz_rq_of(sp);
+	if (q != NULL) {
+		rc = pz_rq_recv_msg(q, sp, flags, &in);
+		if (rc < 0)
+			return -1;
+		pz_drop(m);
+		*m = in;
+		if (m->content == NULL)
+			m->data = m->group;
+		return rc;
+	}
+	char scratch[PZ_RECV_SCRATCH];
+	rc = pz_msg_recv_part(&in, sp, flags, scratch, sizeof scratch);
 	if (rc < 0)
 		return -1;
 	if (in.content == NULL && in.size > 0) {
@@ -291,6 +548,37 @@ int zmq_msg_recv(void *p, void *sp, int flags) {
 	*m = in;
 	m->data = m->content == NULL ? (void *)m->group : m->content->data;
 	return rc;
+}
+
+// zmq_recv receives a message part into buf, truncating it to n bytes,
+// and returns the part's full size.
+int zmq_recv(void *sp, void *buf, size_t n, int flags) {
+	pz_rq *q = pz_rq_of(sp);
+	if (q == NULL)
+		return pz_recv_buf(sp, buf, n, flags);
+	if (buf == NULL && n != 0) {
+		pz_set_errno(EFAULT);
+		return -1;
+	}
+	for (;;) {
+		int rc;
+		int i = pz_rq_next(q, &rc);
+		if (i < 0) {
+			if (rc < 0 || pz_rq_fill(sp, flags) < 0)
+				return -1;
+			continue;
+		}
+		pz_msg *m = &q->buf->parts[i];
+		size_t size = m->size;
+		const char *src = m->content != NULL ? (const char *)m->content->data : q->buf->stage + q->buf->off[i];
+		if (n > 0 && size > 0)
+			memcpy(buf, src, size < n ? size : n);
+		uint8_t fl = m->flags;
+		pz_rq_drop_part(q, i);
+		if (pz_rq_advance(q, i, fl) < 0)
+			return -1;
+		return size > INT32_MAX ? INT32_MAX : (int)size;
+	}
 }
 
 // zmq_sendmsg is zmq_msg_send with the arguments swapped (deprecated API).

@@ -4,6 +4,7 @@
 #define PZ_H
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -60,9 +61,123 @@ typedef struct pz_poller_event {
 	short events;
 } pz_poller_event;
 
+// The handle of a socket (zmq_socket's result): a tagged C allocation whose
+// Go object lives in capi.go's table, and the socket's receive buffer, if
+// it has one (recvq.go).
+#define PZ_TAG_SOCKET 0x5a534f43u
+
+struct pz_rq;
+struct pz_sq;
+
+typedef struct pz_sock {
+	uint32_t tag; // PZ_TAG_SOCKET while the socket is open
+	uint32_t pad;
+	uint64_t id;
+	struct pz_rq *rq; // NULL: every receive goes to Go
+	struct pz_sq *sq; // NULL: every send goes to Go
+} pz_sock;
+
+// PZ_RQ_PARTS bounds the parts one call into Go moves into a receive
+// buffer, and PZ_RQ_STAGE the bytes of its small parts; a part larger
+// than PZ_RQ_SMALL has a content block of its own, and a batch stops
+// before PZ_RQ_BYTES bytes.
+#define PZ_RQ_PARTS 256
+#define PZ_RQ_STAGE 32768
+#define PZ_RQ_SMALL 1024
+#define PZ_RQ_BYTES (256 * 1024)
+
+// pz_rqbuf holds the parts of one batch: parts[head..count) are still to
+// be received. A small part's bytes are at off[i] in stage (its content
+// is NULL); a large part owns its content block.
+typedef struct pz_rqbuf {
+	int head;
+	int count;
+	pz_msg parts[PZ_RQ_PARTS];
+	size_t off[PZ_RQ_PARTS];
+	char stage[PZ_RQ_STAGE];
+} pz_rqbuf;
+
+// pz_rq is a socket's receive buffer: message parts already taken from the
+// Go socket's queue, in order, ahead of anything still queued there. mu
+// guards the rest; C and Go (through cgo, once per batch) take it. more is ZMQ_RCVMORE: whether the last part received had more
+// after it. term points at the context's flag, set once the context is
+// terminating. buf is NULL once the socket is closed; the header itself is
+// never freed, so a late call on a closed socket finds it.
+typedef struct pz_rq {
+	pthread_mutex_t mu;
+	int32_t more;
+	int32_t *term;
+	pz_rqbuf *buf;
+} pz_rq;
+
+// pz_lock and pz_unlock take and release a buffer's mutex; Go calls them
+// too. (A spin lock would be cheaper uncontended, but on a machine with
+// more threads than cores its holder can be preempted, and the waiter
+// then burns its time slice.)
+static inline void pz_lock(pthread_mutex_t *mu) { pthread_mutex_lock(mu); }
+static inline void pz_unlock(pthread_mutex_t *mu) { pthread_mutex_unlock(mu); }
+
+// PZ_SQ_PARTS bounds the parts a send buffer holds before the sender hands
+// them to Go itself.
+#define PZ_SQ_PARTS 256
+
+// pz_sqbuf is one batch of parts accepted for sending, in order: each
+// part is a message whose content the buffer owns, and more[i] says
+// whether it was sent with ZMQ_SNDMORE.
+typedef struct pz_sqbuf {
+	int count;
+	int msgs; // parts that begin a message
+	pz_msg parts[PZ_SQ_PARTS];
+	uint8_t more[PZ_SQ_PARTS];
+} pz_sqbuf;
+
+// pz_sq is a socket's send buffer (sendq.go): parts accepted by
+// zmq_msg_send and zmq_send and not yet handed to the Go socket. A part is
+// accepted only while credit, the number of whole messages the Go socket
+// was known to take without blocking less those accepted since, allows a
+// new message, and until expiry: the socket's peers can go away, and a
+// send must then find out within about as long as libzmq takes to process
+// a pipe's end. mu is a mutex shared with Go like pz_rq's. inmsg says
+// the last part accepted had ZMQ_SNDMORE. kicked says the Go side's
+// flusher was woken and has not yet found the buffer empty. A socket with
+// an inproc peer gets no credit (its peer must see each message at once):
+// direct says so, and its sends go straight to pz_msg_send_part while
+// nothing is buffered or being handed over, every PZ_SQ_PARTS-th through
+// pz_sq_send to look at the credit again. cur is the
+// batch being filled; spare is handed to Go by the flusher. cur is NULL
+// once the socket is closed.
+typedef struct pz_sq {
+	pthread_mutex_t mu;
+	int64_t expiry; // pz_now_coarse after which credit is stale
+	int32_t credit;
+	int32_t inmsg;
+	int32_t kicked;
+	int32_t flushing; // Go is handing spare to the socket
+	int32_t direct;   // an inproc peer: send straight to Go
+	uint32_t directs; // sends made straight to Go
+	int32_t *term;
+	pz_sqbuf *cur;
+	pz_sqbuf *spare;
+} pz_sq;
+
+// PZ_SQ_CREDIT_NS is how long a send buffer's credit lasts.
+#define PZ_SQ_CREDIT_NS 10000000
+
+// pz_now_coarse is CLOCK_MONOTONIC_COARSE in nanoseconds: cheap enough to
+// read on every send.
+int64_t pz_now_coarse(void);
+
+// pz_sq_release releases the messages of batch b and empties it.
+void pz_sq_release(pz_sqbuf *b);
+
+// pz_rq_drop_part releases the content and properties of a buffered part.
+void pz_rq_drop_part(pz_rq *q, int i);
+
 extern __thread int pz_errno;
 
 int zmq_msg_init_size(void *p, size_t size);
+int zmq_msg_recv(void *p, void *sp, int flags);
+int zmq_msg_close(void *p);
 
 static inline void pz_set_errno(int e) {
 	pz_errno = e;

@@ -226,6 +226,7 @@ func zmq_setsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optle
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	spec, ok := options[int(option)]
 	if !ok {
 		return fail(syscall.EINVAL)
@@ -288,6 +289,13 @@ func zmq_setsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optle
 	return 0
 }
 
+// ZMQ_RCVMORE and ZMQ_EVENTS also look at the socket's receive buffer
+// (recvq.go).
+const (
+	optRcvmore = 13
+	optEvents  = 15
+)
+
 // zmq_getsockopt reads a socket option into optval; *optlen gives the
 // buffer's size and receives the value's.
 //
@@ -297,6 +305,7 @@ func zmq_getsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optle
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	spec, ok := options[int(option)]
 	if !ok {
 		return fail(syscall.EINVAL)
@@ -315,9 +324,18 @@ func zmq_getsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optle
 		}
 		var v int
 		var err error
-		if spec.shadow {
+		switch {
+		case spec.shadow:
 			v = e.getShadow(int(option), spec.def)
-		} else {
+		case option == optRcvmore:
+			var more bool
+			more, err = e.rcvmore()
+			v = int(boolInt(more))
+		case option == optEvents:
+			var st zmq.State
+			st, err = e.events()
+			v = int(st)
+		default:
 			v, err = spec.getInt(e.s)
 		}
 		if err != nil {

@@ -256,9 +256,20 @@ func socketsOf(ps ...unsafe.Pointer) ([]*zmq.Socket, bool) {
 		if e == nil {
 			return nil, false
 		}
+		e.flushSends()
 		out[i] = e.s
 	}
 	return out, true
+}
+
+// forwardBufferedBoth forwards what the receive buffers of frontend and
+// backend hold (recvq.go) before a proxy between them starts.
+func forwardBufferedBoth(frontend, backend unsafe.Pointer, capture *zmq.Socket) error {
+	f, b := getSock(frontend), getSock(backend)
+	if err := forwardBuffered(f, b.s, capture); err != nil {
+		return err
+	}
+	return forwardBuffered(b, f.s, capture)
 }
 
 // zmq_proxy forwards messages between frontend and backend, copying them to
@@ -272,6 +283,9 @@ func zmq_proxy(frontend, backend, capture unsafe.Pointer) C.int {
 	s, ok := socketsOf(frontend, backend, capture)
 	if !ok {
 		return fail(syscall.ENOTSOCK)
+	}
+	if err := forwardBufferedBoth(frontend, backend, s[2]); err != nil {
+		return failErr(err)
 	}
 	return failErr(zmq.Proxy(s[0], s[1], s[2]))
 }
@@ -287,6 +301,9 @@ func zmq_proxy_steerable(frontend, backend, capture, control unsafe.Pointer) C.i
 	s, ok := socketsOf(frontend, backend, capture, control)
 	if !ok {
 		return fail(syscall.ENOTSOCK)
+	}
+	if err := forwardBufferedBoth(frontend, backend, s[2]); err != nil {
+		return failErr(err)
 	}
 	err := zmq.ProxySteerable(s[0], s[1], s[2], s[3])
 	if err == nil {
@@ -311,6 +328,7 @@ func zmq_socket_monitor(p unsafe.Pointer, addr *C.char, events C.int) C.int {
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
 	}
+	e.flushSends()
 	a := ""
 	if addr != nil {
 		a = C.GoString(addr)
@@ -514,6 +532,7 @@ func zmq_sendiov(p unsafe.Pointer, iov unsafe.Pointer, count C.size_t, flags C.i
 	if count == 0 || iov == nil {
 		return fail(syscall.EINVAL)
 	}
+	e.flushSends()
 	parts := unsafe.Slice((*iovec)(iov), int(count))
 	last := 0
 	for i, v := range parts {
@@ -527,9 +546,20 @@ func zmq_sendiov(p unsafe.Pointer, iov unsafe.Pointer, count C.size_t, flags C.i
 			f &^= zmq.SNDMORE
 		}
 		if err := e.sendPart(cBytes(v.base, v.len), f); err != nil {
+			if i > 0 && e.sq != nil {
+				// The Go socket holds the message's first parts.
+				e.sq.mu.Lock()
+				e.setInMessage(true)
+				e.sq.mu.Unlock()
+			}
 			return failErr(err)
 		}
 		last = int(v.len)
+	}
+	if e.sq != nil {
+		e.sq.mu.Lock()
+		e.setInMessage(false)
+		e.sq.mu.Unlock()
 	}
 	// libzmq returns what the last part's send returned.
 	return C.int(last)
@@ -550,6 +580,18 @@ func zmq_recviov(p unsafe.Pointer, iov unsafe.Pointer, count *C.size_t, flags C.
 	parts := unsafe.Slice((*iovec)(iov), int(*count))
 	total, n := 0, 0
 	for n < len(parts) {
+		if e.rq != nil {
+			buf, size, more, rc := e.recvBuffered(p, flags)
+			if rc < 0 {
+				return rc
+			}
+			parts[n] = iovec{base: buf, len: C.size_t(size)}
+			n++
+			if !more {
+				break
+			}
+			continue
+		}
 		var buf unsafe.Pointer
 		size := 0
 		var info zmq.PartInfo

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/uio.h>
 
 /* purezmq's count of connection-property blocks (not libzmq's API) */
 extern int64_t pz_debug_meta_live (void);
@@ -34,6 +35,206 @@ static void free_fn (void *data, void *hint)
     (void) hint;
     freed++;
     free (data);
+}
+
+/* A PULL socket's receive buffer (capi/recvq.go) holds the parts one
+ * call into Go took: every way of looking at the socket's queue must see
+ * them, and closing, disconnecting and terminating must drop them. */
+static void wait_in (void *s)
+{
+    zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
+    CHECK (zmq_poll (&item, 1, 5000) == 1);
+}
+
+/* pull_from makes a PULL socket connected to a new PUSH socket bound at
+ * a tcp endpoint, which it stores in ep. */
+static void *pull_from (void *ctx, void **push, char *ep, size_t eplen)
+{
+    *push = zmq_socket (ctx, ZMQ_PUSH);
+    void *pull = zmq_socket (ctx, ZMQ_PULL);
+    CHECK (zmq_bind (*push, "tcp://127.0.0.1:*") == 0);
+    CHECK (zmq_getsockopt (*push, ZMQ_LAST_ENDPOINT, ep, &eplen) == 0);
+    CHECK (zmq_connect (pull, ep) == 0);
+    return pull;
+}
+
+static void check_receive_buffer (void)
+{
+    void *ctx = zmq_ctx_new ();
+    void *push;
+    char ep[64];
+    void *pull = pull_from (ctx, &push, ep, sizeof ep);
+
+    /* two messages, one of two parts, and a part too big to stage */
+    static char big[5000];
+    memset (big, 'x', sizeof big);
+    CHECK (zmq_send (push, "a1", 2, ZMQ_SNDMORE) == 2);
+    CHECK (zmq_send (push, "a2", 2, 0) == 2);
+    CHECK (zmq_send (push, big, sizeof big, 0) == (int) sizeof big);
+    CHECK (zmq_send (push, "c", 1, 0) == 1);
+    for (int i = 0; i < 500; i++) {
+        /* all three queued, so that the first receive buffers them */
+        int ev = 0;
+        size_t evlen = sizeof ev;
+        zmq_getsockopt (pull, ZMQ_EVENTS, &ev, &evlen);
+        if (ev & ZMQ_POLLIN)
+            break;
+        usleep (1000);
+    }
+    usleep (20000);
+    zmq_msg_t m;
+    zmq_msg_init (&m);
+    CHECK (zmq_msg_recv (&m, pull, 0) == 2 && memcmp (zmq_msg_data (&m), "a1", 2) == 0);
+    int more = 0;
+    size_t morelen = sizeof more;
+    CHECK (zmq_getsockopt (pull, ZMQ_RCVMORE, &more, &morelen) == 0 && more == 1);
+    CHECK (zmq_msg_more (&m) == 1);
+    const char *type = zmq_msg_gets (&m, "Socket-Type");
+    CHECK (type != NULL && strcmp (type, "PUSH") == 0);
+    CHECK (zmq_msg_get (&m, ZMQ_SRCFD) >= 0);
+    int ev = 0;
+    size_t evlen = sizeof ev;
+    CHECK (zmq_getsockopt (pull, ZMQ_EVENTS, &ev, &evlen) == 0 && (ev & ZMQ_POLLIN));
+    zmq_pollitem_t item = {pull, 0, ZMQ_POLLIN, 0};
+    CHECK (zmq_poll (&item, 1, 0) == 1 && item.revents == ZMQ_POLLIN);
+    char buf[8];
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == 2 && memcmp (buf, "a2", 2) == 0);
+    CHECK (zmq_getsockopt (pull, ZMQ_RCVMORE, &more, &morelen) == 0 && more == 0);
+    /* the big part, truncated by zmq_recv, then whole by zmq_msg_recv */
+    CHECK (zmq_msg_recv (&m, pull, 0) == (int) sizeof big);
+    CHECK (zmq_msg_size (&m) == sizeof big && memcmp (zmq_msg_data (&m), big, sizeof big) == 0);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == 1 && buf[0] == 'c');
+    CHECK (zmq_recv (pull, buf, sizeof buf, ZMQ_DONTWAIT) == -1 && zmq_errno () == EAGAIN);
+    CHECK (zmq_msg_close (&m) == 0);
+
+    /* zmq_disconnect drops the buffered parts of the connection it ends */
+    CHECK (zmq_send (push, "d", 1, 0) == 1);
+    CHECK (zmq_send (push, "e", 1, 0) == 1);
+    wait_in (pull);
+    usleep (20000);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == 1 && buf[0] == 'd');
+    CHECK (zmq_disconnect (pull, ep) == 0);
+    CHECK (zmq_recv (pull, buf, sizeof buf, ZMQ_DONTWAIT) == -1 && zmq_errno () == EAGAIN);
+    CHECK (zmq_getsockopt (pull, ZMQ_EVENTS, &ev, &evlen) == 0 && !(ev & ZMQ_POLLIN));
+
+    /* zmq_close drops what is buffered, properties included */
+    CHECK (zmq_close (pull) == 0);
+    CHECK (zmq_close (push) == 0);
+    pull = pull_from (ctx, &push, ep, sizeof ep);
+    for (int i = 0; i < 3; i++)
+        CHECK (zmq_send (push, "f", 1, 0) == 1);
+    wait_in (pull);
+    usleep (20000);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == 1);
+    CHECK (zmq_close (pull) == 0);
+    CHECK (pz_debug_meta_live () == 0);
+    CHECK (zmq_recv (pull, buf, sizeof buf, ZMQ_DONTWAIT) == -1 && zmq_errno () == ENOTSOCK);
+
+    /* once the context is shut down, buffered parts give ETERM */
+    CHECK (zmq_close (push) == 0);
+    pull = pull_from (ctx, &push, ep, sizeof ep);
+    for (int i = 0; i < 3; i++)
+        CHECK (zmq_send (push, "g", 1, 0) == 1);
+    wait_in (pull);
+    usleep (20000);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == 1);
+    CHECK (zmq_ctx_shutdown (ctx) == 0);
+    CHECK (zmq_recv (pull, buf, sizeof buf, 0) == -1 && zmq_errno () == ETERM);
+    CHECK (zmq_close (pull) == 0);
+    CHECK (zmq_close (push) == 0);
+    CHECK (zmq_ctx_term (ctx) == 0);
+    CHECK (pz_debug_meta_live () == 0);
+}
+
+/* A PUSH socket's send buffer (capi/sendq.go) accepts a message only with
+ * room for it, keeps the order of every way of sending, and hands what it
+ * holds to the socket before anything else looks at it. */
+static void check_send_buffer (void)
+{
+    void *ctx = zmq_ctx_new ();
+    void *push = zmq_socket (ctx, ZMQ_PUSH);
+    void *pull = zmq_socket (ctx, ZMQ_PULL);
+    int hwm = 5;
+    CHECK (zmq_setsockopt (push, ZMQ_SNDHWM, &hwm, sizeof hwm) == 0);
+    CHECK (zmq_setsockopt (pull, ZMQ_RCVHWM, &hwm, sizeof hwm) == 0);
+    CHECK (zmq_bind (pull, "inproc://smoke-sendbuf") == 0);
+    CHECK (zmq_connect (push, "inproc://smoke-sendbuf") == 0);
+
+    /* exactly SNDHWM + RCVHWM messages over inproc, as libzmq */
+    int sent = 0;
+    char buf[16];
+    while (sent < 100) {
+        snprintf (buf, sizeof buf, "%d", sent);
+        if (zmq_send (push, buf, strlen (buf), ZMQ_DONTWAIT) < 0)
+            break;
+        sent++;
+    }
+    CHECK (sent == 10 && zmq_errno () == EAGAIN);
+    int ev = 0;
+    size_t evlen = sizeof ev;
+    CHECK (zmq_getsockopt (push, ZMQ_EVENTS, &ev, &evlen) == 0 && !(ev & ZMQ_POLLOUT));
+    for (int i = 0; i < sent; i++) {
+        char want[16];
+        snprintf (want, sizeof want, "%d", i);
+        /* an inproc peer sees each message as soon as it is sent */
+        int n = zmq_recv (pull, buf, sizeof buf, ZMQ_DONTWAIT);
+        CHECK (n == (int) strlen (want) && memcmp (buf, want, n) == 0);
+    }
+
+    /* every way of sending, in order */
+    zmq_msg_t m;
+    CHECK (zmq_send (push, "1", 1, 0) == 1);
+    zmq_msg_init_size (&m, 1);
+    memcpy (zmq_msg_data (&m), "2", 1);
+    CHECK (zmq_msg_send (&m, push, 0) == 1);
+    CHECK (zmq_send (push, "3a", 2, ZMQ_SNDMORE) == 2);
+    CHECK (zmq_send (push, "3b", 2, 0) == 2);
+    struct iovec iov[2] = {{(void *) "4a", 2}, {(void *) "4b", 2}};
+    CHECK (zmq_sendiov (push, iov, 2, 0) == 2);
+    CHECK (zmq_send_const (push, "5", 1, 0) == 1);
+    const char *want[] = {"1", "2", "3a", "3b", "4a", "4b", "5"};
+    const int more[] = {0, 0, 1, 0, 1, 0, 0};
+    for (int i = 0; i < 7; i++) {
+        int n = zmq_recv (pull, buf, sizeof buf, 0);
+        CHECK (n == (int) strlen (want[i]) && memcmp (buf, want[i], n) == 0);
+        int rm = 0;
+        size_t rmlen = sizeof rm;
+        CHECK (zmq_getsockopt (pull, ZMQ_RCVMORE, &rm, &rmlen) == 0 && rm == more[i]);
+    }
+    zmq_msg_close (&m);
+    CHECK (zmq_close (pull) == 0);
+    CHECK (zmq_close (push) == 0);
+
+    /* what was accepted before zmq_close lingers and arrives */
+    void *sink = zmq_socket (ctx, ZMQ_PULL);
+    char ep[64];
+    size_t eplen = sizeof ep;
+    CHECK (zmq_bind (sink, "tcp://127.0.0.1:*") == 0);
+    CHECK (zmq_getsockopt (sink, ZMQ_LAST_ENDPOINT, ep, &eplen) == 0);
+    push = zmq_socket (ctx, ZMQ_PUSH);
+    CHECK (zmq_connect (push, ep) == 0);
+    for (int i = 0; i < 300; i++)
+        CHECK (zmq_send (push, "z", 1, 0) == 1);
+    CHECK (zmq_close (push) == 0);
+    int got = 0;
+    int timeo = 5000;
+    CHECK (zmq_setsockopt (sink, ZMQ_RCVTIMEO, &timeo, sizeof timeo) == 0);
+    while (got < 300 && zmq_recv (sink, buf, sizeof buf, 0) == 1)
+        got++;
+    CHECK (got == 300);
+
+    /* once the context is shut down, a send fails with ETERM */
+    push = zmq_socket (ctx, ZMQ_PUSH);
+    int zero = 0;
+    CHECK (zmq_setsockopt (push, ZMQ_LINGER, &zero, sizeof zero) == 0);
+    CHECK (zmq_connect (push, ep) == 0);
+    CHECK (zmq_send (push, "y", 1, 0) == 1);
+    CHECK (zmq_send (push, "y", 1, 0) == 1);
+    CHECK (zmq_ctx_shutdown (ctx) == 0);
+    CHECK (zmq_send (push, "y", 1, 0) == -1 && zmq_errno () == ETERM);
+    CHECK (zmq_close (push) == 0);
+    CHECK (zmq_close (sink) == 0);
+    CHECK (zmq_ctx_term (ctx) == 0);
 }
 
 int main (void)
@@ -170,6 +371,8 @@ int main (void)
 
     CHECK (zmq_close (b) == 0);
     CHECK (zmq_ctx_term (ctx) == 0);
+    check_receive_buffer ();
+    check_send_buffer ();
     if (failures) {
         fprintf (stderr, "smoke: %d checks failed\n", failures);
         return 1;

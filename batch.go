@@ -1,0 +1,133 @@
+package zmq4
+
+// Batched access for the C API (capi/): receiving many queued parts in
+// one call, and knowing how many messages a send would take.
+
+// PartSource names the connection a part taken by RecvBatch came over, so
+// that a caller still holding the part can tell whether a later
+// Disconnect dropped that connection's unread messages.
+type PartSource struct {
+	p *pipe
+}
+
+// DroppedBy reports whether the part's connection belongs to endpoint
+// and is no longer attached to the socket: what Disconnect(endpoint) does
+// to a connection whose unread messages it drops. It is false for a part
+// with no connection.
+func (src PartSource) DroppedBy(endpoint string) bool {
+	p := src.p
+	if p == nil || p.endpoint != endpoint {
+		return false
+	}
+	p.s.mu.Lock()
+	defer p.s.mu.Unlock()
+	return !p.attached
+}
+
+// RecvBatch takes, without waiting, the message parts already queued for
+// the socket, in order, and hands each to deliver with what RecvPart would
+// return for it and its connection. deliver runs under the socket's lock,
+// must copy what it keeps (the slice is recycled) and returns whether it
+// takes another part; RecvBatch also stops when no part is left. It
+// returns how many parts it took, or EAGAIN when none was ready, or the
+// error a receive gives (ETERM, a closed socket, EFSM, ...). It exists for
+// the C API (capi/), which moves many parts into C memory per call.
+func (s *Socket) RecvBatch(deliver func(data []byte, info PartInfo, src PartSource) bool) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	// Parts of one connection share its description: it is worked out
+	// again only when the connection, or its properties, change.
+	var info PartInfo
+	var infoPipe *pipe
+	var infoProps *connProps
+	_, dish := s.pat.(*dishPattern)
+	for {
+		f, err := s.recvFrameLocked(DONTWAIT)
+		if err != nil {
+			if n > 0 {
+				// The error, if it lasts, comes with the next call.
+				return n, nil
+			}
+			return 0, err
+		}
+		n++
+		if dish || s.recvProps == nil || s.recvPipe != infoPipe || s.recvProps != infoProps {
+			info = s.partInfoLocked()
+			infoPipe, infoProps = s.recvPipe, s.recvProps
+		} else {
+			info.More = s.rcvmore
+		}
+		more := deliver(f.data, info, PartSource{p: s.recvPipe})
+		releaseFrame(f)
+		if !more {
+			return n, nil
+		}
+	}
+}
+
+// partInfoLocked describes the part the socket received last, as RecvPart
+// does. Call with s.mu held.
+func (s *Socket) partInfoLocked() PartInfo {
+	info := PartInfo{More: s.rcvmore, SrcFD: -1}
+	if s.recvProps != nil {
+		info.Metadata = s.recvProps.m
+	}
+	if s.recvPipe != nil {
+		if info.Metadata == nil {
+			info.Metadata = s.recvPipe.metadata()
+		}
+		info.SrcFD = s.recvPipe.srcFD()
+		if s.typ == SERVER || s.typ == PEER {
+			info.RoutingID = s.recvPipe.routeKey
+		}
+	}
+	if x, ok := s.pat.(*dishPattern); ok {
+		info.Group = x.lastGroup
+	}
+	return info
+}
+
+// SendRoom reports how many more whole messages a PUSH socket takes now
+// without blocking: the free places under the high-water marks of the
+// pipes its load balancer can send to, less one for a message whose first
+// parts were sent with SNDMORE. It is -1 when one of those pipes has no
+// limit (SNDHWM 0, CONFLATE), and 0 for the other socket types or when the
+// socket cannot send. inproc reports whether one of the socket's pipes is
+// an inproc one, whose peer sees a message as soon as it is sent. It
+// exists for the C API (capi/), which accepts that many messages into C
+// memory before handing them to the socket in one call.
+func (s *Socket) SendRoom() (room int, inproc bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.checkUsable() != nil {
+		return 0, false
+	}
+	x, ok := s.pat.(*pushPattern)
+	if !ok {
+		return 0, false
+	}
+	s.absorbReady()
+	for _, p := range x.lb.pipes {
+		if p.inproc {
+			inproc = true
+		}
+	}
+	for _, p := range x.lb.pipes[:x.lb.active] {
+		q := p.out
+		q.mu.Lock()
+		unlimited := q.closed || q.conflate || q.hwm <= 0
+		free := q.hwm - q.unread
+		q.mu.Unlock()
+		if unlimited {
+			return -1, inproc
+		}
+		if free > 0 {
+			room += free
+		}
+	}
+	if len(s.sendParts) > 0 && room > 0 {
+		room--
+	}
+	return room, inproc
+}
