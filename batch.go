@@ -66,28 +66,6 @@ func (s *Socket) RecvBatch(deliver func(data []byte, info PartInfo, src PartSour
 	}
 }
 
-// partInfoLocked describes the part the socket received last, as RecvPart
-// does. Call with s.mu held.
-func (s *Socket) partInfoLocked() PartInfo {
-	info := PartInfo{More: s.rcvmore, SrcFD: -1}
-	if s.recvProps != nil {
-		info.Metadata = s.recvProps.m
-	}
-	if s.recvPipe != nil {
-		if info.Metadata == nil {
-			info.Metadata = s.recvPipe.metadata()
-		}
-		info.SrcFD = s.recvPipe.srcFD()
-		if s.typ == SERVER || s.typ == PEER {
-			info.RoutingID = s.recvPipe.routeKey
-		}
-	}
-	if x, ok := s.pat.(*dishPattern); ok {
-		info.Group = x.lastGroup
-	}
-	return info
-}
-
 // SendRoom reports how many more whole messages a PUSH socket takes now
 // without blocking: the free places under the high-water marks of the
 // pipes its load balancer can send to, less one for a message whose first

@@ -52,15 +52,25 @@ type rawReader struct {
 	err error
 }
 
-// newRawReader returns a reader for c, or nil when c is not a plain tcp or
-// ipc connection.
-func newRawReader(c net.Conn) *rawReader {
+// rawConnOf returns the raw socket of c, or nil when c is not a plain tcp
+// or ipc connection.
+func rawConnOf(c net.Conn) syscall.RawConn {
 	sc, ok := rawIOConn(c)
 	if !ok {
 		return nil
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
+		return nil
+	}
+	return rc
+}
+
+// newRawReader returns a reader for c, or nil when c is not a plain tcp or
+// ipc connection.
+func newRawReader(c net.Conn) *rawReader {
+	rc := rawConnOf(c)
+	if rc == nil {
 		return nil
 	}
 	r := &rawReader{rc: rc}
@@ -123,12 +133,8 @@ type inPlaceWriter struct {
 // newInPlaceWriter returns a writer for c, or nil when c is not a plain
 // tcp or ipc connection.
 func newInPlaceWriter(c net.Conn) *inPlaceWriter {
-	sc, ok := rawIOConn(c)
-	if !ok {
-		return nil
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+	rc := rawConnOf(c)
+	if rc == nil {
 		return nil
 	}
 	w := &inPlaceWriter{rc: rc}

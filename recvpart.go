@@ -42,10 +42,16 @@ func (s *Socket) RecvPart(flags Flag, deliver func(data []byte)) (PartInfo, erro
 	}
 	deliver(f.data)
 	releaseFrame(f)
+	return s.partInfoLocked(), nil
+}
+
+// partInfoLocked describes the part the socket received last: its more
+// flag, the properties of the connection it arrived on, that connection's
+// descriptor, and its routing id or group where the type has one. Call
+// with s.mu held.
+func (s *Socket) partInfoLocked() PartInfo {
 	info := PartInfo{More: s.rcvmore, SrcFD: -1}
 	if s.recvProps != nil {
-		// The properties of the connection the message arrived on, as
-		// metadataLocked reads them.
 		info.Metadata = s.recvProps.m
 	}
 	if s.recvPipe != nil {
@@ -60,5 +66,5 @@ func (s *Socket) RecvPart(flags Flag, deliver func(data []byte)) (PartInfo, erro
 	if x, ok := s.pat.(*dishPattern); ok {
 		info.Group = x.lastGroup
 	}
-	return info, nil
+	return info
 }

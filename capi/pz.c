@@ -478,38 +478,45 @@ static int pz_rq_advance(pz_rq *q, int i, uint8_t flags) {
 	return 0;
 }
 
-// pz_rq_recv_msg receives the next part into the empty message out from
-// q, filling q from Go when it is empty. Returns the size or -1.
-static int pz_rq_recv_msg(pz_rq *q, void *sp, int flags, pz_msg *out) {
+// pz_rq_take returns the index of the next part in q, filling q from Go
+// (waiting as flags say) while it is empty; -1 on error, errno set.
+static int pz_rq_take(pz_rq *q, void *sp, int flags) {
 	for (;;) {
 		int rc;
 		int i = pz_rq_next(q, &rc);
-		if (i < 0) {
-			if (rc < 0 || pz_rq_fill(sp, flags) < 0)
-				return -1;
-			continue;
-		}
-		pz_msg *m = &q->buf->parts[i];
-		if (m->content == NULL && m->size > 0) {
-			pz_content *c = pz_new_content(m->size);
-			if (c == NULL) {
-				pz_unlock(&q->mu);
-				pz_set_errno(ENOMEM);
-				return -1;
-			}
-			memcpy(c->data, q->buf->stage + q->buf->off[i], m->size);
-			m->content = c;
-			m->data = c->data;
-		}
-		*out = *m;
-		memset(m, 0, sizeof *m);
-		if (pz_rq_advance(q, i, out->flags) < 0)
+		if (i >= 0)
+			return i;
+		if (rc < 0 || pz_rq_fill(sp, flags) < 0)
 			return -1;
-		out->flags &= ~PZ_MSG_LOST;
-		if (out->content == NULL)
-			out->data = out->group;
-		return out->size > INT32_MAX ? INT32_MAX : (int)out->size;
 	}
+}
+
+// pz_rq_recv_msg receives the next part into the empty message out from
+// q, filling q from Go when it is empty. Returns the size or -1.
+static int pz_rq_recv_msg(pz_rq *q, void *sp, int flags, pz_msg *out) {
+	int i = pz_rq_take(q, sp, flags);
+	if (i < 0)
+		return -1;
+	pz_msg *m = &q->buf->parts[i];
+	if (m->content == NULL && m->size > 0) {
+		pz_content *c = pz_new_content(m->size);
+		if (c == NULL) {
+			pz_unlock(&q->mu);
+			pz_set_errno(ENOMEM);
+			return -1;
+		}
+		memcpy(c->data, q->buf->stage + q->buf->off[i], m->size);
+		m->content = c;
+		m->data = c->data;
+	}
+	*out = *m;
+	memset(m, 0, sizeof *m);
+	if (pz_rq_advance(q, i, out->flags) < 0)
+		return -1;
+	out->flags &= ~PZ_MSG_LOST;
+	if (out->content == NULL)
+		out->data = out->group;
+	return out->size > INT32_MAX ? INT32_MAX : (int)out->size;
 }
 
 // zmq_msg_recv receives a message part into the message and returns its
@@ -560,25 +567,19 @@ int zmq_recv(void *sp, void *buf, size_t n, int flags) {
 		pz_set_errno(EFAULT);
 		return -1;
 	}
-	for (;;) {
-		int rc;
-		int i = pz_rq_next(q, &rc);
-		if (i < 0) {
-			if (rc < 0 || pz_rq_fill(sp, flags) < 0)
-				return -1;
-			continue;
-		}
-		pz_msg *m = &q->buf->parts[i];
-		size_t size = m->size;
-		const char *src = m->content != NULL ? (const char *)m->content->data : q->buf->stage + q->buf->off[i];
-		if (n > 0 && size > 0)
-			memcpy(buf, src, size < n ? size : n);
-		uint8_t fl = m->flags;
-		pz_rq_drop_part(q, i);
-		if (pz_rq_advance(q, i, fl) < 0)
-			return -1;
-		return size > INT32_MAX ? INT32_MAX : (int)size;
-	}
+	int i = pz_rq_take(q, sp, flags);
+	if (i < 0)
+		return -1;
+	pz_msg *m = &q->buf->parts[i];
+	size_t size = m->size;
+	const char *src = m->content != NULL ? (const char *)m->content->data : q->buf->stage + q->buf->off[i];
+	if (n > 0 && size > 0)
+		memcpy(buf, src, size < n ? size : n);
+	uint8_t fl = m->flags;
+	pz_rq_drop_part(q, i);
+	if (pz_rq_advance(q, i, fl) < 0)
+		return -1;
+	return size > INT32_MAX ? INT32_MAX : (int)size;
 }
 
 // zmq_sendmsg is zmq_msg_send with the arguments swapped (deprecated API).
