@@ -52,7 +52,8 @@ var errStopped = errors.New("zmq4: engine stopped")
 func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 	c := e.conn
 	if so.handshakeIvl > 0 {
-		c.SetDeadline(time.Now().Add(so.handshakeIvl))
+		e.handshakeDeadline = time.Now().Add(so.handshakeIvl)
+		c.SetDeadline(e.handshakeDeadline)
 	}
 	mech := so.mech.Mechanism
 	var src io.Reader = c
@@ -77,7 +78,7 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 	}
 	cfg := so.mech
 	cfg.PeerAddress = transport.PeerAddress(c)
-	cfg.ZAP = e.sess.zapFunc()
+	cfg.ZAP = e.zapWatchingPeer(e.sess.zapFunc())
 	res, err := mechanism.Handshake(handshakeConn{e}, &cfg)
 	if err != nil {
 		return nil, err
@@ -545,5 +546,5 @@ func handshakeFailed(s session, endpoint string, err error) {
 		}
 		return
 	}
-	s.event(EVENT_HANDSHAKE_FAILED_NO_DETAIL, endpoint, 0)
+	s.event(EVENT_HANDSHAKE_FAILED_NO_DETAIL, endpoint, handshakeErrno(err))
 }

@@ -24,3 +24,9 @@ func newInPlaceWriter(net.Conn) *inPlaceWriter { return nil }
 
 // write is never called.
 func (w *inPlaceWriter) write([]byte) (int, error) { return 0, syscall.EINVAL }
+
+// rawConnOf returns nil: no connection is used raw here.
+func rawConnOf(net.Conn) syscall.RawConn { return nil }
+
+// peerClosed is never called here (rawConnOf gives nil).
+func peerClosed(syscall.RawConn) bool { return false }
