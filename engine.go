@@ -52,8 +52,7 @@ var errStopped = errors.New("zmq4: engine stopped")
 func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 	c := e.conn
 	if so.handshakeIvl > 0 {
-		e.handshakeDeadline = time.Now().Add(so.handshakeIvl)
-		c.SetDeadline(e.handshakeDeadline)
+		c.SetDeadline(time.Now().Add(so.handshakeIvl))
 	}
 	mech := so.mech.Mechanism
 	var src io.Reader = c

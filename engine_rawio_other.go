@@ -29,4 +29,4 @@ func (w *inPlaceWriter) write([]byte) (int, error) { return 0, syscall.EINVAL }
 func rawConnOf(net.Conn) syscall.RawConn { return nil }
 
 // peerClosed is never called here (rawConnOf gives nil).
-func peerClosed(syscall.RawConn) bool { return false }
+func peerClosed(syscall.RawConn, <-chan struct{}) bool { return false }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"syscall"
-	"time"
 
 	"github.com/purezmq/zmq4/internal/mechanism"
 )
@@ -19,8 +18,8 @@ var errPeerGoneDuringZAP = &mechanism.Error{Kind: mechanism.FailedNoDetail, Code
 // zapWatchingPeer wraps zap so that, while the handler decides, the
 // connection is watched for the peer closing it (a handler that never
 // answers would otherwise keep the handshake waiting for ZAP's own
-// timeout). Only plain tcp and ipc connections are watched (the watch
-// peeks at the socket without consuming bytes); others get zap as is.
+// timeout). Only plain tcp and ipc connections on Linux are watched (the
+// watch polls for the peer's FIN and reads nothing); others get zap as is.
 func (e *engine) zapWatchingPeer(zap mechanism.ZAPFunc) mechanism.ZAPFunc {
 	rc := rawConnOf(e.conn)
 	if zap == nil || rc == nil {
@@ -36,24 +35,19 @@ func (e *engine) zapWatchingPeer(zap mechanism.ZAPFunc) mechanism.ZAPFunc {
 			reply, err := zap(req)
 			answered <- answer{reply, err}
 		}()
-		gone := make(chan bool, 1)
-		go func() { gone <- peerClosed(rc) }()
+		stop := make(chan struct{})
+		defer close(stop)
+		gone := make(chan struct{}, 1)
+		go func() {
+			if peerClosed(rc, stop) {
+				gone <- struct{}{}
+			}
+		}()
 		select {
 		case a := <-answered:
-			// Stop the watch: a read deadline in the past ends its wait,
-			// then the handshake's own deadline is put back.
-			e.conn.SetReadDeadline(time.Unix(1, 0))
-			<-gone
-			e.conn.SetReadDeadline(e.handshakeDeadline)
 			return a.reply, a.err
-		case closed := <-gone:
-			if closed {
-				return mechanism.ZAPReply{}, errPeerGoneDuringZAP
-			}
-			// The peer sent bytes (they stay unread for the mechanism):
-			// it is alive; wait for the handler alone.
-			a := <-answered
-			return a.reply, a.err
+		case <-gone:
+			return mechanism.ZAPReply{}, errPeerGoneDuringZAP
 		}
 	}
 }

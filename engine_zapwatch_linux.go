@@ -1,24 +1,36 @@
 package zmq4
 
-import "syscall"
+import (
+	"syscall"
 
-// peerClosed waits until rc's socket is readable and reports whether that
-// is because the peer closed it (or reset it); data waiting to be read
-// gives false and stays unread. A read deadline ends the wait with false.
-func peerClosed(rc syscall.RawConn) bool {
-	var b [1]byte
-	closed := false
-	err := rc.Read(func(fd uintptr) bool {
-		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		switch {
-		case err == syscall.EAGAIN || err == syscall.EINTR:
+	"golang.org/x/sys/unix"
+)
+
+// peerClosedPoll is how long one poll of peerClosed waits before it looks
+// at stop again.
+const peerClosedPoll = 20 // milliseconds
+
+// peerClosed reports true once the peer has closed its side of rc's socket
+// (POLLRDHUP: its FIN arrived, even with bytes still unread) or the socket
+// failed; it reads nothing. It returns false once stop is closed.
+func peerClosed(rc syscall.RawConn, stop <-chan struct{}) bool {
+	for {
+		select {
+		case <-stop:
 			return false
-		case err != nil:
-			closed = true
 		default:
-			closed = n == 0
 		}
-		return true
-	})
-	return err == nil && closed
+		closed := false
+		err := rc.Control(func(fd uintptr) {
+			fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
+			n, err := unix.Poll(fds, peerClosedPoll)
+			closed = err == nil && n > 0 && fds[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0
+		})
+		if err != nil {
+			return false // the connection was closed here
+		}
+		if closed {
+			return true
+		}
+	}
 }

@@ -191,9 +191,6 @@ type engine struct {
 	// handshakeErr is why the handshake failed, for the connecter, whose
 	// goroutine is the connection goroutine, after runSession returns.
 	handshakeErr error
-	// handshakeDeadline is the HANDSHAKE_IVL deadline set on the
-	// connection (zero when none); the ZAP watch puts it back.
-	handshakeDeadline time.Time
 
 	// Owned by whoever holds wmu, the write token: the writer goroutine
 	// around each batch, or a goroutine that queued a message and writes

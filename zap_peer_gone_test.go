@@ -28,6 +28,11 @@ func TestZAPPeerGoneDuringRequest(t *testing.T) {
 	must(t, client.SetPlainUsername("admin"))
 	must(t, client.SetPlainPassword("password"))
 	must(t, client.Connect(ep))
+	// A message queued at once, so the client's bytes wait unread in the
+	// server's socket when it closes (the watch must not read them).
+	if _, err := client.Send("x", 0); err != nil {
+		t.Fatal(err)
+	}
 	// The handler takes the request and never answers.
 	if _, err := handler.RecvMessageBytes(0); err != nil {
 		t.Fatal(err)
