@@ -103,25 +103,9 @@ func (q *queue) offer(m []frame) (ok, wake bool) {
 		return false, false
 	}
 	q.mu.Lock()
-	if q.closed {
-		q.mu.Unlock()
-		return true, false
-	}
-	if q.conflate {
-		q.dropPendingLocked()
-	} else if q.full() {
-		q.mu.Unlock()
-		return false, false
-	}
-	q.frames = append(q.frames, m...)
-	q.unread++
-	q.noteFullLocked()
-	q.msgs++
-	q.bytes += messageBytes(m)
-	wake = q.readerIdle
-	q.readerIdle = false
+	ok, wake = q.pushLocked(m, false)
 	q.mu.Unlock()
-	return true, wake
+	return ok, wake
 }
 
 // push appends one whole message unless the queue is full, in which case it
@@ -129,19 +113,39 @@ func (q *queue) offer(m []frame) (ok, wake bool) {
 // subscriptions and engine commands, which libzmq never drops).
 func (q *queue) push(m []frame, force bool) bool {
 	q.mu.Lock()
+	ok, wake := q.pushLocked(m, force)
+	if !ok {
+		q.writerBlocked = true
+	}
+	q.mu.Unlock()
+	if wake && q.onReadable != nil {
+		q.onReadable()
+	}
+	return ok
+}
+
+// pushLocked is push's decision under the lock: a closed queue takes m and
+// drops it, CONFLATE keeps only m, and otherwise m is refused (false) at
+// the HWM unless force. wake reports that the reader was idle. Call with
+// mu held.
+func (q *queue) pushLocked(m []frame, force bool) (ok, wake bool) {
 	if q.closed {
-		q.mu.Unlock()
-		return true
+		return true, false
 	}
 	if q.conflate {
 		q.dropPendingLocked()
 		force = true
 	}
 	if !force && q.full() {
-		q.writerBlocked = true
-		q.mu.Unlock()
-		return false
+		return false, false
 	}
+	return true, q.appendLocked(m)
+}
+
+// appendLocked appends the whole message m, counts it (ZMTP commands
+// aside) and reports whether the reader was idle, marking it busy. Call
+// with mu held.
+func (q *queue) appendLocked(m []frame) (wake bool) {
 	q.frames = append(q.frames, m...)
 	q.unread++
 	q.noteFullLocked()
@@ -149,27 +153,18 @@ func (q *queue) push(m []frame, force bool) bool {
 		q.msgs++
 		q.bytes += messageBytes(m)
 	}
-	wake := q.readerIdle
+	wake = q.readerIdle
 	q.readerIdle = false
-	q.mu.Unlock()
-	if wake && q.onReadable != nil {
-		q.onReadable()
-	}
-	return true
+	return wake
 }
 
 // pushFinal appends a one-part message after everything the writer
 // pushed, even when the writer has closed the queue and regardless of the
 // HWM: the socket's own last word on a departed peer (DISCONNECT_MSG).
 func (q *queue) pushFinal(f frame) {
+	one := [1]frame{f}
 	q.mu.Lock()
-	q.frames = append(q.frames, f)
-	q.unread++
-	q.noteFullLocked()
-	q.msgs++
-	q.bytes += uint64(len(f.data))
-	wake := q.readerIdle
-	q.readerIdle = false
+	wake := q.appendLocked(one[:])
 	q.mu.Unlock()
 	if wake && q.onReadable != nil {
 		q.onReadable()
