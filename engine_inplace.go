@@ -141,8 +141,13 @@ func (e *engine) finishPending() error {
 // inPlaceEpoch is the origin of the monotonic times in e.lastWriteAt.
 var inPlaceEpoch = time.Now()
 
-// markWrite records that a write ended now.
-func (e *engine) markWrite() { e.lastWriteAt.Store(int64(time.Since(inPlaceEpoch))) }
+// markWrite records that a write ended now, for engines whose senders may
+// write in place (the only readers of lastWriteAt); others skip the clock.
+func (e *engine) markWrite() {
+	if e.inPlace != nil {
+		e.lastWriteAt.Store(int64(time.Since(inPlaceEpoch)))
+	}
+}
 
 // sinceLastWrite returns how long ago the last write ended (the time since
 // inPlaceEpoch before any).
