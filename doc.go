@@ -30,7 +30,9 @@
 //   - Pipes and queues: pipe.go is a socket's link to one peer, a queue in
 //     each direction (queue.go). A queue counts whole messages against its
 //     high-water mark and is read in batches: the reader swaps out
-//     everything queued at once.
+//     everything queued at once. A PUB or XPUB writes each message once
+//     into a log shared by its connection-served subscribers (publog.go),
+//     and each subscriber's queue pulls what is marked for it.
 //   - Endpoints: endpoint.go (Bind, the listener's accept loop, Unbind),
 //     connecter.go (Connect: the connecter that dials and reconnects with
 //     backoff, Disconnect), inproc.go (no engine: the two sockets share a
@@ -69,7 +71,10 @@
 // REP sockets (Linux), the sender that finds the writer idle writes its
 // message itself instead, with one non-blocking system call, and leaves
 // to the writer goroutine only what does not go at once
-// (engine_inplace.go).
+// (engine_inplace.go). PUB and XPUB append the message once to their log
+// (publog.go), marking the subscribers that match it and are below their
+// HWM, and wake only the writers that sleep; each writer pulls its marked
+// messages when it takes its queue.
 //
 // Receive: the engine's reader (readLoop in engine.go) decodes every frame
 // one read delivered (on Linux, tcp and ipc sockets are read with raw
@@ -100,6 +105,6 @@
 // outbound queue's readiness callback); the Socket's readyMu (the list of
 // pipes that became ready, and the channels that wake blocked callers and
 // pollers); a queue's mu. A queue calls its readiness callbacks after
-// releasing its own lock. The monitor's and the authenticator's locks are
-// leaves.
+// releasing its own lock. The monitor's and the authenticator's locks, and
+// a PUB log's list of subscribers to put back (reactMu), are leaves.
 package zmq4

@@ -43,7 +43,8 @@ type pipe struct {
 	subs       trie.Trie // topics this peer subscribed to (XPUB, PUB)
 	manualSubs trie.Trie // XPUB_MANUAL: topics the peer asked for, as it asked
 	groups     map[string]bool
-	routeKey   uint32 // numeric routing id (SERVER, PEER)
+	routeKey   uint32   // numeric routing id (SERVER, PEER)
+	logSlot    *logSlot // PUB, XPUB: the pipe's place in the socket's log
 
 	stop   func(linger bool)      // ends the far side (engine or inproc peer); nil when none
 	engine atomic.Pointer[engine] // the connection serving the pipe, if any

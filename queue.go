@@ -31,6 +31,9 @@ func (f frame) more() bool { return f.flags&frameMore != 0 }
 // in one swap and reports what it consumed in batches, so the lock is taken
 // about once per batch rather than once per message.
 //
+// A PUB's queue to a connection also pulls the messages its publisher's log
+// marked for it (feed, see pubLog) whenever the reader looks for more.
+//
 // Readiness is edge-triggered: a reader that finds the queue empty is marked
 // idle and is called back (onReadable) by the next push; a writer that finds
 // it full is marked blocked and is called back (onWritable) when the reader
@@ -40,7 +43,6 @@ type queue struct {
 	frames        []frame
 	unread        int // messages pushed and not yet reported consumed
 	hwm           int // 0 means no limit
-	readerIdle    bool
 	writerBlocked bool
 	closed        bool // the writer will push no more
 	// atHWM mirrors full() (false under CONFLATE) for offer, which reads
@@ -60,6 +62,18 @@ type queue struct {
 
 	onReadable func()
 	onWritable func()
+
+	// feed, when set, is the publisher's log this queue pulls its
+	// messages from (see pubLog); set and cleared under mu.
+	feed *logSlot
+
+	// readerIdle: the reader found the queue empty and waits for
+	// onReadable. Changed under mu, except that a publisher may clear it
+	// without the lock to claim the wake-up (pubLog.send); it sits on a
+	// cache line of its own because the publisher reads it on every send.
+	_          [64]byte
+	readerIdle atomic.Bool
+	_          [64]byte
 }
 
 // connProps are the properties of one connection (Socket-Type, Identity,
@@ -78,17 +92,22 @@ type propsMark struct {
 }
 
 func newQueue(hwm int) *queue {
-	return &queue{hwm: hwm, readerIdle: true}
+	q := &queue{hwm: hwm}
+	q.readerIdle.Store(true)
+	return q
 }
 
 // full reports whether the queue is at its high-water mark; call with mu held.
 func (q *queue) full() bool { return q.hwm > 0 && q.unread >= q.hwm }
 
-// noteFullLocked updates atHWM after unread or hwm changed; call with mu
-// held.
+// noteFullLocked updates atHWM (and a publisher's view of what the reader
+// consumed) after unread or hwm changed; call with mu held.
 func (q *queue) noteFullLocked() {
 	if f := q.full() && !q.conflate; f != q.atHWM.Load() {
 		q.atHWM.Store(f)
+	}
+	if q.feed != nil {
+		q.feed.noteDoneLocked(q)
 	}
 }
 
@@ -153,9 +172,14 @@ func (q *queue) appendLocked(m []frame) (wake bool) {
 		q.msgs++
 		q.bytes += messageBytes(m)
 	}
-	wake = q.readerIdle
-	q.readerIdle = false
-	return wake
+	return q.claimIdleReader()
+}
+
+// claimIdleReader clears readerIdle and reports whether it was set: the
+// caller then wakes the reader. The flag is read first so that a busy
+// reader's cache line is not written.
+func (q *queue) claimIdleReader() bool {
+	return q.readerIdle.Load() && q.readerIdle.CompareAndSwap(true, false)
 }
 
 // pushFinal appends a one-part message after everything the writer
@@ -182,7 +206,11 @@ func (q *queue) pushFrame(f frame, force bool) bool {
 func (q *queue) canPush() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.closed || !q.full() {
+	full := q.full()
+	if sl := q.feed; sl != nil {
+		full = !sl.roomLocked()
+	}
+	if q.closed || !full {
 		return true
 	}
 	q.writerBlocked = true
@@ -213,8 +241,7 @@ func (q *queue) pushBatch(fs []frame, props *connProps) int {
 		q.msgs++
 		q.bytes += messageBytes(fs[last:])
 		q.noteFullLocked()
-		wake := q.readerIdle
-		q.readerIdle = false
+		wake := q.claimIdleReader()
 		q.mu.Unlock()
 		if wake && q.onReadable != nil {
 			q.onReadable()
@@ -242,10 +269,7 @@ func (q *queue) pushBatch(fs []frame, props *connProps) int {
 	if taken < len(fs) {
 		q.writerBlocked = true
 	}
-	wake := taken > 0 && q.readerIdle
-	if wake {
-		q.readerIdle = false
-	}
+	wake := taken > 0 && q.claimIdleReader()
 	q.mu.Unlock()
 	if wake && q.onReadable != nil {
 		q.onReadable()
@@ -345,9 +369,11 @@ func (q *queue) close() {
 		q.mu.Unlock()
 		return
 	}
+	if q.feed != nil {
+		q.feed.pullLocked(q) // what was published before close still goes
+	}
 	q.closed = true
-	wake := q.readerIdle
-	q.readerIdle = false
+	wake := q.claimIdleReader()
 	q.mu.Unlock()
 	if wake && q.onReadable != nil {
 		q.onReadable()
@@ -359,6 +385,9 @@ func (q *queue) close() {
 func (q *queue) setHWM(hwm int) {
 	q.mu.Lock()
 	q.hwm = hwm
+	if q.feed != nil {
+		q.feed.hwm = hwmLimit(hwm)
+	}
 	q.noteFullLocked()
 	wake := q.writerBlocked && !q.full()
 	if wake {
@@ -370,11 +399,27 @@ func (q *queue) setHWM(hwm int) {
 	}
 }
 
-// pending returns the number of unread messages.
+// pending returns the number of unread messages, counting those a
+// publisher's log holds for the queue.
 func (q *queue) pending() int {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.unread
+	wake := q.pullFeedLocked()
+	n := q.unread
+	q.mu.Unlock()
+	if wake && q.onReadable != nil {
+		q.onReadable()
+	}
+	return n
+}
+
+// pullFeedLocked moves what a publisher's log holds for the queue into
+// it, so that unread counts it; wake reports an idle reader to wake. Call
+// with mu held.
+func (q *queue) pullFeedLocked() (wake bool) {
+	if q.feed == nil {
+		return false
+	}
+	return q.feed.pullLocked(q)
 }
 
 // queueReader is the reading end of a queue. It holds the batch taken in the
@@ -500,8 +545,21 @@ func (r *queueReader) refill(consumeAll bool) (ok, closed bool) {
 	q.mu.Lock()
 	q.unread -= r.read
 	r.read = 0
+	if q.feed != nil {
+		q.feed.pullLocked(q)
+	}
+	if len(q.frames) == 0 && q.feed != nil {
+		// Say idle before looking at the publisher's log a last time, so
+		// that either this look or the publisher's wake-up sees the
+		// other's message (pubLog.send).
+		q.readerIdle.Store(true)
+		q.feed.pullLocked(q)
+		if len(q.frames) > 0 {
+			q.readerIdle.Store(false)
+		}
+	}
 	if len(q.frames) == 0 {
-		q.readerIdle = true
+		q.readerIdle.Store(true)
 		closed = q.closed
 		r.buf = r.buf[:0]
 		r.pos = 0

@@ -143,6 +143,9 @@ func (s *Socket) Stats() (SocketStats, error) {
 		},
 	}
 	st.Drops.Conflated = c.goneConflated
+	if pp, ok := s.pat.(*pubPattern); ok && pp.log != nil {
+		st.Drops.HWM += pp.log.unsettled()
+	}
 	for p := range s.pipes {
 		out, in := p.out.counts(), p.in.q.counts()
 		st.Drops.Conflated += out.conflated + in.conflated
@@ -176,6 +179,11 @@ type queueCounts struct {
 // counts returns the queue's counters.
 func (q *queue) counts() queueCounts {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	return queueCounts{msgs: q.msgs, bytes: q.bytes, conflated: q.conflated, pending: q.unread, hwm: q.hwm}
+	wake := q.pullFeedLocked()
+	c := queueCounts{msgs: q.msgs, bytes: q.bytes, conflated: q.conflated, pending: q.unread, hwm: q.hwm}
+	q.mu.Unlock()
+	if wake && q.onReadable != nil {
+		q.onReadable()
+	}
+	return c
 }

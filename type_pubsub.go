@@ -22,6 +22,12 @@ type pubPattern struct {
 
 	toWake []*queue // send: the subscriber queues whose readers were idle
 	waker  fanoutWaker
+
+	// log carries messages to the subscribers served by connection
+	// engines (see pubLog); direct lists the others (inproc, CONFLATE),
+	// which take each message into their own queue.
+	log    *pubLog
+	direct []*pipe
 }
 
 func newPubPattern(s *Socket, xpub bool) *pubPattern {
@@ -34,14 +40,23 @@ func (x *pubPattern) attach(p *pipe) {
 	if x.xpub && len(x.s.opt.xpubWelcomeMsg) > 0 {
 		p.out.pushFrame(frame{data: x.s.opt.xpubWelcomeMsg}, true)
 	}
+	if p.inproc || p.out.conflate {
+		x.direct = append(x.direct, p)
+		return
+	}
+	if x.log == nil {
+		x.log = newPubLog()
+	}
+	p.logSlot = x.log.attach(p)
 }
 
 func (x *pubPattern) detach(p *pipe) {
-	for i, q := range x.pipes {
-		if q == p {
-			x.pipes = append(x.pipes[:i], x.pipes[i+1:]...)
-			break
-		}
+	x.pipes = removePipe(x.pipes, p)
+	if p.logSlot != nil {
+		x.s.stats.drops.HWM += x.log.detach(p.logSlot)
+		p.logSlot = nil
+	} else {
+		x.direct = removePipe(x.direct, p)
 	}
 	x.fq.remove(p)
 	if x.lastSubs == p {
@@ -183,6 +198,7 @@ func (x *pubPattern) subscription(p *pipe, topic []byte, sub bool) {
 			notify = o.xpubVerboser
 		}
 	}
+	x.subscriptionsChanged(p)
 	if x.xpub && notify {
 		x.notify(sub, topic)
 	}
@@ -204,11 +220,36 @@ func (x *pubPattern) manualSubscribe(topic []byte, sub bool) error {
 	} else if p.subs.Remove(topic) {
 		x.all.Remove(topic)
 	}
+	x.subscriptionsChanged(p)
 	return nil
+}
+
+// removePipe removes p from ps, keeping the order of the others.
+func removePipe(ps []*pipe, p *pipe) []*pipe {
+	for i, q := range ps {
+		if q == p {
+			return append(ps[:i], ps[i+1:]...)
+		}
+	}
+	return ps
 }
 
 func (x *pubPattern) matches(p *pipe, data []byte) bool {
 	return p.subs.Match(data) != x.s.opt.invertMatching
+}
+
+// matchesAll reports whether p takes every message: it subscribed to the
+// empty prefix and matching is not inverted.
+func (x *pubPattern) matchesAll(p *pipe) bool {
+	return !x.s.opt.invertMatching && p.subs.Match(nil)
+}
+
+// subscriptionsChanged puts a subscriber the log set aside as full back in
+// its active list, since it may no longer match every message.
+func (x *pubPattern) subscriptionsChanged(p *pipe) {
+	if p.logSlot != nil {
+		x.s.stats.drops.HWM += x.log.wake(p.logSlot)
+	}
 }
 
 func (x *pubPattern) send(m []frame) error {
@@ -231,7 +272,12 @@ func (x *pubPattern) send(m []frame) error {
 		only = x.lastSubs
 		x.lastSubs = nil
 	}
-	for _, p := range x.pipes {
+	if x.log != nil {
+		var drops uint64
+		wanted, drops, x.toWake = x.log.send(m, topic, only, x, x.toWake)
+		x.s.stats.drops.HWM += drops
+	}
+	for _, p := range x.direct {
 		if only != nil && p != only || !x.matches(p, topic) {
 			continue
 		}

@@ -1,0 +1,448 @@
+package zmq4
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// ---- PUB and XPUB: one shared log for the connection-served subscribers ----
+//
+// A publisher with many subscribers would pay one queue push (a mutex and a
+// cache line owned by another core) per subscriber per message. Instead, a
+// message goes once into the socket's pubLog, with a bitmap naming the
+// subscribers it is for; each subscriber's queue pulls the messages marked
+// for it when its reader (the connection engine's writer goroutine) asks
+// for more. So a send touches only memory the sending goroutine owns, plus
+// one flag per subscriber whose reader sleeps.
+//
+// The publisher decides at send time, as libzmq's distributor does, which
+// subscribers take a message: those that match it and are below their HWM.
+// It counts what it marked for each subscriber (sent) and learns what the
+// reader consumed (done) only when the difference reaches the HWM. A
+// subscriber found full that matches every message is taken out of the
+// active list, so later sends skip it at no cost, until its reader
+// consumes and puts it back (reactivate), as libzmq's pipes tell their
+// writer "activate_write". The messages it missed meanwhile are counted as
+// HWM drops when it comes back.
+//
+// Readers that fall more than logMaxLag messages behind the newest have
+// their marked messages moved into their queue by the publisher (at most
+// their HWM), so a stalled subscriber pins a bounded part of the log.
+// Inproc subscribers and CONFLATE queues keep the per-queue path.
+
+// logChunkLen is the number of messages in one chunk of a pubLog.
+const logChunkLen = 256
+
+// logMaxLag is how far (in messages) a reader may fall behind the newest
+// message before the publisher moves its marked messages into its queue.
+const logMaxLag = 64 * logChunkLen
+
+// logChunk is a run of logChunkLen published messages and, for each, the
+// subscribers it is for: bit i%64 of cols[i/64][k] says whether the slot
+// with index i takes msgs[k]. A reader scans one column, eight messages to
+// a cache line. Chunks form a list from older to newer; a chunk no reader
+// points at is left to the garbage collector.
+type logChunk struct {
+	first uint64 // sequence number of msgs[0]
+	msgs  [logChunkLen][]frame
+	cols  [][logChunkLen]uint64
+	next  atomic.Pointer[logChunk]
+}
+
+// newLogChunk makes a chunk starting at sequence number first with room
+// for slots slots.
+func newLogChunk(first uint64, slots int) *logChunk {
+	words := slots/64 + 1
+	return &logChunk{first: first, cols: make([][logChunkLen]uint64, words)}
+}
+
+// pubLog is a PUB or XPUB socket's shared outbound log. Its fields are
+// owned by the sending side (the socket's mutex), except head and the
+// reactivation list, which readers use.
+type pubLog struct {
+	tail   *logChunk
+	seq    uint64 // entries appended
+	slots  []*logSlot
+	active []*logSlot // slots send looks at (see logSlot.active)
+	// broadcasts counts the entries not limited to one subscriber
+	// (XPUB_MANUAL_LAST_VALUE's), which an inactive slot misses.
+	broadcasts uint64
+	inactive   int        // slots out of the active list
+	frames     []frame    // frame memory for the next entries
+	marked     []*logSlot // send's scratch: the slots it marked
+
+	head atomic.Uint64 // entries readers may look at
+
+	reactMu      sync.Mutex // leaf lock: guards react
+	react        []*logSlot
+	reactPending atomic.Bool
+}
+
+// logSlot is one subscriber's place in the log, attached to the pipe's
+// outbound queue (queue.feed).
+type logSlot struct {
+	log   *pubLog
+	index int // bit number in the entries' bitmaps
+	p     *pipe
+
+	// Sender-owned.
+	sent  int64 // messages marked for the slot
+	known int64 // the last value of done the sender read
+	hwm   int64
+	// active: listed in log.active. A slot leaves the list only while it
+	// matches every message and is full.
+	active bool
+	// missedFrom is log.broadcasts when the slot left the active list.
+	missedFrom uint64
+	gone       bool // detached
+
+	_ [64]byte // keep the fields readers write off the sender's cache line
+
+	// Written by the reader, read by the sender.
+	inactive atomic.Bool   // the sender stopped marking the slot
+	done     atomic.Int64  // messages the reader consumed
+	cursor   atomic.Uint64 // next entry the reader will look at
+
+	// Reader-owned, under the queue's mutex.
+	chunk  *logChunk
+	next   uint64
+	pulled int64 // messages pulled into the queue
+}
+
+func newPubLog() *pubLog {
+	return &pubLog{tail: newLogChunk(0, 64)}
+}
+
+// attach gives p's outbound queue a slot: it receives the messages
+// published from now on. Call with the socket's mutex held.
+func (l *pubLog) attach(p *pipe) *logSlot {
+	sl := &logSlot{log: l, p: p}
+	sl.index = len(l.slots)
+	for i, old := range l.slots {
+		if old == nil {
+			sl.index = i
+			break
+		}
+	}
+	if sl.index == len(l.slots) {
+		l.slots = append(l.slots, sl)
+	} else {
+		l.slots[sl.index] = sl
+	}
+	if sl.index >= 64*len(l.tail.cols) {
+		// The tail chunk has no column for the slot: end it early (its
+		// unused messages are empty and marked for no one).
+		l.seq = l.tail.first + logChunkLen
+		l.head.Store(l.seq)
+		l.newChunk()
+	}
+	sl.chunk, sl.next = l.tail, l.seq
+	sl.cursor.Store(l.seq)
+	sl.active = true
+	l.active = append(l.active, sl)
+	q := p.out
+	q.mu.Lock()
+	sl.hwm = hwmLimit(q.hwm)
+	q.feed = sl
+	q.mu.Unlock()
+	return sl
+}
+
+// hwmLimit turns an HWM option value into a limit (0 means none).
+func hwmLimit(hwm int) int64 {
+	if hwm <= 0 {
+		return 1 << 62
+	}
+	return int64(hwm)
+}
+
+// detach moves what is marked for sl into its queue and frees the slot.
+// Call with the socket's mutex held. It returns the messages sl missed
+// while inactive, for the HWM drop count.
+func (l *pubLog) detach(sl *logSlot) (missed uint64) {
+	missed = l.settle(sl)
+	q := sl.p.out
+	q.mu.Lock()
+	wake := sl.pullLocked(q)
+	q.feed = nil
+	sl.chunk = nil
+	q.mu.Unlock()
+	if wake && q.onReadable != nil {
+		q.onReadable()
+	}
+	sl.gone = true
+	l.slots[sl.index] = nil
+	if sl.active {
+		l.removeActive(sl)
+	} else {
+		l.inactive--
+	}
+	return missed
+}
+
+// removeActive takes sl out of the active list.
+func (l *pubLog) removeActive(sl *logSlot) {
+	for i, a := range l.active {
+		if a == sl {
+			l.removeActiveAt(i)
+			break
+		}
+	}
+	sl.active = false
+}
+
+// removeActiveAt takes the i-th slot out of the active list; the last one
+// takes its place.
+func (l *pubLog) removeActiveAt(i int) {
+	last := len(l.active) - 1
+	l.active[i] = l.active[last]
+	l.active[last] = nil
+	l.active = l.active[:last]
+}
+
+// unsettled returns the messages the inactive slots missed and settle has
+// not counted yet (for Stats).
+func (l *pubLog) unsettled() (n uint64) {
+	if l.inactive == 0 {
+		return 0
+	}
+	for _, sl := range l.slots {
+		if sl != nil && !sl.active {
+			n += l.broadcasts - sl.missedFrom
+		}
+	}
+	return n
+}
+
+// settle returns how many broadcasts an inactive slot missed since it was
+// last counted, and counts them.
+func (l *pubLog) settle(sl *logSlot) uint64 {
+	if sl.active {
+		return 0
+	}
+	n := l.broadcasts - sl.missedFrom
+	sl.missedFrom = l.broadcasts
+	return n
+}
+
+// wake puts sl back in the active list after a subscription change (it may
+// no longer match every message). It returns the messages sl missed.
+func (l *pubLog) wake(sl *logSlot) uint64 {
+	if sl.active || sl.gone {
+		return 0
+	}
+	missed := l.settle(sl)
+	sl.inactive.Store(false)
+	sl.active = true
+	l.inactive--
+	l.active = append(l.active, sl)
+	return missed
+}
+
+// takeReactivations puts back in the active list the slots whose readers
+// made room. It returns the messages those slots missed.
+func (l *pubLog) takeReactivations() (missed uint64) {
+	if !l.reactPending.Load() {
+		return 0
+	}
+	l.reactMu.Lock()
+	list := l.react
+	l.react = nil
+	l.reactPending.Store(false)
+	l.reactMu.Unlock()
+	for _, sl := range list {
+		missed += l.wake(sl)
+	}
+	return missed
+}
+
+// reactivate is the reader's request to put sl back in the active list.
+// It takes only the leaf lock reactMu.
+func (l *pubLog) reactivate(sl *logSlot) {
+	l.reactMu.Lock()
+	l.react = append(l.react, sl)
+	l.reactPending.Store(true)
+	l.reactMu.Unlock()
+}
+
+// room reports whether sl is below its HWM, reading the reader's progress
+// only when the sender's own count says the slot may be full.
+func (sl *logSlot) room() bool {
+	if sl.sent-sl.known < sl.hwm {
+		return true
+	}
+	sl.known = sl.done.Load()
+	return sl.sent-sl.known < sl.hwm
+}
+
+// roomLocked is room for a caller that holds the queue's mutex and must
+// know the reader's progress at this moment (XPUB_NODROP).
+func (sl *logSlot) roomLocked() bool {
+	sl.known = sl.done.Load()
+	return sl.sent-sl.known < sl.hwm
+}
+
+// deactivate marks a full slot inactive; it reports false when the reader
+// made room in the meantime (the slot stays active). The reader stores
+// done before it looks at inactive and the sender stores inactive before
+// it looks at done again, so one of them sees the other.
+func (sl *logSlot) deactivate() bool {
+	sl.inactive.Store(true)
+	sl.known = sl.done.Load()
+	if sl.sent-sl.known < sl.hwm && sl.inactive.CompareAndSwap(true, false) {
+		return false
+	}
+	// Either still full, or the reader already asked to reactivate it.
+	return true
+}
+
+// send publishes m, whose first part is topic, to the slots whose pipes
+// x says match it and that have room. It returns whether any slot matched
+// and how many matching slots were at their HWM, and appends the queues
+// whose readers were idle to wake. only, when not nil, limits the message
+// to that pipe. Call with the socket's mutex held.
+func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake []*queue) (wanted bool, drops uint64, _ []*queue) {
+	match := func(p *pipe) bool { return x.matches(p, topic) }
+	drops = l.takeReactivations()
+	if l.seq-l.tail.first == logChunkLen {
+		l.newChunk()
+	}
+	c := l.tail
+	off := l.seq - c.first
+	l.marked = l.marked[:0]
+	mark := func(sl *logSlot) {
+		c.cols[sl.index>>6][off] |= 1 << (sl.index & 63)
+		sl.sent++
+		l.marked = append(l.marked, sl)
+	}
+	if only != nil {
+		for _, sl := range l.slots {
+			if sl != nil && sl.p == only && match(sl.p) {
+				wanted = true
+				if sl.active && sl.room() {
+					mark(sl)
+				} else {
+					drops++
+				}
+			}
+		}
+	} else {
+		l.broadcasts++
+		for k := 0; k < len(l.active); {
+			sl := l.active[k]
+			if !match(sl.p) {
+				k++
+				continue
+			}
+			wanted = true
+			if sl.room() {
+				mark(sl)
+				k++
+				continue
+			}
+			drops++
+			if x.matchesAll(sl.p) && sl.deactivate() {
+				sl.active = false
+				l.inactive++
+				sl.missedFrom = l.broadcasts
+				l.removeActiveAt(k)
+				continue
+			}
+			k++
+		}
+		if l.inactive > 0 {
+			wanted = true // they matched every message when they left
+		}
+	}
+	if len(l.marked) == 0 {
+		return wanted, drops, wake
+	}
+	// The caller reuses m's slice; the log keeps a copy of the frames.
+	if cap(l.frames)-len(l.frames) < len(m) {
+		l.frames = make([]frame, 0, max(2*logChunkLen, len(m)))
+	}
+	start := len(l.frames)
+	l.frames = append(l.frames, m...)
+	c.msgs[off] = l.frames[start:len(l.frames):len(l.frames)]
+	l.seq++
+	l.head.Store(l.seq)
+	// Only now look at the readers' idle flags: a reader sets its flag
+	// before it looks at head for the last time.
+	for _, sl := range l.marked {
+		q := sl.p.out
+		if q.claimIdleReader() {
+			wake = append(wake, q)
+		}
+	}
+	clear(l.marked)
+	return wanted, drops, wake
+}
+
+// newChunk starts a chunk after the full tail and moves the marked
+// messages of readers that fell too far behind into their queues.
+func (l *pubLog) newChunk() {
+	c := newLogChunk(l.seq, len(l.slots))
+	l.tail.next.Store(c)
+	l.tail = c
+	for _, sl := range l.slots {
+		if sl == nil || l.seq-sl.cursor.Load() <= logMaxLag {
+			continue
+		}
+		q := sl.p.out
+		q.mu.Lock()
+		wake := sl.pullLocked(q)
+		q.mu.Unlock()
+		if wake && q.onReadable != nil {
+			q.onReadable()
+		}
+	}
+}
+
+// pullLocked appends to q the messages published for sl that it has not
+// looked at yet, and reports whether q's reader was idle and must be
+// woken. A closed queue takes nothing; the messages count as consumed.
+// Call with q.mu held.
+func (sl *logSlot) pullLocked(q *queue) (wake bool) {
+	head := sl.log.head.Load()
+	word, bit := sl.index>>6, uint64(1)<<(sl.index&63)
+	for sl.next < head {
+		c := sl.chunk
+		off := sl.next - c.first
+		if off == logChunkLen {
+			sl.chunk = c.next.Load()
+			continue
+		}
+		end := min(uint64(logChunkLen), head-c.first)
+		sl.next = c.first + end
+		if word >= len(c.cols) {
+			continue // the chunk was made before the slot
+		}
+		col := &c.cols[word]
+		for ; off < end; off++ {
+			if col[off]&bit == 0 {
+				continue
+			}
+			sl.pulled++
+			if !q.closed && q.appendLocked(c.msgs[off]) {
+				wake = true
+			}
+		}
+	}
+	sl.cursor.Store(sl.next)
+	sl.noteDoneLocked(q)
+	return wake
+}
+
+// noteDoneLocked publishes how many messages the reader consumed and, when
+// the sender had set the slot aside as full, asks for it to be put back.
+// Call with q.mu held.
+func (sl *logSlot) noteDoneLocked(q *queue) {
+	d := sl.pulled - int64(q.unread)
+	if d == sl.done.Load() {
+		return
+	}
+	sl.done.Store(d)
+	if sl.inactive.Load() && sl.inactive.CompareAndSwap(true, false) {
+		sl.log.reactivate(sl)
+	}
+}

@@ -1,0 +1,340 @@
+package zmq4
+
+import (
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// logPipe is a PUB pipe served by no engine: the test reads its outbound
+// queue as a connection's writer would.
+type logPipe struct {
+	p     *pipe
+	r     queueReader
+	woken atomic.Int32 // onReadable calls
+}
+
+func attachLogPipe(t *testing.T, s *Socket, hwm int, topics ...string) *logPipe {
+	t.Helper()
+	lp := &logPipe{p: newNetPipe(s, hwm, hwm, "test")}
+	lp.p.out.onReadable = func() { lp.woken.Add(1) }
+	if !s.attachPipe(lp.p) {
+		t.Fatal("attach failed")
+	}
+	s.mu.Lock()
+	for _, topic := range topics {
+		s.pat.(*pubPattern).subscription(lp.p, []byte(topic), true)
+	}
+	s.mu.Unlock()
+	if lp.p.logSlot == nil {
+		t.Fatal("a pipe served by connections got no place in the log")
+	}
+	lp.r = newQueueReader(lp.p.out)
+	return lp
+}
+
+// take returns the messages queued for the pipe now, one string per
+// message (parts joined with "|").
+func (lp *logPipe) take() []string {
+	fs, ok, _ := lp.r.takeAll()
+	if !ok {
+		return nil
+	}
+	var got []string
+	msg := ""
+	for _, f := range fs {
+		msg += string(f.data)
+		if f.more() {
+			msg += "|"
+			continue
+		}
+		got = append(got, msg)
+		msg = ""
+	}
+	return got
+}
+
+func hwmDrops(t *testing.T, s *Socket) uint64 {
+	t.Helper()
+	st, err := s.Stats()
+	must(t, err)
+	return st.Drops.HWM
+}
+
+func TestPubLogDeliversMatchingInOrder(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	a := attachLogPipe(t, s, 100, "a")
+	b := attachLogPipe(t, s, 100, "b", "a1")
+	all := attachLogPipe(t, s, 100, "")
+	for i := 0; i < 3; i++ {
+		sendParts(t, s, "a"+strconv.Itoa(i), "x")
+		sendParts(t, s, "b"+strconv.Itoa(i))
+	}
+	// A reader that looks before anything was sent is idle and is woken.
+	if got := fmt.Sprint(a.take()); got != "[a0|x a1|x a2|x]" {
+		t.Errorf("a got %s", got)
+	}
+	if got := fmt.Sprint(b.take()); got != "[b0 a1|x b1 b2]" {
+		t.Errorf("b got %s", got)
+	}
+	if got := fmt.Sprint(all.take()); got != "[a0|x b0 a1|x b1 a2|x b2]" {
+		t.Errorf("all got %s", got)
+	}
+	if got := a.take(); got != nil {
+		t.Errorf("a got %v after taking everything", got)
+	}
+	before := a.woken.Load()
+	sendParts(t, s, "a9")
+	if a.woken.Load() != before+1 {
+		t.Errorf("the idle reader was woken %d times for one message, want 1", a.woken.Load()-before)
+	}
+	sendParts(t, s, "a10")
+	if a.woken.Load() != before+1 {
+		t.Error("a reader already woken was woken again")
+	}
+	if got := fmt.Sprint(a.take()); got != "[a9 a10]" {
+		t.Errorf("a got %s", got)
+	}
+}
+
+// A subscriber at its HWM misses messages, each counted as an HWM drop,
+// and takes messages again once its reader made room, whether or not the
+// publisher had set it aside.
+func TestPubLogHWMDropsAndResumes(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	all := attachLogPipe(t, s, 4, "")
+	some := attachLogPipe(t, s, 4, "m")
+	for i := 0; i < 10; i++ {
+		sendParts(t, s, "m"+strconv.Itoa(i))
+	}
+	if drops := hwmDrops(t, s); drops != 12 {
+		t.Errorf("HWM drops %d after 10 messages to two subscribers of HWM 4, want 12", drops)
+	}
+	if got := fmt.Sprint(all.take()); got != "[m0 m1 m2 m3]" {
+		t.Errorf("all got %s", got)
+	}
+	if got := fmt.Sprint(some.take()); got != "[m0 m1 m2 m3]" {
+		t.Errorf("some got %s", got)
+	}
+	for i := 10; i < 20; i++ {
+		sendParts(t, s, "m"+strconv.Itoa(i))
+	}
+	if got := fmt.Sprint(all.take()); got != "[m10 m11 m12 m13]" {
+		t.Errorf("all got %s after making room", got)
+	}
+	if got := fmt.Sprint(some.take()); got != "[m10 m11 m12 m13]" {
+		t.Errorf("some got %s after making room", got)
+	}
+	if drops := hwmDrops(t, s); drops != 24 {
+		t.Errorf("HWM drops %d after 20 messages, want 24", drops)
+	}
+	// A subscriber set aside as full that changes its subscriptions is
+	// looked at again: it now matches only what it asked for.
+	for i := 20; i < 30; i++ {
+		sendParts(t, s, "m"+strconv.Itoa(i))
+	}
+	s.mu.Lock()
+	s.pat.(*pubPattern).subscription(all.p, nil, false)
+	s.pat.(*pubPattern).subscription(all.p, []byte("z"), true)
+	s.mu.Unlock()
+	all.take()
+	sendParts(t, s, "m30")
+	sendParts(t, s, "z1")
+	if got := fmt.Sprint(all.take()); got != "[z1]" {
+		t.Errorf("all got %s after subscribing to z only", got)
+	}
+	if drops := hwmDrops(t, s); drops != 24+12+1 {
+		t.Errorf("HWM drops %d, want %d", drops, 24+12+1)
+	}
+}
+
+// A subscriber whose reader stops pins no more than logMaxLag messages of
+// the log: the publisher moves what it holds for it (at most its HWM) into
+// its queue.
+func TestPubLogLaggingReaderBounded(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	stuck := attachLogPipe(t, s, 10, "")
+	busy := attachLogPipe(t, s, 1000, "")
+	n := 3 * logMaxLag
+	for i := 0; i < n; i++ {
+		sendParts(t, s, strconv.Itoa(i))
+		if i%500 == 499 {
+			busy.take()
+		}
+	}
+	s.mu.Lock()
+	l := s.pat.(*pubPattern).log
+	tail := l.tail.first
+	s.mu.Unlock()
+	q := stuck.p.out
+	q.mu.Lock()
+	behind := tail - stuck.p.logSlot.chunk.first
+	unread := q.unread
+	q.mu.Unlock()
+	if behind > logMaxLag+logChunkLen {
+		t.Errorf("the stalled reader holds %d messages of log, want at most %d", behind, logMaxLag+logChunkLen)
+	}
+	if unread != 10 {
+		t.Errorf("the stalled reader's queue holds %d messages, want its HWM 10", unread)
+	}
+	if got := fmt.Sprint(stuck.take()); got != "[0 1 2 3 4 5 6 7 8 9]" {
+		t.Errorf("the stalled reader got %s", got)
+	}
+}
+
+// Closing or detaching a subscriber's queue keeps what was published for
+// it before (LINGER delivers it); a reader that let go drops it.
+func TestPubLogCloseKeepsPublished(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	closing := attachLogPipe(t, s, 10, "")
+	leaving := attachLogPipe(t, s, 10, "")
+	dropping := attachLogPipe(t, s, 10, "")
+	sendParts(t, s, "one")
+	sendParts(t, s, "two")
+	closing.p.out.close()
+	s.detachPipe(leaving.p)
+	dropping.r.drop()
+	sendParts(t, s, "three")
+	if got := fmt.Sprint(closing.take()); got != "[one two]" {
+		t.Errorf("closed queue: got %s", got)
+	}
+	if _, ok, closed := closing.r.takeAll(); ok || !closed {
+		t.Errorf("closed queue: ok %v closed %v after taking, want false true", ok, closed)
+	}
+	if got := fmt.Sprint(leaving.take()); got != "[one two]" {
+		t.Errorf("detached pipe: got %s", got)
+	}
+	if leaving.p.out.feed != nil {
+		t.Error("a detached pipe still pulls from the log")
+	}
+	if got := dropping.take(); got != nil {
+		t.Errorf("a reader that let go got %v", got)
+	}
+	if n := dropping.p.out.pending(); n != 0 {
+		t.Errorf("a reader that let go has %d pending", n)
+	}
+}
+
+// Pending counts (Stats, connecter linger decisions) include what the log
+// holds for the queue.
+func TestPubLogPendingCountsLog(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	lp := attachLogPipe(t, s, 10, "")
+	for i := 0; i < 3; i++ {
+		sendParts(t, s, "m")
+	}
+	if n := lp.p.out.pending(); n != 3 {
+		t.Errorf("pending %d, want 3", n)
+	}
+	st, err := s.Stats()
+	must(t, err)
+	if st.QueuedOut != 3 || len(st.Peers) != 1 || st.Peers[0].MsgsOut != 3 {
+		t.Errorf("Stats QueuedOut %d, peers %+v; want 3 queued and 3 out", st.QueuedOut, st.Peers)
+	}
+}
+
+// Under XPUB_NODROP a send that would go beyond a subscriber's HWM fails
+// with EAGAIN, and succeeds again once the reader made room.
+func TestPubLogNodrop(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, XPUB)
+	must(t, s.SetXpubNodrop(true))
+	lp := attachLogPipe(t, s, 2, "")
+	sendParts(t, s, "1")
+	sendParts(t, s, "2")
+	if _, err := s.Send("3", DONTWAIT); AsErrno(err) != eagain {
+		t.Fatalf("third send: %v, want EAGAIN", err)
+	}
+	sent := make(chan error, 1)
+	go func() {
+		_, err := s.Send("3", 0) // waits for room (SNDTIMEO 10 s)
+		sent <- err
+	}()
+	if got := fmt.Sprint(lp.take()); got != "[1 2]" {
+		t.Errorf("got %s", got)
+	}
+	must(t, <-sent)
+	if got := fmt.Sprint(lp.take()); got != "[3]" {
+		t.Errorf("got %s after making room", got)
+	}
+}
+
+// Over tcp, every message a PUB sends to a subscriber that matches it is
+// either queued for it or counted as an HWM drop, and each subscriber gets
+// what was queued for it in the order it was sent.
+func TestPubLogTCPAccounting(t *testing.T) {
+	ctx := newTestContext(t)
+	pub := newTestSocket(t, ctx, XPUB)
+	must(t, pub.SetSndhwm(20))
+	must(t, pub.SetXpubVerbose(1))
+	must(t, pub.Bind("tcp://127.0.0.1:*"))
+	ep := pub.opt.lastEndpoint
+	const nsubs, count = 3, 20000
+	subs := make([]*Socket, nsubs)
+	for i := range subs {
+		subs[i] = newTestSocket(t, ctx, SUB)
+		must(t, subs[i].SetRcvhwm(20))
+		must(t, subs[i].SetSubscribe(""))
+		must(t, subs[i].Connect(ep))
+		if _, err := pub.RecvBytes(0); err != nil { // the subscription
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < count; i++ {
+		sendParts(t, pub, strconv.Itoa(i))
+	}
+	st, err := pub.Stats()
+	must(t, err)
+	queued := uint64(0)
+	for _, p := range st.Peers {
+		queued += p.MsgsOut
+	}
+	if queued+st.Drops.HWM != nsubs*count {
+		t.Fatalf("queued %d + HWM drops %d != %d sent to %d subscribers", queued, st.Drops.HWM, count, nsubs)
+	}
+	// Each subscriber now reads until the end marker, which the publisher
+	// repeats until everyone has it.
+	got := make(chan uint64, nsubs)
+	for _, sub := range subs {
+		go func() {
+			n, last := uint64(0), -1
+			for {
+				b, err := sub.RecvBytes(0)
+				if err != nil {
+					t.Error(err)
+					break
+				}
+				if string(b) == "end" {
+					break
+				}
+				v, _ := strconv.Atoi(string(b))
+				if v <= last {
+					t.Errorf("message %d after %d", v, last)
+				}
+				last = v
+				n++
+			}
+			got <- n
+		}()
+	}
+	received := uint64(0)
+	for done := 0; done < nsubs; {
+		select {
+		case n := <-got:
+			received += n
+			done++
+		case <-time.After(10 * time.Millisecond):
+			sendParts(t, pub, "end")
+		}
+	}
+	if received != queued {
+		t.Errorf("subscribers received %d messages before the end marker, %d were queued for them", received, queued)
+	}
+}
