@@ -6,7 +6,13 @@
 #
 #   fanout-N      local_pub + remote_sub, N tcp subscribers (N = 10, 100,
 #                 1000): the publisher's send rate and the messages
-#                 delivered per second to all subscribers together
+#                 delivered per second to all subscribers together. The
+#                 message counts (5,000,000, 2,000,000 and 200,000) make
+#                 each run last about a second on libzmq: delivery is timed
+#                 from the first message to the end marker, which the
+#                 publisher repeats every 10 ms, so a run of a few tens of
+#                 milliseconds measures mostly the drain after the last
+#                 send and the end marker's wait
 #   latp          local_lat + remote_latp, 64 B REQ/REP over tcp: mean,
 #                 p50, p99, p99.9 and max round trip
 #   bytes-64k     remote_thr + local_thr_bytes, 64 KiB over tcp, received
@@ -23,7 +29,8 @@
 # Usage: bench/compare_cases.sh          (all cases)
 #        CASES="latp poll-1000" bench/compare_cases.sh
 #
-# Environment (all optional): PAIRS=3, TIMEOUT=120, FANOUT_COUNT=200000,
+# Environment (all optional): PAIRS=3, TIMEOUT=120, FANOUT_COUNT (one
+# count for every fan-out case instead of the three above),
 # LAT_COUNT=20000, BIG_COUNT=20000, SMALL_COUNT=2000000, POLL_COUNT=20000,
 # POLL_SOCKETS=1000, and OURS / LIBZMQ as in compare.sh.
 #
@@ -39,7 +46,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 PAIRS=${PAIRS:-3}
 TIMEOUT=${TIMEOUT:-120}
-FANOUT_COUNT=${FANOUT_COUNT:-200000}
+FANOUT_COUNT=${FANOUT_COUNT:-}
 LAT_COUNT=${LAT_COUNT:-20000}
 BIG_COUNT=${BIG_COUNT:-20000}
 SMALL_COUNT=${SMALL_COUNT:-2000000}
@@ -138,11 +145,20 @@ pair() {
 # run_case NAME CMD: runs one case with CMD and sets FIGURES to its figures
 # ("fail" for each when it failed), in the order of FIELDS.
 run_case() {
-    local name=$1 cmd=$2 ok=0 f
+    local name=$1 cmd=$2 ok=0 f subs count
     case $name in
     fanout-*)
-        pair "$cmd" "local_pub ENDPOINT 64 $FANOUT_COUNT ${name#fanout-}" \
-            "remote_sub ENDPOINT 64 $FANOUT_COUNT ${name#fanout-}" && ok=1
+        subs=${name#fanout-}
+        count=$FANOUT_COUNT
+        if [ -z "$count" ]; then
+            case $subs in
+            10) count=5000000 ;;
+            100) count=2000000 ;;
+            *) count=200000 ;;
+            esac
+        fi
+        pair "$cmd" "local_pub ENDPOINT 64 $count $subs" \
+            "remote_sub ENDPOINT 64 $count $subs" && ok=1
         FIGURES=("$(value "$WORK/local.out" "send rate:")" "$(value "$WORK/remote.out" "delivered:")")
         ;;
     latp)
