@@ -338,3 +338,69 @@ func TestPubLogTCPAccounting(t *testing.T) {
 		t.Errorf("subscribers received %d messages before the end marker, %d were queued for them", received, queued)
 	}
 }
+
+// Subscribers that come and go while the publisher sends each get a
+// gap-free run of what was sent after they joined, and the slots of those
+// that left are reused.
+func TestPubLogSubscriberChurn(t *testing.T) {
+	ctx := newTestContext(t)
+	pub := newTestSocket(t, ctx, XPUB)
+	must(t, pub.SetXpubVerbose(1))
+	must(t, pub.SetXpubNodrop(true)) // a send waits rather than drop
+	must(t, pub.Bind("tcp://127.0.0.1:*"))
+	ep := pub.opt.lastEndpoint
+	stop := make(chan struct{})
+	sent := make(chan error, 1)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				sent <- nil
+				return
+			default:
+			}
+			if _, err := pub.Send(strconv.Itoa(i), DONTWAIT); err != nil && AsErrno(err) != eagain {
+				sent <- err
+				return
+			}
+			if i%64 == 0 {
+				pub.RecvBytes(DONTWAIT) // subscriptions, unread otherwise
+			}
+		}
+	}()
+	for round := 0; round < 20; round++ {
+		var subs []*Socket
+		for i := 0; i < 3; i++ {
+			sub, err := ctx.NewSocket(SUB)
+			must(t, err)
+			must(t, sub.SetLinger(0))
+			must(t, sub.SetRcvtimeo(10*time.Second))
+			must(t, sub.SetSubscribe(""))
+			must(t, sub.Connect(ep))
+			subs = append(subs, sub)
+		}
+		for _, sub := range subs {
+			last := -1
+			for n := 0; n < 200; n++ {
+				b, err := sub.RecvBytes(0)
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				v, _ := strconv.Atoi(string(b))
+				if last >= 0 && v != last+1 {
+					t.Fatalf("round %d: message %d after %d", round, v, last)
+				}
+				last = v
+			}
+			must(t, sub.Close())
+		}
+	}
+	close(stop)
+	must(t, <-sent)
+	pub.mu.Lock()
+	slots := len(pub.pat.(*pubPattern).log.slots)
+	pub.mu.Unlock()
+	if slots >= 30 {
+		t.Errorf("the log has %d slots after 60 subscribers came and went, 3 at a time: slots are not reused", slots)
+	}
+}
