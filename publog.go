@@ -35,7 +35,13 @@ const logChunkLen = 256
 
 // logMaxLag is how far (in messages) a reader may fall behind the newest
 // message before the publisher moves its marked messages into its queue.
-const logMaxLag = 64 * logChunkLen
+// The publisher looks at logLagChecks readers per chunk, so with n
+// subscribers a reader can fall logMaxLag messages plus n/logLagChecks
+// chunks behind.
+const (
+	logMaxLag    = 64 * logChunkLen
+	logLagChecks = 64
+)
 
 // logChunk is a run of logChunkLen published messages and, for each, the
 // subscribers it is for: bit i%64 of cols[i/64][k] says whether the slot
@@ -68,6 +74,7 @@ type pubLog struct {
 	// (XPUB_MANUAL_LAST_VALUE's), which an inactive slot misses.
 	broadcasts uint64
 	inactive   int        // slots out of the active list
+	lagNext    int        // the slot newChunk looked at last
 	frames     []frame    // frame memory for the next entries
 	marked     []*logSlot // send's scratch: the slots it marked
 
@@ -384,7 +391,11 @@ func (l *pubLog) newChunk() {
 	c := newLogChunk(l.seq, len(l.slots))
 	l.tail.next.Store(c)
 	l.tail = c
-	for _, sl := range l.slots {
+	// Each new chunk looks at the next logLagChecks slots in turn, so
+	// a slot is looked at once every len(slots)/logLagChecks chunks.
+	for range min(logLagChecks, len(l.slots)) {
+		l.lagNext = (l.lagNext + 1) % len(l.slots)
+		sl := l.slots[l.lagNext]
 		if sl == nil || l.seq-sl.cursor.Load() <= logMaxLag {
 			continue
 		}
