@@ -11,7 +11,8 @@ const fanoutDirectWakes = 4
 // more than queueing a message for it, so a PUB sending to hundreds of
 // idle subscribers would spend most of each send waking them, one message
 // per wake-up and write. Handing the wake-ups to a goroutine of their own
-// keeps the send at the cost of its queue pushes; the writers it wakes
+// keeps the send at the cost of marking the message for them (pubLog) or
+// pushing it into their queues; the writers it wakes
 // later find more messages waiting and write them together, as libzmq's
 // I/O thread does when it comes round to a pipe.
 //
