@@ -80,19 +80,9 @@ static pz_msg *pz_live(void *p) {
 	return m;
 }
 
-static void pz_release(pz_content *c) {
-	if (c == NULL)
-		return;
-	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
-		return;
-	if (c->ffn != NULL)
-		pz_call_free(c->ffn, c->data, c->hint);
-	free(c);
-}
-
 // pz_drop releases what message m holds: its content and its properties.
 static void pz_drop(pz_msg *m) {
-	pz_release(m->content);
+	pz_content_release(m->content);
 	pz_meta_release(m->meta);
 }
 
@@ -239,6 +229,7 @@ int zmq_msg_copy(void *dest, void *src) {
 	if (s->content != NULL)
 		__atomic_add_fetch(&s->content->refs, 1, __ATOMIC_ACQ_REL);
 	pz_meta_retain(s->meta);
+	s->flags |= PZ_MSG_COPIED;
 	*d = *s;
 	if (d->content == NULL)
 		d->data = d->group;
@@ -498,17 +489,6 @@ static int pz_rq_recv_msg(pz_rq *q, void *sp, int flags, pz_msg *out) {
 	if (i < 0)
 		return -1;
 	pz_msg *m = &q->buf->parts[i];
-	if (m->content == NULL && m->size > 0) {
-		pz_content *c = pz_new_content(m->size);
-		if (c == NULL) {
-			pz_unlock(&q->mu);
-			pz_set_errno(ENOMEM);
-			return -1;
-		}
-		memcpy(c->data, q->buf->stage + q->buf->off[i], m->size);
-		m->content = c;
-		m->data = c->data;
-	}
 	*out = *m;
 	memset(m, 0, sizeof *m);
 	if (pz_rq_advance(q, i, out->flags) < 0)
@@ -572,9 +552,8 @@ int zmq_recv(void *sp, void *buf, size_t n, int flags) {
 		return -1;
 	pz_msg *m = &q->buf->parts[i];
 	size_t size = m->size;
-	const char *src = m->content != NULL ? (const char *)m->content->data : q->buf->stage + q->buf->off[i];
 	if (n > 0 && size > 0)
-		memcpy(buf, src, size < n ? size : n);
+		memcpy(buf, m->data, size < n ? size : n);
 	uint8_t fl = m->flags;
 	pz_rq_drop_part(q, i);
 	if (pz_rq_advance(q, i, fl) < 0)

@@ -86,15 +86,27 @@ typedef struct pz_sock {
 #define PZ_RQ_SMALL 1024
 #define PZ_RQ_BYTES (256 * 1024)
 
+// PZ_MSG_SLICE marks a message whose content is a batch block (pz_rqbuf)
+// that other messages share, its bytes somewhere inside it; PZ_MSG_COPIED
+// marks a message that zmq_msg_copy copied or made, which ZMQ_SHARED
+// reports for a slice (whose block's count says nothing about the part).
+#define PZ_MSG_COPIED 0x20
+#define PZ_MSG_SLICE 0x40
+
 // pz_rqbuf holds the parts of one batch: parts[head..count) are still to
-// be received. A small part's bytes are at off[i] in stage (its content
-// is NULL); a large part owns its content block.
+// be received. The bytes of the small parts are back to back in block, a
+// content block of PZ_RQ_STAGE bytes: each such part holds one reference
+// to it, and so does the buffer while it may fill the block again (it
+// does so once no part holds it any more, and otherwise takes a new
+// one). So a small part received with zmq_msg_recv keeps its place in the
+// block, with no copy and no allocation of its own, and the block is
+// freed when the last of them is closed. A large part owns a content
+// block of its own; block is NULL when none could be allocated.
 typedef struct pz_rqbuf {
 	int head;
 	int count;
+	pz_content *block;
 	pz_msg parts[PZ_RQ_PARTS];
-	size_t off[PZ_RQ_PARTS];
-	char stage[PZ_RQ_STAGE];
 } pz_rqbuf;
 
 // pz_rq is a socket's receive buffer: message parts already taken from the
@@ -206,6 +218,16 @@ static inline void pz_meta_retain(pz_meta *p) {
 
 static inline void pz_call_free(void *fn, void *data, void *hint) {
 	((void (*)(void *, void *))fn)(data, hint);
+}
+
+// pz_content_release drops one reference to content c (NULL: none),
+// calling its free function and freeing it with the last.
+static inline void pz_content_release(pz_content *c) {
+	if (c == NULL || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (c->ffn != NULL)
+		pz_call_free(c->ffn, c->data, c->hint);
+	free(c);
 }
 
 static inline void pz_call_thread(void *fn, void *arg) {

@@ -103,22 +103,35 @@ func (e *sockEntry) fill() error {
 	}
 	b.head, b.count = 0, 0
 	e.rqSrc = e.rqSrc[:0]
-	stage := unsafe.Slice((*byte)(unsafe.Pointer(&b.stage[0])), rqStage)
+	block := stageBlock(b)
+	var stage []byte
+	if block != nil {
+		stage = unsafe.Slice((*byte)(block.data), rqStage)
+	}
 	used, total := 0, 0
+	// The references the new parts take, to the block and to their
+	// properties, are counted here and added once each.
+	blockRefs := 0
 	// Consecutive parts mostly come over one connection: its property
 	// block is looked up once and then shared by reference count.
 	var lastProps map[string]string
 	lastFD := -1
 	var lastMeta *C.pz_meta
+	metaRefs := 0
 	_, err := e.s.RecvBatch(func(data []byte, info zmq.PartInfo, src zmq.PartSource) bool {
 		i := int(b.count)
 		m := &b.parts[i]
 		emptyMsg(m)
-		if len(data) <= rqSmall {
+		if len(data) == 0 {
+			// An empty part needs no content.
+		} else if block != nil && len(data) <= rqSmall {
 			copy(stage[used:], data)
-			b.off[i] = C.size_t(used)
-			used += len(data)
+			m.content = block
+			m.data = unsafe.Pointer(&stage[used])
 			m.size = C.size_t(len(data))
+			m.flags |= C.PZ_MSG_SLICE
+			used += len(data)
+			blockRefs++
 		} else if c := newContent(len(data)); c != nil {
 			copy(unsafe.Slice((*byte)(c.data), len(data)), data)
 			m.content = c
@@ -134,9 +147,11 @@ func (e *sockEntry) fill() error {
 			m.routing_id = C.uint32_t(info.RoutingID)
 			setGroup(m, info.Group)
 			if lastMeta != nil && info.SrcFD == lastFD && sameMap(info.Metadata, lastProps) {
-				atomic.AddInt64((*int64)(unsafe.Pointer(&lastMeta.refs)), 1)
+				metaRefs++
 				m.meta = lastMeta
 			} else {
+				addRefs(lastMeta, metaRefs)
+				metaRefs = 0
 				m.meta = e.metas.get(info.Metadata, info.SrcFD)
 				lastProps, lastFD, lastMeta = info.Metadata, info.SrcFD, m.meta
 			}
@@ -146,7 +161,34 @@ func (e *sockEntry) fill() error {
 		total += len(data)
 		return b.count < rqParts && used+rqSmall <= rqStage && total < rqBytes
 	})
+	addRefs(lastMeta, metaRefs)
+	if blockRefs > 0 {
+		atomic.AddInt64((*int64)(unsafe.Pointer(&block.refs)), int64(blockRefs))
+	}
 	return err
+}
+
+// addRefs adds n references to properties p (none when p is NULL).
+func addRefs(p *C.pz_meta, n int) {
+	if p != nil && n > 0 {
+		atomic.AddInt64((*int64)(unsafe.Pointer(&p.refs)), int64(n))
+	}
+}
+
+// stageBlock returns the block the small parts of b's next batch go into:
+// b's block, when no part of an earlier batch holds it any more, or else
+// a new one, which b then holds instead. NULL when none can be allocated.
+// Call with the buffer's lock held.
+func stageBlock(b *C.pz_rqbuf) *C.pz_content {
+	old := b.block
+	if old != nil && atomic.LoadInt64((*int64)(unsafe.Pointer(&old.refs))) == 1 {
+		return old
+	}
+	b.block = newContent(rqStage)
+	if old != nil {
+		C.pz_content_release(old)
+	}
+	return b.block
 }
 
 // sameMap reports whether a and b are the same map (not merely equal).
@@ -210,6 +252,7 @@ func (e *sockEntry) closeRecvBuffer() {
 	for i := b.head; i < b.count; i++ {
 		C.pz_rq_drop_part(q, i)
 	}
+	C.pz_content_release(b.block)
 	q.buf = nil
 	e.rqSrc = nil
 	C.free(unsafe.Pointer(b))
@@ -237,7 +280,6 @@ func (e *sockEntry) dropDisconnected(endpoint string) {
 		}
 		if keep != i {
 			b.parts[keep] = b.parts[i]
-			b.off[keep] = b.off[i]
 			e.rqSrc[keep] = e.rqSrc[i]
 			emptyMsg(&b.parts[i])
 		}
@@ -261,11 +303,10 @@ func (e *sockEntry) takeBuffered() (data []byte, more bool, ok bool) {
 	}
 	i := b.head
 	m := &b.parts[i]
-	src := unsafe.Pointer(&b.stage[b.off[i]])
+	data = []byte{}
 	if m.content != nil {
-		src = m.data
+		data = append(data, unsafe.Slice((*byte)(m.data), int(m.size))...)
 	}
-	data = append([]byte{}, unsafe.Slice((*byte)(src), int(m.size))...)
 	more = m.flags&msgMore != 0
 	C.pz_rq_drop_part(q, i)
 	b.head++

@@ -146,6 +146,49 @@ static void check_receive_buffer (void)
     CHECK (pz_debug_meta_live () == 0);
 }
 
+/* The small parts of one batch share a block of memory: a part received
+ * with zmq_msg_recv keeps its bytes while later batches come, after the
+ * socket and its context are gone, and is not "shared" until copied. */
+static void check_received_parts_kept (void)
+{
+    void *ctx = zmq_ctx_new ();
+    void *push;
+    char ep[64];
+    void *pull = pull_from (ctx, &push, ep, sizeof ep);
+    char buf[8];
+    zmq_msg_t kept, m;
+    zmq_msg_init (&kept);
+    zmq_msg_init (&m);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 10; i++) {
+            snprintf (buf, sizeof buf, "%c%d", round ? 'm' : 'k', i);
+            CHECK (zmq_send (push, buf, 2, 0) == 2);
+        }
+        wait_in (pull);
+        usleep (20000);
+        for (int i = 0; i < 10; i++) {
+            char want[8];
+            snprintf (want, sizeof want, "%c%d", round ? 'm' : 'k', i);
+            zmq_msg_t *into = round == 0 && i == 0 ? &kept : &m;
+            CHECK (zmq_msg_recv (into, pull, 0) == 2 && memcmp (zmq_msg_data (into), want, 2) == 0);
+        }
+    }
+    CHECK (memcmp (zmq_msg_data (&kept), "k0", 2) == 0);
+    CHECK (zmq_msg_get (&kept, ZMQ_SHARED) == 0);
+    zmq_msg_t copy;
+    zmq_msg_init (&copy);
+    CHECK (zmq_msg_copy (&copy, &kept) == 0);
+    CHECK (zmq_msg_get (&copy, ZMQ_SHARED) == 1 && zmq_msg_get (&kept, ZMQ_SHARED) == 1);
+    CHECK (zmq_msg_close (&copy) == 0);
+    CHECK (zmq_msg_close (&m) == 0);
+    CHECK (zmq_close (pull) == 0);
+    CHECK (zmq_close (push) == 0);
+    CHECK (zmq_ctx_term (ctx) == 0);
+    CHECK (zmq_msg_size (&kept) == 2 && memcmp (zmq_msg_data (&kept), "k0", 2) == 0);
+    CHECK (zmq_msg_close (&kept) == 0);
+    CHECK (pz_debug_meta_live () == 0);
+}
+
 /* A PUSH socket's send buffer (capi/sendq.go) accepts a message only with
  * room for it, keeps the order of every way of sending, and hands what it
  * holds to the socket before anything else looks at it. */
@@ -372,6 +415,7 @@ int main (void)
     CHECK (zmq_close (b) == 0);
     CHECK (zmq_ctx_term (ctx) == 0);
     check_receive_buffer ();
+    check_received_parts_kept ();
     check_send_buffer ();
     if (failures) {
         fprintf (stderr, "smoke: %d checks failed\n", failures);
