@@ -271,6 +271,7 @@ void pz_sq_release(pz_sqbuf *b) {
 	for (int i = 0; i < b->count; i++)
 		pz_drop(&b->parts[i]);
 	b->count = 0;
+	b->used = 0;
 }
 
 // pz_sq_of returns the send buffer of socket handle sp, or NULL (see
@@ -282,11 +283,15 @@ static pz_sq *pz_sq_of(void *sp) {
 	return s->sq;
 }
 
-// pz_sq_accept moves message m into q when q can take it now. Returns 1
-// when it did (m is then empty; *kick says to wake the flusher), 2 when
-// the part goes straight to pz_msg_send_part (see direct), 0 when it must
-// go through pz_sq_send, -1 with errno set.
-static int pz_sq_accept(pz_sq *q, pz_msg *m, int flags, int *kick) {
+// pz_sq_accept moves a single-part message into q when q can take it
+// now: message m, or, when m is NULL, the n bytes at bytes (zmq_send),
+// which only fit while stage has room for them. A small part of m whose
+// bytes need no free function of the application's is copied to the
+// stage, and m's content released once q is unlocked. Returns 1 when it
+// did (m is then empty; *kick says to wake the flusher), 2 when the part
+// goes straight to pz_msg_send_part (see direct), 0 when it must go
+// through pz_sq_send, -1 with errno set.
+static int pz_sq_accept(pz_sq *q, pz_msg *m, const void *bytes, size_t n, int flags, int *kick) {
 	*kick = 0;
 	pz_lock(&q->mu);
 	pz_sqbuf *b = q->cur;
@@ -299,12 +304,32 @@ static int pz_sq_accept(pz_sq *q, pz_msg *m, int flags, int *kick) {
 		pz_unlock(&q->mu);
 		return 0;
 	}
+	if (m != NULL) {
+		bytes = m->data;
+		n = m->size;
+	}
+	int stage = n <= PZ_SQ_SMALL && b->used + n <= PZ_SQ_STAGE &&
+		    (m == NULL || m->content == NULL || m->content->ffn == NULL);
+	if (!stage && m == NULL) {
+		pz_unlock(&q->mu);
+		return 0;
+	}
 	if (__atomic_load_n(q->term, __ATOMIC_RELAXED) != 0) {
 		pz_unlock(&q->mu);
 		pz_set_errno(156384765); // ETERM
 		return -1;
 	}
-	b->parts[b->count] = *m;
+	pz_msg *part = &b->parts[b->count];
+	if (stage) {
+		pz_empty(part);
+		part->size = n;
+		b->off[b->count] = b->used;
+		if (n > 0)
+			memcpy(b->stage + b->used, bytes, n);
+		b->used += n;
+	} else {
+		*part = *m;
+	}
 	b->count++;
 	q->credit--;
 	if (!q->kicked) {
@@ -312,7 +337,11 @@ static int pz_sq_accept(pz_sq *q, pz_msg *m, int flags, int *kick) {
 		*kick = 1;
 	}
 	pz_unlock(&q->mu);
-	pz_empty(m);
+	if (m != NULL) {
+		if (stage)
+			pz_drop(m);
+		pz_empty(m);
+	}
 	return 1;
 }
 
@@ -335,7 +364,7 @@ int zmq_msg_send(void *p, void *sp, int flags) {
 	if (q != NULL) {
 		int kick;
 		size_t size = m->size;
-		int r = pz_sq_accept(q, m, flags, &kick);
+		int r = pz_sq_accept(q, m, NULL, 0, flags, &kick);
 		if (r < 0)
 			return -1;
 		if (r == 1) {
@@ -373,28 +402,44 @@ int zmq_send(void *sp, const void *buf, size_t n, int flags) {
 		pz_set_errno(EINVAL);
 		return -1;
 	}
+	// A small part goes into the buffer's stage straight from buf; a
+	// larger one is first copied into a message of its own.
 	pz_msg m;
-	if (zmq_msg_init_size(&m, n) < 0)
-		return -1;
-	if (n > 0)
+	int have_m = 0, kick, r;
+	if (n <= PZ_SQ_SMALL) {
+		r = pz_sq_accept(q, NULL, buf, n, flags, &kick);
+	} else {
+		if (zmq_msg_init_size(&m, n) < 0)
+			return -1;
 		memcpy(m.data, buf, n);
-	int kick;
-	int r = pz_sq_accept(q, &m, flags, &kick);
+		have_m = 1;
+		r = pz_sq_accept(q, &m, NULL, 0, flags, &kick);
+	}
 	if (r == 1) {
 		if (kick)
 			pz_sq_kick(sp);
 		return (int)n;
 	}
 	if (r == 2) {
-		pz_drop(&m);
+		if (have_m)
+			pz_drop(&m);
 		r = pz_send_buf(sp, (void *)buf, n, flags);
 		if (r >= 0)
 			pz_sq_sent_direct(q, flags);
 		return r;
 	}
-	if (r == 0)
+	if (r == 0) {
+		if (!have_m) {
+			if (zmq_msg_init_size(&m, n) < 0)
+				return -1;
+			if (n > 0)
+				memcpy(m.data, buf, n);
+			have_m = 1;
+		}
 		r = pz_sq_send(&m, sp, flags);
-	pz_drop(&m);
+	}
+	if (have_m)
+		pz_drop(&m);
 	return r < 0 ? -1 : (int)n;
 }
 

@@ -130,17 +130,24 @@ static inline void pz_lock(pthread_mutex_t *mu) { pthread_mutex_lock(mu); }
 static inline void pz_unlock(pthread_mutex_t *mu) { pthread_mutex_unlock(mu); }
 
 // PZ_SQ_PARTS bounds the parts a send buffer holds before the sender hands
-// them to Go itself.
+// them to Go itself, and PZ_SQ_STAGE the bytes of its small parts, those
+// of at most PZ_SQ_SMALL bytes.
 #define PZ_SQ_PARTS 256
+#define PZ_SQ_STAGE 32768
+#define PZ_SQ_SMALL 1024
 
-// pz_sqbuf is one batch of parts accepted for sending, in order: each
-// part is a message whose content the buffer owns, and more[i] says
-// whether it was sent with ZMQ_SNDMORE.
+// pz_sqbuf is one batch of single-part messages accepted for sending, in
+// order. A small part's bytes are copied to off[i] in stage as it is
+// accepted, and its message released there and then, in the sending
+// thread (its content NULL here); any other part keeps its message's
+// content, which the buffer then owns. used is the bytes of stage taken.
 typedef struct pz_sqbuf {
 	int count;
-	int msgs; // parts that begin a message
+	int pad;
+	size_t used;
 	pz_msg parts[PZ_SQ_PARTS];
-	uint8_t more[PZ_SQ_PARTS];
+	size_t off[PZ_SQ_PARTS];
+	char stage[PZ_SQ_STAGE];
 } pz_sqbuf;
 
 // pz_sq is a socket's send buffer (sendq.go): parts accepted by

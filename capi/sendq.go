@@ -32,6 +32,7 @@ import (
 type sendBuffer struct {
 	q      *C.pz_sq
 	mu     sync.Mutex    // one hand-over at a time, in order
+	msgs   [][]byte      // the hand-over's messages, under mu
 	kick   chan struct{} // wakes the flusher
 	done   chan struct{} // closed when the flusher returns
 	closed bool          // under mu
@@ -125,18 +126,30 @@ func (e *sockEntry) flushLocked(idle bool) bool {
 	q.flushing = 1
 	sqUnlock(q)
 	parts := unsafe.Slice(&b.parts[0], int(b.count))
+	stage := unsafe.Slice((*byte)(unsafe.Pointer(&b.stage[0])), C.PZ_SQ_STAGE)
+	msgs := sb.msgs[:0]
 	for i := range parts {
 		m := &parts[i]
-		data := []byte{}
 		if m.content != nil {
-			data = cBytes(m.data, m.size)
+			msgs = append(msgs, cBytes(m.data, m.size))
+		} else {
+			off := int(b.off[i])
+			msgs = append(msgs, stage[off:off+int(m.size):off+int(m.size)])
 		}
-		// The message was accepted when it was sent, with room for it:
-		// it fails now only when its peer has gone since, or the
-		// socket's context is ending, and is then lost as libzmq loses
-		// what a terminated pipe held.
-		e.s.SendBytes(data, zmq.DONTWAIT)
 	}
+	for rest := msgs; len(rest) > 0; {
+		// The messages were accepted when they were sent, with room
+		// for them: one fails now only when its peer has gone since,
+		// or the socket's context is ending, and is then lost as
+		// libzmq loses what a terminated pipe held.
+		n, err := e.s.SendBatch(rest)
+		if err == nil {
+			break
+		}
+		rest = rest[n+1:]
+	}
+	clear(msgs)
+	sb.msgs = msgs[:0]
 	C.pz_sq_release(b)
 	sqLock(q)
 	q.flushing = 0
