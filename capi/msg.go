@@ -66,6 +66,7 @@ func newContent(n int) *C.pz_content {
 	c.refs = 1
 	c.ffn = nil
 	c.hint = nil
+	c.meta = nil
 	c.data = unsafe.Add(unsafe.Pointer(c), unsafe.Sizeof(C.pz_content{}))
 	return c
 }

@@ -83,7 +83,8 @@ static pz_msg *pz_live(void *p) {
 // pz_drop releases what message m holds: its content and its properties.
 static void pz_drop(pz_msg *m) {
 	pz_content_release(m->content);
-	pz_meta_release(m->meta);
+	if ((m->flags & PZ_MSG_META_BLOCK) == 0)
+		pz_meta_release(m->meta);
 }
 
 // pz_new_content allocates a content block with room for size bytes after
@@ -96,6 +97,7 @@ static pz_content *pz_new_content(size_t size) {
 	c->ffn = NULL;
 	c->hint = NULL;
 	c->data = c + 1;
+	c->meta = NULL;
 	return c;
 }
 
@@ -159,6 +161,7 @@ int zmq_msg_init_data(void *p, void *data, size_t size, void *ffn, void *hint) {
 	c->ffn = ffn;
 	c->hint = hint;
 	c->data = data;
+	c->meta = NULL;
 	m->content = c;
 	m->data = data;
 	m->size = size;
@@ -228,7 +231,8 @@ int zmq_msg_copy(void *dest, void *src) {
 		pz_drop(d);
 	if (s->content != NULL)
 		__atomic_add_fetch(&s->content->refs, 1, __ATOMIC_ACQ_REL);
-	pz_meta_retain(s->meta);
+	if ((s->flags & PZ_MSG_META_BLOCK) == 0)
+		pz_meta_retain(s->meta);
 	s->flags |= PZ_MSG_COPIED;
 	*d = *s;
 	if (d->content == NULL)

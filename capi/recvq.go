@@ -51,7 +51,6 @@ func newSocketHandle(e *sockEntry) unsafe.Pointer {
 	h := (*C.pz_sock)(p)
 	if batchedRecv(e.typ) {
 		q := (*C.pz_rq)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_rq{}))))
-		C.pthread_mutex_init(&q.mu, nil)
 		q.term = e.ctx.term
 		q.buf = (*C.pz_rqbuf)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_rqbuf{}))))
 		h.rq = q
@@ -113,11 +112,12 @@ func (e *sockEntry) fill() error {
 	// properties, are counted here and added once each.
 	blockRefs := 0
 	// Consecutive parts mostly come over one connection: its property
-	// block is looked up once and then shared by reference count.
+	// block is looked up once. A small part of it whose batch block
+	// holds a reference to the properties borrows that one.
 	var lastProps map[string]string
 	lastFD := -1
 	var lastMeta *C.pz_meta
-	metaRefs := 0
+	metaRefs := 0 // references to lastMeta taken and not yet added
 	_, err := e.s.RecvBatch(func(data []byte, info zmq.PartInfo, src zmq.PartSource) bool {
 		i := int(b.count)
 		m := &b.parts[i]
@@ -146,14 +146,28 @@ func (e *sockEntry) fill() error {
 		if m.flags&msgLost == 0 {
 			m.routing_id = C.uint32_t(info.RoutingID)
 			setGroup(m, info.Group)
-			if lastMeta != nil && info.SrcFD == lastFD && sameMap(info.Metadata, lastProps) {
+			if lastMeta == nil || info.SrcFD != lastFD || !sameMap(info.Metadata, lastProps) {
+				settleRefs(lastMeta, metaRefs)
+				// get's reference is the first of those counted.
+				lastMeta, metaRefs = e.metas.get(info.Metadata, info.SrcFD), -1
+				lastProps, lastFD = info.Metadata, info.SrcFD
+			}
+			m.meta = lastMeta
+			if lastMeta != nil && m.flags&C.PZ_MSG_SLICE != 0 && blockRefs == 1 && block.meta != lastMeta {
+				// The batch's first part in the block: no part of an
+				// earlier batch holds the block, so it can take this
+				// part's properties in place of its old ones.
+				old := block.meta
+				block.meta = lastMeta
 				metaRefs++
-				m.meta = lastMeta
+				if old != nil {
+					C.pz_meta_release(old)
+				}
+			}
+			if lastMeta != nil && m.flags&C.PZ_MSG_SLICE != 0 && block.meta == lastMeta {
+				m.flags |= C.PZ_MSG_META_BLOCK
 			} else {
-				addRefs(lastMeta, metaRefs)
-				metaRefs = 0
-				m.meta = e.metas.get(info.Metadata, info.SrcFD)
-				lastProps, lastFD, lastMeta = info.Metadata, info.SrcFD, m.meta
+				metaRefs++
 			}
 		}
 		e.rqSrc = append(e.rqSrc, src)
@@ -161,18 +175,24 @@ func (e *sockEntry) fill() error {
 		total += len(data)
 		return b.count < rqParts && used+rqSmall <= rqStage && total < rqBytes
 	})
-	addRefs(lastMeta, metaRefs)
+	settleRefs(lastMeta, metaRefs)
 	if blockRefs > 0 {
 		atomic.AddInt64((*int64)(unsafe.Pointer(&block.refs)), int64(blockRefs))
 	}
 	return err
 }
 
-// addRefs adds n references to properties p (none when p is NULL).
-func addRefs(p *C.pz_meta, n int) {
-	if p != nil && n > 0 {
-		atomic.AddInt64((*int64)(unsafe.Pointer(&p.refs)), int64(n))
+// settleRefs adds n references to properties p, or drops one when n is
+// -1 (none when p is NULL).
+func settleRefs(p *C.pz_meta, n int) {
+	if p == nil || n == 0 {
+		return
 	}
+	if n < 0 {
+		C.pz_meta_release(p)
+		return
+	}
+	atomic.AddInt64((*int64)(unsafe.Pointer(&p.refs)), int64(n))
 }
 
 // stageBlock returns the block the small parts of b's next batch go into:

@@ -53,7 +53,6 @@ const maxCredit = 1 << 30
 // newSendBuffer makes the send buffer of socket e and starts its flusher.
 func newSendBuffer(e *sockEntry) *C.pz_sq {
 	q := (*C.pz_sq)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_sq{}))))
-	C.pthread_mutex_init(&q.mu, nil)
 	q.term = e.ctx.term
 	q.cur = (*C.pz_sqbuf)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_sqbuf{}))))
 	q.spare = (*C.pz_sqbuf)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_sqbuf{}))))

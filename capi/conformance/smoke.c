@@ -185,6 +185,9 @@ static void check_received_parts_kept (void)
     CHECK (zmq_close (push) == 0);
     CHECK (zmq_ctx_term (ctx) == 0);
     CHECK (zmq_msg_size (&kept) == 2 && memcmp (zmq_msg_data (&kept), "k0", 2) == 0);
+    const char *type = zmq_msg_gets (&kept, "Socket-Type");
+    CHECK (type != NULL && strcmp (type, "PUSH") == 0);
+    CHECK (pz_debug_meta_live () == 1);
     CHECK (zmq_msg_close (&kept) == 0);
     CHECK (pz_debug_meta_live () == 0);
 }
