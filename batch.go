@@ -7,7 +7,16 @@ package zmq4
 // that a caller still holding the part can tell whether a later
 // Disconnect dropped that connection's unread messages.
 type PartSource struct {
-	p *pipe
+	p     *pipe
+	props *connProps // the connection's properties, when known
+}
+
+// SameProperties reports whether the part came over the same connection,
+// with the same properties, as the part other names: their PartInfo's
+// Metadata then have the same contents. It is false when either part's
+// properties are not known for certain, which says nothing.
+func (src PartSource) SameProperties(other PartSource) bool {
+	return src.p != nil && src.props != nil && src == other
 }
 
 // DroppedBy reports whether the part's connection belongs to endpoint
@@ -58,7 +67,7 @@ func (s *Socket) RecvBatch(deliver func(data []byte, info PartInfo, src PartSour
 		} else {
 			info.More = s.rcvmore
 		}
-		more := deliver(f.data, info, PartSource{p: s.recvPipe})
+		more := deliver(f.data, info, PartSource{p: s.recvPipe, props: s.recvProps})
 		releaseFrame(f)
 		if !more {
 			return n, nil

@@ -263,3 +263,41 @@ func TestSendBatchAfterSndmore(t *testing.T) {
 	expectParts(t, pull, "head", "tail")
 	expectParts(t, pull, "next")
 }
+
+// Parts of one connection have the same properties by SameProperties;
+// parts of two connections do not.
+func TestPartSourceSameProperties(t *testing.T) {
+	ctx := newTestContext(t)
+	pull := newTestSocket(t, ctx, PULL)
+	must(t, pull.Bind("tcp://127.0.0.1:*"))
+	ep := pull.opt.lastEndpoint
+	for _, id := range []string{"one", "two"} {
+		push := newTestSocket(t, ctx, PUSH)
+		must(t, push.SetIdentity(id))
+		must(t, push.Connect(ep))
+		sendParts(t, push, id+"-a")
+		sendParts(t, push, id+"-b")
+	}
+	srcs := map[string]PartSource{}
+	for len(srcs) < 4 {
+		_, err := pull.RecvBatch(func(data []byte, _ PartInfo, src PartSource) bool {
+			srcs[string(data)] = src
+			return true
+		})
+		if err != nil {
+			if AsErrno(err) != eagain {
+				t.Fatal(err)
+			}
+			waitForInput(t, pull)
+		}
+	}
+	if !srcs["one-a"].SameProperties(srcs["one-b"]) || !srcs["two-a"].SameProperties(srcs["two-b"]) {
+		t.Fatal("parts of one connection: SameProperties false")
+	}
+	if srcs["one-a"].SameProperties(srcs["two-a"]) {
+		t.Fatal("parts of two connections: SameProperties true")
+	}
+	if (PartSource{}).SameProperties(PartSource{}) {
+		t.Fatal("parts with no connection: SameProperties true")
+	}
+}

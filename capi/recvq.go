@@ -115,6 +115,7 @@ func (e *sockEntry) fill() error {
 	// block is looked up once. A small part of it whose batch block
 	// holds a reference to the properties borrows that one.
 	var lastProps map[string]string
+	var lastSrc zmq.PartSource
 	lastFD := -1
 	var lastMeta *C.pz_meta
 	metaRefs := 0 // references to lastMeta taken and not yet added
@@ -146,11 +147,12 @@ func (e *sockEntry) fill() error {
 		if m.flags&msgLost == 0 {
 			m.routing_id = C.uint32_t(info.RoutingID)
 			setGroup(m, info.Group)
-			if lastMeta == nil || info.SrcFD != lastFD || !sameMap(info.Metadata, lastProps) {
+			if lastMeta == nil || info.SrcFD != lastFD ||
+				!src.SameProperties(lastSrc) && !sameMap(info.Metadata, lastProps) {
 				settleRefs(lastMeta, metaRefs)
 				// get's reference is the first of those counted.
 				lastMeta, metaRefs = e.metas.get(info.Metadata, info.SrcFD), -1
-				lastProps, lastFD = info.Metadata, info.SrcFD
+				lastProps, lastFD, lastSrc = info.Metadata, info.SrcFD, src
 			}
 			m.meta = lastMeta
 			if lastMeta != nil && m.flags&C.PZ_MSG_SLICE != 0 && blockRefs == 1 && block.meta != lastMeta {
