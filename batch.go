@@ -7,7 +7,16 @@ package zmq4
 // that a caller still holding the part can tell whether a later
 // Disconnect dropped that connection's unread messages.
 type PartSource struct {
-	p *pipe
+	p     *pipe
+	props *connProps // the connection's properties, when known
+}
+
+// SameProperties reports whether the part came over the same connection,
+// with the same properties, as the part other names: their PartInfo's
+// Metadata then have the same contents. It is false when either part's
+// properties are not known for certain, which says nothing.
+func (src PartSource) SameProperties(other PartSource) bool {
+	return src.p != nil && src.props != nil && src == other
 }
 
 // DroppedBy reports whether the part's connection belongs to endpoint
@@ -58,7 +67,7 @@ func (s *Socket) RecvBatch(deliver func(data []byte, info PartInfo, src PartSour
 		} else {
 			info.More = s.rcvmore
 		}
-		more := deliver(f.data, info, PartSource{p: s.recvPipe})
+		more := deliver(f.data, info, PartSource{p: s.recvPipe, props: s.recvProps})
 		releaseFrame(f)
 		if !more {
 			return n, nil
@@ -108,4 +117,78 @@ func (s *Socket) SendRoom() (room int, inproc bool) {
 		room--
 	}
 	return room, inproc
+}
+
+// SendBatch sends each of msgs as a one-part message, in order, as that
+// many SendBytes(msg, DONTWAIT) calls would, and returns how many it sent
+// before the first that failed, with that one's error (nil when all were
+// sent). A PUSH socket with no message begun by SNDMORE sends them all
+// under one taking of its lock, and into its one writable pipe, if it
+// has only one, in one step; other sockets send them one by one. It
+// exists for the C API (capi/), which hands a PUSH socket the messages
+// it accepted into C memory in batches.
+func (s *Socket) SendBatch(msgs [][]byte) (int, error) {
+	s.mu.Lock()
+	x, ok := s.pat.(*pushPattern)
+	if !ok || len(s.sendParts) > 0 || s.sendOpts != (sendOptions{}) || s.checkUsable() != nil {
+		s.mu.Unlock()
+		for i, m := range msgs {
+			if _, err := s.SendBytes(m, DONTWAIT); err != nil {
+				return i, err
+			}
+		}
+		return len(msgs), nil
+	}
+	defer s.mu.Unlock()
+	if s.watching.Load() > 0 {
+		// As sendMessageLocked: a poller elsewhere looks again.
+		defer s.signal()
+	}
+	s.absorbReady()
+	fs := s.batchFrames[:0]
+	for _, m := range msgs {
+		fs = append(fs, frame{data: copyOwned(s, m)})
+	}
+	n := x.lb.sendOnes(fs)
+	for i := range n {
+		s.countSent(fs[i:i+1], nil)
+	}
+	clear(fs)
+	s.batchFrames = fs[:0]
+	if n < len(msgs) {
+		return n, eagain
+	}
+	return n, nil
+}
+
+// sendOnes pushes the one-part messages fs to the writable pipes as that
+// many sends would, each to the next pipe with room, and returns how many
+// it pushed before no pipe had room. With one writable pipe they go to it
+// in one pushBatch.
+func (l *loadBalancer) sendOnes(fs []frame) int {
+	done := 0
+	for done < len(fs) && l.active > 0 {
+		if l.cur >= l.active {
+			l.cur = 0
+		}
+		p := l.pipes[l.cur]
+		if l.active == 1 {
+			done += p.out.pushBatch(fs[done:], nil)
+			if done < len(fs) {
+				l.active--
+				l.swap(l.cur, l.active)
+			} else {
+				l.cur++
+			}
+			continue
+		}
+		if p.out.push(fs[done:done+1], false) {
+			l.cur++
+			done++
+			continue
+		}
+		l.active--
+		l.swap(l.cur, l.active)
+	}
+	return done
 }

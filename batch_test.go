@@ -192,3 +192,112 @@ func TestSendRoomTCP(t *testing.T) {
 		t.Fatal("a tcp pipe reported as inproc")
 	}
 }
+
+// SendBatch sends as many messages as there is room for, in order, and
+// then reports EAGAIN, as that many SendBytes(DONTWAIT) calls would.
+func TestSendBatchStopsAtHWM(t *testing.T) {
+	ctx := newTestContext(t)
+	push := newTestSocket(t, ctx, PUSH)
+	pull := newTestSocket(t, ctx, PULL)
+	must(t, push.SetSndhwm(3))
+	must(t, pull.SetRcvhwm(4))
+	must(t, push.SetLinger(0))
+	must(t, push.Bind("inproc://sendbatch-hwm"))
+	must(t, pull.Connect("inproc://sendbatch-hwm"))
+	room, _ := push.SendRoom()
+	var msgs [][]byte
+	for i := 0; i < room+5; i++ {
+		msgs = append(msgs, []byte{byte('a' + i)})
+	}
+	n, err := push.SendBatch(msgs)
+	if n != room || AsErrno(err) != eagain {
+		t.Fatalf("SendBatch: %d, %v; want %d, EAGAIN", n, err, room)
+	}
+	for i := 0; i < room; i++ {
+		got, err := pull.RecvBytes(DONTWAIT)
+		if err != nil || string(got) != string(msgs[i]) {
+			t.Fatalf("message %d: %q, %v; want %q", i, got, err, msgs[i])
+		}
+	}
+	if _, err := pull.RecvBytes(DONTWAIT); AsErrno(err) != eagain {
+		t.Fatalf("after %d messages: %v, want EAGAIN", room, err)
+	}
+}
+
+// With several peers, SendBatch deals the messages out in turn, and the
+// next batch goes on where the last one stopped.
+func TestSendBatchRoundRobin(t *testing.T) {
+	ctx := newTestContext(t)
+	push := newTestSocket(t, ctx, PUSH)
+	must(t, push.Bind("inproc://sendbatch-rr"))
+	pulls := []*Socket{newTestSocket(t, ctx, PULL), newTestSocket(t, ctx, PULL)}
+	for _, p := range pulls {
+		must(t, p.Connect("inproc://sendbatch-rr"))
+	}
+	for _, batch := range [][][]byte{{[]byte("a"), []byte("b"), []byte("c")}, {[]byte("d")}} {
+		if n, err := push.SendBatch(batch); n != len(batch) || err != nil {
+			t.Fatalf("SendBatch: %d, %v", n, err)
+		}
+	}
+	want := [][]string{{"a", "c"}, {"b", "d"}}
+	for i, p := range pulls {
+		for _, w := range want[i] {
+			got, err := p.Recv(0)
+			if err != nil || got != w {
+				t.Fatalf("peer %d: %q, %v; want %q", i, got, err, w)
+			}
+		}
+	}
+}
+
+// A message begun with SNDMORE ends with the first message of a batch,
+// as it would with SendBytes.
+func TestSendBatchAfterSndmore(t *testing.T) {
+	push, pull := pairUp(t, "inproc", true, PUSH, PULL)
+	if _, err := push.Send("head", SNDMORE); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := push.SendBatch([][]byte{[]byte("tail"), []byte("next")}); n != 2 || err != nil {
+		t.Fatalf("SendBatch: %d, %v", n, err)
+	}
+	expectParts(t, pull, "head", "tail")
+	expectParts(t, pull, "next")
+}
+
+// Parts of one connection have the same properties by SameProperties;
+// parts of two connections do not.
+func TestPartSourceSameProperties(t *testing.T) {
+	ctx := newTestContext(t)
+	pull := newTestSocket(t, ctx, PULL)
+	must(t, pull.Bind("tcp://127.0.0.1:*"))
+	ep := pull.opt.lastEndpoint
+	for _, id := range []string{"one", "two"} {
+		push := newTestSocket(t, ctx, PUSH)
+		must(t, push.SetIdentity(id))
+		must(t, push.Connect(ep))
+		sendParts(t, push, id+"-a")
+		sendParts(t, push, id+"-b")
+	}
+	srcs := map[string]PartSource{}
+	for len(srcs) < 4 {
+		_, err := pull.RecvBatch(func(data []byte, _ PartInfo, src PartSource) bool {
+			srcs[string(data)] = src
+			return true
+		})
+		if err != nil {
+			if AsErrno(err) != eagain {
+				t.Fatal(err)
+			}
+			waitForInput(t, pull)
+		}
+	}
+	if !srcs["one-a"].SameProperties(srcs["one-b"]) || !srcs["two-a"].SameProperties(srcs["two-b"]) {
+		t.Fatal("parts of one connection: SameProperties false")
+	}
+	if srcs["one-a"].SameProperties(srcs["two-a"]) {
+		t.Fatal("parts of two connections: SameProperties true")
+	}
+	if (PartSource{}).SameProperties(PartSource{}) {
+		t.Fatal("parts with no connection: SameProperties true")
+	}
+}

@@ -39,6 +39,7 @@ type Socket struct {
 
 	// Frame-by-frame API state.
 	sendParts     []frame    // frames sent with SNDMORE, waiting for the last one
+	batchFrames   []frame    // SendBatch's reused list of messages
 	recvRest      []frame    // frames of the current message not yet returned
 	recvPipe      *pipe      // pipe the current message came from
 	recvProps     *connProps // properties of the connection the current message arrived on (nil: its pipe's)

@@ -66,6 +66,7 @@ func newContent(n int) *C.pz_content {
 	c.refs = 1
 	c.ffn = nil
 	c.hint = nil
+	c.meta = nil
 	c.data = unsafe.Add(unsafe.Pointer(c), unsafe.Sizeof(C.pz_content{}))
 	return c
 }
@@ -91,7 +92,15 @@ func zmq_msg_get(p unsafe.Pointer, property C.int) C.int {
 		return -1
 	case propShared:
 		// Shared: the application's buffer (zmq_msg_init_data), or a
-		// body other copies hold too.
+		// body other copies hold too. A received part in a batch block
+		// (C.PZ_MSG_SLICE) shares the block with the other parts of its
+		// batch, not with a copy of its own unless zmq_msg_copy made one.
+		if m.flags&C.PZ_MSG_SLICE != 0 {
+			if m.flags&C.PZ_MSG_COPIED != 0 {
+				return 1
+			}
+			return 0
+		}
 		c := m.content
 		if c != nil && (c.data != unsafe.Add(unsafe.Pointer(c), unsafe.Sizeof(C.pz_content{})) ||
 			atomic.LoadInt64((*int64)(unsafe.Pointer(&c.refs))) > 1) {

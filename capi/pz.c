@@ -80,20 +80,11 @@ static pz_msg *pz_live(void *p) {
 	return m;
 }
 
-static void pz_release(pz_content *c) {
-	if (c == NULL)
-		return;
-	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
-		return;
-	if (c->ffn != NULL)
-		pz_call_free(c->ffn, c->data, c->hint);
-	free(c);
-}
-
 // pz_drop releases what message m holds: its content and its properties.
 static void pz_drop(pz_msg *m) {
-	pz_release(m->content);
-	pz_meta_release(m->meta);
+	pz_content_release(m->content);
+	if ((m->flags & PZ_MSG_META_BLOCK) == 0)
+		pz_meta_release(m->meta);
 }
 
 // pz_new_content allocates a content block with room for size bytes after
@@ -106,6 +97,7 @@ static pz_content *pz_new_content(size_t size) {
 	c->ffn = NULL;
 	c->hint = NULL;
 	c->data = c + 1;
+	c->meta = NULL;
 	return c;
 }
 
@@ -169,6 +161,7 @@ int zmq_msg_init_data(void *p, void *data, size_t size, void *ffn, void *hint) {
 	c->ffn = ffn;
 	c->hint = hint;
 	c->data = data;
+	c->meta = NULL;
 	m->content = c;
 	m->data = data;
 	m->size = size;
@@ -238,7 +231,9 @@ int zmq_msg_copy(void *dest, void *src) {
 		pz_drop(d);
 	if (s->content != NULL)
 		__atomic_add_fetch(&s->content->refs, 1, __ATOMIC_ACQ_REL);
-	pz_meta_retain(s->meta);
+	if ((s->flags & PZ_MSG_META_BLOCK) == 0)
+		pz_meta_retain(s->meta);
+	s->flags |= PZ_MSG_COPIED;
 	*d = *s;
 	if (d->content == NULL)
 		d->data = d->group;
@@ -280,6 +275,7 @@ void pz_sq_release(pz_sqbuf *b) {
 	for (int i = 0; i < b->count; i++)
 		pz_drop(&b->parts[i]);
 	b->count = 0;
+	b->used = 0;
 }
 
 // pz_sq_of returns the send buffer of socket handle sp, or NULL (see
@@ -291,11 +287,15 @@ static pz_sq *pz_sq_of(void *sp) {
 	return s->sq;
 }
 
-// pz_sq_accept moves message m into q when q can take it now. Returns 1
-// when it did (m is then empty; *kick says to wake the flusher), 2 when
-// the part goes straight to pz_msg_send_part (see direct), 0 when it must
-// go through pz_sq_send, -1 with errno set.
-static int pz_sq_accept(pz_sq *q, pz_msg *m, int flags, int *kick) {
+// pz_sq_accept moves a single-part message into q when q can take it
+// now: message m, or, when m is NULL, the n bytes at bytes (zmq_send),
+// which only fit while stage has room for them. A small part of m whose
+// bytes need no free function of the application's is copied to the
+// stage, and m's content released once q is unlocked. Returns 1 when it
+// did (m is then empty; *kick says to wake the flusher), 2 when the part
+// goes straight to pz_msg_send_part (see direct), 0 when it must go
+// through pz_sq_send, -1 with errno set.
+static int pz_sq_accept(pz_sq *q, pz_msg *m, const void *bytes, size_t n, int flags, int *kick) {
 	*kick = 0;
 	pz_lock(&q->mu);
 	pz_sqbuf *b = q->cur;
@@ -308,12 +308,32 @@ static int pz_sq_accept(pz_sq *q, pz_msg *m, int flags, int *kick) {
 		pz_unlock(&q->mu);
 		return 0;
 	}
+	if (m != NULL) {
+		bytes = m->data;
+		n = m->size;
+	}
+	int stage = n <= PZ_SQ_SMALL && b->used + n <= PZ_SQ_STAGE &&
+		    (m == NULL || m->content == NULL || m->content->ffn == NULL);
+	if (!stage && m == NULL) {
+		pz_unlock(&q->mu);
+		return 0;
+	}
 	if (__atomic_load_n(q->term, __ATOMIC_RELAXED) != 0) {
 		pz_unlock(&q->mu);
 		pz_set_errno(156384765); // ETERM
 		return -1;
 	}
-	b->parts[b->count] = *m;
+	pz_msg *part = &b->parts[b->count];
+	if (stage) {
+		pz_empty(part);
+		part->size = n;
+		b->off[b->count] = b->used;
+		if (n > 0)
+			memcpy(b->stage + b->used, bytes, n);
+		b->used += n;
+	} else {
+		*part = *m;
+	}
 	b->count++;
 	q->credit--;
 	if (!q->kicked) {
@@ -321,7 +341,11 @@ static int pz_sq_accept(pz_sq *q, pz_msg *m, int flags, int *kick) {
 		*kick = 1;
 	}
 	pz_unlock(&q->mu);
-	pz_empty(m);
+	if (m != NULL) {
+		if (stage)
+			pz_drop(m);
+		pz_empty(m);
+	}
 	return 1;
 }
 
@@ -344,7 +368,7 @@ int zmq_msg_send(void *p, void *sp, int flags) {
 	if (q != NULL) {
 		int kick;
 		size_t size = m->size;
-		int r = pz_sq_accept(q, m, flags, &kick);
+		int r = pz_sq_accept(q, m, NULL, 0, flags, &kick);
 		if (r < 0)
 			return -1;
 		if (r == 1) {
@@ -382,28 +406,44 @@ int zmq_send(void *sp, const void *buf, size_t n, int flags) {
 		pz_set_errno(EINVAL);
 		return -1;
 	}
+	// A small part goes into the buffer's stage straight from buf; a
+	// larger one is first copied into a message of its own.
 	pz_msg m;
-	if (zmq_msg_init_size(&m, n) < 0)
-		return -1;
-	if (n > 0)
+	int have_m = 0, kick, r;
+	if (n <= PZ_SQ_SMALL) {
+		r = pz_sq_accept(q, NULL, buf, n, flags, &kick);
+	} else {
+		if (zmq_msg_init_size(&m, n) < 0)
+			return -1;
 		memcpy(m.data, buf, n);
-	int kick;
-	int r = pz_sq_accept(q, &m, flags, &kick);
+		have_m = 1;
+		r = pz_sq_accept(q, &m, NULL, 0, flags, &kick);
+	}
 	if (r == 1) {
 		if (kick)
 			pz_sq_kick(sp);
 		return (int)n;
 	}
 	if (r == 2) {
-		pz_drop(&m);
+		if (have_m)
+			pz_drop(&m);
 		r = pz_send_buf(sp, (void *)buf, n, flags);
 		if (r >= 0)
 			pz_sq_sent_direct(q, flags);
 		return r;
 	}
-	if (r == 0)
+	if (r == 0) {
+		if (!have_m) {
+			if (zmq_msg_init_size(&m, n) < 0)
+				return -1;
+			if (n > 0)
+				memcpy(m.data, buf, n);
+			have_m = 1;
+		}
 		r = pz_sq_send(&m, sp, flags);
-	pz_drop(&m);
+	}
+	if (have_m)
+		pz_drop(&m);
 	return r < 0 ? -1 : (int)n;
 }
 
@@ -498,17 +538,6 @@ static int pz_rq_recv_msg(pz_rq *q, void *sp, int flags, pz_msg *out) {
 	if (i < 0)
 		return -1;
 	pz_msg *m = &q->buf->parts[i];
-	if (m->content == NULL && m->size > 0) {
-		pz_content *c = pz_new_content(m->size);
-		if (c == NULL) {
-			pz_unlock(&q->mu);
-			pz_set_errno(ENOMEM);
-			return -1;
-		}
-		memcpy(c->data, q->buf->stage + q->buf->off[i], m->size);
-		m->content = c;
-		m->data = c->data;
-	}
 	*out = *m;
 	memset(m, 0, sizeof *m);
 	if (pz_rq_advance(q, i, out->flags) < 0)
@@ -572,9 +601,8 @@ int zmq_recv(void *sp, void *buf, size_t n, int flags) {
 		return -1;
 	pz_msg *m = &q->buf->parts[i];
 	size_t size = m->size;
-	const char *src = m->content != NULL ? (const char *)m->content->data : q->buf->stage + q->buf->off[i];
 	if (n > 0 && size > 0)
-		memcpy(buf, src, size < n ? size : n);
+		memcpy(buf, m->data, size < n ? size : n);
 	uint8_t fl = m->flags;
 	pz_rq_drop_part(q, i);
 	if (pz_rq_advance(q, i, fl) < 0)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ typedef struct pz_content {
 	void *ffn;
 	void *hint;
 	void *data;
+	struct pz_meta *meta; // a batch block's properties (PZ_MSG_META_BLOCK), or NULL
 } pz_content;
 
 // pz_meta holds the properties of the connection a message arrived on,
@@ -86,16 +88,57 @@ typedef struct pz_sock {
 #define PZ_RQ_SMALL 1024
 #define PZ_RQ_BYTES (256 * 1024)
 
+// PZ_MSG_SLICE marks a message whose content is a batch block (pz_rqbuf)
+// that other messages share, its bytes somewhere inside it; PZ_MSG_COPIED
+// marks a message that zmq_msg_copy copied or made, which ZMQ_SHARED
+// reports for a slice (whose block's count says nothing about the part).
+// PZ_MSG_META_BLOCK marks a slice whose properties are those its block
+// holds a reference to (pz_content.meta), so it holds none of its own.
+#define PZ_MSG_META_BLOCK 0x10
+#define PZ_MSG_COPIED 0x20
+#define PZ_MSG_SLICE 0x40
+
 // pz_rqbuf holds the parts of one batch: parts[head..count) are still to
-// be received. A small part's bytes are at off[i] in stage (its content
-// is NULL); a large part owns its content block.
+// be received. The bytes of the small parts are back to back in block, a
+// content block of PZ_RQ_STAGE bytes: each such part holds one reference
+// to it, and so does the buffer while it may fill the block again (it
+// does so once no part holds it any more, and otherwise takes a new
+// one). So a small part received with zmq_msg_recv keeps its place in the
+// block, with no copy and no allocation of its own, and the block is
+// freed when the last of them is closed. A large part owns a content
+// block of its own; block is NULL when none could be allocated.
 typedef struct pz_rqbuf {
 	int head;
 	int count;
+	pz_content *block;
 	pz_msg parts[PZ_RQ_PARTS];
-	size_t off[PZ_RQ_PARTS];
-	char stage[PZ_RQ_STAGE];
 } pz_rqbuf;
+
+// pz_mutex is the lock of a socket's buffer, shared by C and Go (through
+// cgo, once per batch): zero is unlocked. pz_lock takes it with one
+// atomic exchange when it is free, which is nearly always, and pz_unlock
+// releases it with a plain store. A waiter spins briefly and then yields
+// the processor, so that a holder preempted on a machine with more
+// threads than cores gets to run and release it.
+typedef struct pz_mutex {
+	int32_t state;
+} pz_mutex;
+
+#define PZ_LOCK_SPINS 64
+
+static inline void pz_lock(pz_mutex *mu) {
+	while (__atomic_exchange_n(&mu->state, 1, __ATOMIC_ACQUIRE) != 0) {
+		int spins = 0;
+		while (__atomic_load_n(&mu->state, __ATOMIC_RELAXED) != 0) {
+			if (++spins == PZ_LOCK_SPINS) {
+				sched_yield();
+				spins = 0;
+			}
+		}
+	}
+}
+
+static inline void pz_unlock(pz_mutex *mu) { __atomic_store_n(&mu->state, 0, __ATOMIC_RELEASE); }
 
 // pz_rq is a socket's receive buffer: message parts already taken from the
 // Go socket's queue, in order, ahead of anything still queued there. mu
@@ -104,31 +147,31 @@ typedef struct pz_rqbuf {
 // terminating. buf is NULL once the socket is closed; the header itself is
 // never freed, so a late call on a closed socket finds it.
 typedef struct pz_rq {
-	pthread_mutex_t mu;
+	pz_mutex mu;
 	int32_t more;
 	int32_t *term;
 	pz_rqbuf *buf;
 } pz_rq;
 
-// pz_lock and pz_unlock take and release a buffer's mutex; Go calls them
-// too. (A spin lock would be cheaper uncontended, but on a machine with
-// more threads than cores its holder can be preempted, and the waiter
-// then burns its time slice.)
-static inline void pz_lock(pthread_mutex_t *mu) { pthread_mutex_lock(mu); }
-static inline void pz_unlock(pthread_mutex_t *mu) { pthread_mutex_unlock(mu); }
-
 // PZ_SQ_PARTS bounds the parts a send buffer holds before the sender hands
-// them to Go itself.
+// them to Go itself, and PZ_SQ_STAGE the bytes of its small parts, those
+// of at most PZ_SQ_SMALL bytes.
 #define PZ_SQ_PARTS 256
+#define PZ_SQ_STAGE 32768
+#define PZ_SQ_SMALL 1024
 
-// pz_sqbuf is one batch of parts accepted for sending, in order: each
-// part is a message whose content the buffer owns, and more[i] says
-// whether it was sent with ZMQ_SNDMORE.
+// pz_sqbuf is one batch of single-part messages accepted for sending, in
+// order. A small part's bytes are copied to off[i] in stage as it is
+// accepted, and its message released there and then, in the sending
+// thread (its content NULL here); any other part keeps its message's
+// content, which the buffer then owns. used is the bytes of stage taken.
 typedef struct pz_sqbuf {
 	int count;
-	int msgs; // parts that begin a message
+	int pad;
+	size_t used;
 	pz_msg parts[PZ_SQ_PARTS];
-	uint8_t more[PZ_SQ_PARTS];
+	size_t off[PZ_SQ_PARTS];
+	char stage[PZ_SQ_STAGE];
 } pz_sqbuf;
 
 // pz_sq is a socket's send buffer (sendq.go): parts accepted by
@@ -147,7 +190,7 @@ typedef struct pz_sqbuf {
 // batch being filled; spare is handed to Go by the flusher. cur is NULL
 // once the socket is closed.
 typedef struct pz_sq {
-	pthread_mutex_t mu;
+	pz_mutex mu;
 	int64_t expiry; // pz_now_coarse after which credit is stale
 	int32_t credit;
 	int32_t inmsg;
@@ -215,4 +258,21 @@ static inline void pz_call_thread(void *fn, void *arg) {
 static inline void pz_call_timer(void *fn, int id, void *arg) {
 	((void (*)(int, void *))fn)(id, arg);
 }
+
+// pz_content_release drops one reference to content c (NULL: none),
+// calling its free function and freeing it, and its properties, with the
+// last.
+static inline void pz_content_release(pz_content *c) {
+	if (c == NULL)
+		return;
+	// The only reference needs no atomic decrement: nothing else can
+	// take or drop one.
+	if (__atomic_load_n(&c->refs, __ATOMIC_ACQUIRE) != 1 && __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (c->ffn != NULL)
+		pz_call_free(c->ffn, c->data, c->hint);
+	pz_meta_release(c->meta);
+	free(c);
+}
+
 #endif

@@ -51,7 +51,6 @@ func newSocketHandle(e *sockEntry) unsafe.Pointer {
 	h := (*C.pz_sock)(p)
 	if batchedRecv(e.typ) {
 		q := (*C.pz_rq)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_rq{}))))
-		C.pthread_mutex_init(&q.mu, nil)
 		q.term = e.ctx.term
 		q.buf = (*C.pz_rqbuf)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_rqbuf{}))))
 		h.rq = q
@@ -103,22 +102,37 @@ func (e *sockEntry) fill() error {
 	}
 	b.head, b.count = 0, 0
 	e.rqSrc = e.rqSrc[:0]
-	stage := unsafe.Slice((*byte)(unsafe.Pointer(&b.stage[0])), rqStage)
+	block := stageBlock(b)
+	var stage []byte
+	if block != nil {
+		stage = unsafe.Slice((*byte)(block.data), rqStage)
+	}
 	used, total := 0, 0
+	// The references the new parts take, to the block and to their
+	// properties, are counted here and added once each.
+	blockRefs := 0
 	// Consecutive parts mostly come over one connection: its property
-	// block is looked up once and then shared by reference count.
+	// block is looked up once. A small part of it whose batch block
+	// holds a reference to the properties borrows that one.
 	var lastProps map[string]string
+	var lastSrc zmq.PartSource
 	lastFD := -1
 	var lastMeta *C.pz_meta
+	metaRefs := 0 // references to lastMeta taken and not yet added
 	_, err := e.s.RecvBatch(func(data []byte, info zmq.PartInfo, src zmq.PartSource) bool {
 		i := int(b.count)
 		m := &b.parts[i]
 		emptyMsg(m)
-		if len(data) <= rqSmall {
+		if len(data) == 0 {
+			// An empty part needs no content.
+		} else if block != nil && len(data) <= rqSmall {
 			copy(stage[used:], data)
-			b.off[i] = C.size_t(used)
-			used += len(data)
+			m.content = block
+			m.data = unsafe.Pointer(&stage[used])
 			m.size = C.size_t(len(data))
+			m.flags |= C.PZ_MSG_SLICE
+			used += len(data)
+			blockRefs++
 		} else if c := newContent(len(data)); c != nil {
 			copy(unsafe.Slice((*byte)(c.data), len(data)), data)
 			m.content = c
@@ -133,12 +147,29 @@ func (e *sockEntry) fill() error {
 		if m.flags&msgLost == 0 {
 			m.routing_id = C.uint32_t(info.RoutingID)
 			setGroup(m, info.Group)
-			if lastMeta != nil && info.SrcFD == lastFD && sameMap(info.Metadata, lastProps) {
-				atomic.AddInt64((*int64)(unsafe.Pointer(&lastMeta.refs)), 1)
-				m.meta = lastMeta
+			if lastMeta == nil || info.SrcFD != lastFD ||
+				!src.SameProperties(lastSrc) && !sameMap(info.Metadata, lastProps) {
+				settleRefs(lastMeta, metaRefs)
+				// get's reference is the first of those counted.
+				lastMeta, metaRefs = e.metas.get(info.Metadata, info.SrcFD), -1
+				lastProps, lastFD, lastSrc = info.Metadata, info.SrcFD, src
+			}
+			m.meta = lastMeta
+			if lastMeta != nil && m.flags&C.PZ_MSG_SLICE != 0 && blockRefs == 1 && block.meta != lastMeta {
+				// The batch's first part in the block: no part of an
+				// earlier batch holds the block, so it can take this
+				// part's properties in place of its old ones.
+				old := block.meta
+				block.meta = lastMeta
+				metaRefs++
+				if old != nil {
+					C.pz_meta_release(old)
+				}
+			}
+			if lastMeta != nil && m.flags&C.PZ_MSG_SLICE != 0 && block.meta == lastMeta {
+				m.flags |= C.PZ_MSG_META_BLOCK
 			} else {
-				m.meta = e.metas.get(info.Metadata, info.SrcFD)
-				lastProps, lastFD, lastMeta = info.Metadata, info.SrcFD, m.meta
+				metaRefs++
 			}
 		}
 		e.rqSrc = append(e.rqSrc, src)
@@ -146,7 +177,40 @@ func (e *sockEntry) fill() error {
 		total += len(data)
 		return b.count < rqParts && used+rqSmall <= rqStage && total < rqBytes
 	})
+	settleRefs(lastMeta, metaRefs)
+	if blockRefs > 0 {
+		atomic.AddInt64((*int64)(unsafe.Pointer(&block.refs)), int64(blockRefs))
+	}
 	return err
+}
+
+// settleRefs adds n references to properties p, or drops one when n is
+// -1 (none when p is NULL).
+func settleRefs(p *C.pz_meta, n int) {
+	if p == nil || n == 0 {
+		return
+	}
+	if n < 0 {
+		C.pz_meta_release(p)
+		return
+	}
+	atomic.AddInt64((*int64)(unsafe.Pointer(&p.refs)), int64(n))
+}
+
+// stageBlock returns the block the small parts of b's next batch go into:
+// b's block, when no part of an earlier batch holds it any more, or else
+// a new one, which b then holds instead. NULL when none can be allocated.
+// Call with the buffer's lock held.
+func stageBlock(b *C.pz_rqbuf) *C.pz_content {
+	old := b.block
+	if old != nil && atomic.LoadInt64((*int64)(unsafe.Pointer(&old.refs))) == 1 {
+		return old
+	}
+	b.block = newContent(rqStage)
+	if old != nil {
+		C.pz_content_release(old)
+	}
+	return b.block
 }
 
 // sameMap reports whether a and b are the same map (not merely equal).
@@ -210,6 +274,7 @@ func (e *sockEntry) closeRecvBuffer() {
 	for i := b.head; i < b.count; i++ {
 		C.pz_rq_drop_part(q, i)
 	}
+	C.pz_content_release(b.block)
 	q.buf = nil
 	e.rqSrc = nil
 	C.free(unsafe.Pointer(b))
@@ -237,7 +302,6 @@ func (e *sockEntry) dropDisconnected(endpoint string) {
 		}
 		if keep != i {
 			b.parts[keep] = b.parts[i]
-			b.off[keep] = b.off[i]
 			e.rqSrc[keep] = e.rqSrc[i]
 			emptyMsg(&b.parts[i])
 		}
@@ -261,11 +325,10 @@ func (e *sockEntry) takeBuffered() (data []byte, more bool, ok bool) {
 	}
 	i := b.head
 	m := &b.parts[i]
-	src := unsafe.Pointer(&b.stage[b.off[i]])
+	data = []byte{}
 	if m.content != nil {
-		src = m.data
+		data = append(data, unsafe.Slice((*byte)(m.data), int(m.size))...)
 	}
-	data = append([]byte{}, unsafe.Slice((*byte)(src), int(m.size))...)
 	more = m.flags&msgMore != 0
 	C.pz_rq_drop_part(q, i)
 	b.head++

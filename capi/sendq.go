@@ -32,6 +32,7 @@ import (
 type sendBuffer struct {
 	q      *C.pz_sq
 	mu     sync.Mutex    // one hand-over at a time, in order
+	msgs   [][]byte      // the hand-over's messages, under mu
 	kick   chan struct{} // wakes the flusher
 	done   chan struct{} // closed when the flusher returns
 	closed bool          // under mu
@@ -52,7 +53,6 @@ const maxCredit = 1 << 30
 // newSendBuffer makes the send buffer of socket e and starts its flusher.
 func newSendBuffer(e *sockEntry) *C.pz_sq {
 	q := (*C.pz_sq)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_sq{}))))
-	C.pthread_mutex_init(&q.mu, nil)
 	q.term = e.ctx.term
 	q.cur = (*C.pz_sqbuf)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_sqbuf{}))))
 	q.spare = (*C.pz_sqbuf)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pz_sqbuf{}))))
@@ -125,18 +125,30 @@ func (e *sockEntry) flushLocked(idle bool) bool {
 	q.flushing = 1
 	sqUnlock(q)
 	parts := unsafe.Slice(&b.parts[0], int(b.count))
+	stage := unsafe.Slice((*byte)(unsafe.Pointer(&b.stage[0])), C.PZ_SQ_STAGE)
+	msgs := sb.msgs[:0]
 	for i := range parts {
 		m := &parts[i]
-		data := []byte{}
 		if m.content != nil {
-			data = cBytes(m.data, m.size)
+			msgs = append(msgs, cBytes(m.data, m.size))
+		} else {
+			off := int(b.off[i])
+			msgs = append(msgs, stage[off:off+int(m.size):off+int(m.size)])
 		}
-		// The message was accepted when it was sent, with room for it:
-		// it fails now only when its peer has gone since, or the
-		// socket's context is ending, and is then lost as libzmq loses
-		// what a terminated pipe held.
-		e.s.SendBytes(data, zmq.DONTWAIT)
 	}
+	for rest := msgs; len(rest) > 0; {
+		// The messages were accepted when they were sent, with room
+		// for them: one fails now only when its peer has gone since,
+		// or the socket's context is ending, and is then lost as
+		// libzmq loses what a terminated pipe held.
+		n, err := e.s.SendBatch(rest)
+		if err == nil {
+			break
+		}
+		rest = rest[n+1:]
+	}
+	clear(msgs)
+	sb.msgs = msgs[:0]
 	C.pz_sq_release(b)
 	sqLock(q)
 	q.flushing = 0

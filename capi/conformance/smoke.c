@@ -146,6 +146,52 @@ static void check_receive_buffer (void)
     CHECK (pz_debug_meta_live () == 0);
 }
 
+/* The small parts of one batch share a block of memory: a part received
+ * with zmq_msg_recv keeps its bytes while later batches come, after the
+ * socket and its context are gone, and is not "shared" until copied. */
+static void check_received_parts_kept (void)
+{
+    void *ctx = zmq_ctx_new ();
+    void *push;
+    char ep[64];
+    void *pull = pull_from (ctx, &push, ep, sizeof ep);
+    char buf[8];
+    zmq_msg_t kept, m;
+    zmq_msg_init (&kept);
+    zmq_msg_init (&m);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 10; i++) {
+            snprintf (buf, sizeof buf, "%c%d", round ? 'm' : 'k', i);
+            CHECK (zmq_send (push, buf, 2, 0) == 2);
+        }
+        wait_in (pull);
+        usleep (20000);
+        for (int i = 0; i < 10; i++) {
+            char want[8];
+            snprintf (want, sizeof want, "%c%d", round ? 'm' : 'k', i);
+            zmq_msg_t *into = round == 0 && i == 0 ? &kept : &m;
+            CHECK (zmq_msg_recv (into, pull, 0) == 2 && memcmp (zmq_msg_data (into), want, 2) == 0);
+        }
+    }
+    CHECK (memcmp (zmq_msg_data (&kept), "k0", 2) == 0);
+    CHECK (zmq_msg_get (&kept, ZMQ_SHARED) == 0);
+    zmq_msg_t copy;
+    zmq_msg_init (&copy);
+    CHECK (zmq_msg_copy (&copy, &kept) == 0);
+    CHECK (zmq_msg_get (&copy, ZMQ_SHARED) == 1 && zmq_msg_get (&kept, ZMQ_SHARED) == 1);
+    CHECK (zmq_msg_close (&copy) == 0);
+    CHECK (zmq_msg_close (&m) == 0);
+    CHECK (zmq_close (pull) == 0);
+    CHECK (zmq_close (push) == 0);
+    CHECK (zmq_ctx_term (ctx) == 0);
+    CHECK (zmq_msg_size (&kept) == 2 && memcmp (zmq_msg_data (&kept), "k0", 2) == 0);
+    const char *type = zmq_msg_gets (&kept, "Socket-Type");
+    CHECK (type != NULL && strcmp (type, "PUSH") == 0);
+    CHECK (pz_debug_meta_live () == 1);
+    CHECK (zmq_msg_close (&kept) == 0);
+    CHECK (pz_debug_meta_live () == 0);
+}
+
 /* A PUSH socket's send buffer (capi/sendq.go) accepts a message only with
  * room for it, keeps the order of every way of sending, and hands what it
  * holds to the socket before anything else looks at it. */
@@ -234,6 +280,62 @@ static void check_send_buffer (void)
     CHECK (zmq_send (push, "y", 1, 0) == -1 && zmq_errno () == ETERM);
     CHECK (zmq_close (push) == 0);
     CHECK (zmq_close (sink) == 0);
+    CHECK (zmq_ctx_term (ctx) == 0);
+}
+
+/* A PUSH socket's send buffer copies small parts into a staging area and
+ * keeps larger ones, and those with a free function, as they are: every
+ * way of sending arrives intact and in order, and each free function
+ * runs once. */
+static void check_send_stage (void)
+{
+    void *ctx = zmq_ctx_new ();
+    void *pull = zmq_socket (ctx, ZMQ_PULL);
+    char ep[64];
+    size_t eplen = sizeof ep;
+    CHECK (zmq_bind (pull, "tcp://127.0.0.1:*") == 0);
+    CHECK (zmq_getsockopt (pull, ZMQ_LAST_ENDPOINT, ep, &eplen) == 0);
+    void *push = zmq_socket (ctx, ZMQ_PUSH);
+    CHECK (zmq_connect (push, ep) == 0);
+    int timeo = 5000;
+    CHECK (zmq_setsockopt (pull, ZMQ_RCVTIMEO, &timeo, sizeof timeo) == 0);
+    static char big[3000], got[3000];
+    memset (big, 'b', sizeof big);
+    freed = 0;
+    enum { N = 600 };
+    for (int i = 0; i < N; i++) {
+        char buf[16];
+        int len = snprintf (buf, sizeof buf, "m%d", i);
+        zmq_msg_t m;
+        if (i % 100 == 7) {
+            CHECK (zmq_send (push, big, sizeof big, 0) == (int) sizeof big);
+        } else if (i % 100 == 9) {
+            char *d = malloc (len);
+            memcpy (d, buf, len);
+            CHECK (zmq_msg_init_data (&m, d, len, free_fn, NULL) == 0);
+            CHECK (zmq_msg_send (&m, push, 0) == len);
+        } else if (i % 2) {
+            CHECK (zmq_msg_init_size (&m, len) == 0);
+            memcpy (zmq_msg_data (&m), buf, len);
+            CHECK (zmq_msg_send (&m, push, 0) == len);
+        } else {
+            CHECK (zmq_send (push, buf, len, 0) == len);
+        }
+    }
+    int bad = 0;
+    for (int i = 0; i < N; i++) {
+        char want[16];
+        int len = snprintf (want, sizeof want, "m%d", i);
+        int n = zmq_recv (pull, got, sizeof got, 0);
+        if (i % 100 == 7)
+            bad += n != (int) sizeof big || memcmp (got, big, sizeof big) != 0;
+        else
+            bad += n != len || memcmp (got, want, len) != 0;
+    }
+    CHECK (bad == 0);
+    CHECK (zmq_close (push) == 0);
+    CHECK (freed == N / 100);
+    CHECK (zmq_close (pull) == 0);
     CHECK (zmq_ctx_term (ctx) == 0);
 }
 
@@ -372,7 +474,9 @@ int main (void)
     CHECK (zmq_close (b) == 0);
     CHECK (zmq_ctx_term (ctx) == 0);
     check_receive_buffer ();
+    check_received_parts_kept ();
     check_send_buffer ();
+    check_send_stage ();
     if (failures) {
         fprintf (stderr, "smoke: %d checks failed\n", failures);
         return 1;
