@@ -274,7 +274,7 @@ func runSession(sess session, conn net.Conn, p *pipe, endpoint string, snapshot 
 	sess.event(EVENT_HANDSHAKE_SUCCEEDED, endpoint, 0)
 	sess.peerReady(p)
 
-	e.startWriter()
+	e.startWriter(so.typ)
 	e.enableInPlace(so.typ)
 	e.startHeartbeat(&so)
 	var pe *protocolError
@@ -487,17 +487,21 @@ func (e *engine) encode(f frame) error {
 	return nil
 }
 
-// flush writes what the writer gathered: one buffer with one write, or
-// with frames written in place, all segments with one vectored write.
+// flush writes what the writer gathered: one buffer with one write (raw
+// when e.rawW is set), or with frames written in place, all segments with
+// one vectored write.
 func (e *engine) flush() error {
 	w := &e.zw
 	if w.Len() == 0 {
 		return nil
 	}
 	var err error
-	if w.NumSegments() == 0 {
+	switch {
+	case w.NumSegments() == 0 && e.rawW != nil:
+		_, err = e.rawW.Write(w.Bytes())
+	case w.NumSegments() == 0:
 		_, err = e.conn.Write(w.Bytes())
-	} else {
+	default:
 		e.bufs = w.Segments()
 		_, err = e.bufs.WriteTo(e.conn)
 		e.bufs = nil
@@ -511,8 +515,14 @@ func (e *engine) flush() error {
 	return err
 }
 
-// startWriter sets the writer up for the peer the handshake found.
-func (e *engine) startWriter() {
+// startWriter sets the writer up for the peer the handshake found, on a
+// socket of type typ: the writer goroutine writes with raw system calls
+// where it can, except for the types whose senders write in place
+// (engine_rawio_linux.go says why).
+func (e *engine) startWriter(typ Type) {
+	if !writesInPlace(typ) {
+		e.rawW = newRawWriter(e.conn)
+	}
 	e.zw.Minor = e.peerMin
 	e.zw.LargeFrame = largeFrame
 	e.zw.ClearCommands = e.clearHeartbeats

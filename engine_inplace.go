@@ -155,12 +155,15 @@ func (e *engine) sinceLastWrite() time.Duration {
 	return time.Since(inPlaceEpoch) - time.Duration(e.lastWriteAt.Load())
 }
 
+// writesInPlace reports whether senders on the connections of a socket of
+// type t write in place: REQ and REP.
+func writesInPlace(t Type) bool { return t == REQ || t == REP }
+
 // enableInPlace lets senders write in place on a ZMTP connection of a REQ
 // or REP socket whose socket can be written without blocking. Call from
 // the connection goroutine after startWriter and before serve.
 func (e *engine) enableInPlace(typ Type) {
-	if typ != REQ && typ != REP {
-		return
+	if writesInPlace(typ) {
+		e.inPlace = newInPlaceWriter(e.conn)
 	}
-	e.inPlace = newInPlaceWriter(e.conn)
 }
