@@ -122,6 +122,25 @@ func TestRawWriter(t *testing.T) {
 	}
 }
 
+// TestRawWriterCloseWhileWaiting closes the connection while a write
+// waits for room, as an engine's stop does: the write ends with
+// net.ErrClosed.
+func TestRawWriterCloseWhileWaiting(t *testing.T) {
+	c, _ := tcpPair(t)
+	w := newRawWriter(c)
+	must(t, c.SetWriteBuffer(4096))
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.Write(payload(2, 16<<20)) // more than the buffers take: nobody reads
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	c.Close()
+	if err := <-done; !errors.Is(err, net.ErrClosed) {
+		t.Errorf("write waiting when the connection closed: %v, want net.ErrClosed", err)
+	}
+}
+
 func TestRawWriterPeerGone(t *testing.T) {
 	c, s := tcpPair(t)
 	w := newRawWriter(c)
