@@ -431,6 +431,12 @@ func (e *engine) command(body []byte) (frame, bool, error) {
 // (writev) rather than copied into the write buffer.
 const largeFrame = 16 << 10
 
+// rawWriteMax is the largest batch the writer goroutine writes with a raw
+// system call (when it has a rawWriter): a raw call keeps its processor
+// for the whole write, and a large one is long and comes with a load at
+// which the runtime's monitor thread is awake anyway (engine_rawio_linux.go).
+const rawWriteMax = 4 << 10
+
 // writeFlushSize bounds how many bytes one write copies into its buffer,
 // so a batch of large messages never builds one huge buffer. Large frames
 // written in place (writev) do not count against it; 1024 segments do.
@@ -488,8 +494,8 @@ func (e *engine) encode(f frame) error {
 }
 
 // flush writes what the writer gathered: one buffer with one write (raw
-// when e.rawW is set), or with frames written in place, all segments with
-// one vectored write.
+// when e.rawW is set and the buffer is small), or with frames written in
+// place, all segments with one vectored write.
 func (e *engine) flush() error {
 	w := &e.zw
 	if w.Len() == 0 {
@@ -497,7 +503,7 @@ func (e *engine) flush() error {
 	}
 	var err error
 	switch {
-	case w.NumSegments() == 0 && e.rawW != nil:
+	case w.NumSegments() == 0 && e.rawW != nil && w.Len() <= rawWriteMax:
 		_, err = e.rawW.Write(w.Bytes())
 	case w.NumSegments() == 0:
 		_, err = e.conn.Write(w.Bytes())

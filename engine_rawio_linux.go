@@ -21,15 +21,20 @@ import (
 // call itself. rawReader makes the same call with syscall.RawSyscall.
 //
 // Writing: the writer goroutine of every ZMTP engine but REQ's and REP's
-// writes its batches with rawWriter, raw system calls, for the reason
-// reads are raw: at a moderate rate each ordinary write woke the sleeping
-// monitor thread, which then ran for a while at its shortest period (a
-// ROUTER echoing a DEALER paced at 20,000 msg/s spent a sixth of its CPU
-// in sysmon; with raw writes, about a quarter less CPU per message). A
-// raw call keeps its processor (P) for the whole write, which on
-// loopback runs the peer's receive path too and can take tens of
-// microseconds; the writer goroutine holds nothing the other goroutines
-// wait for meanwhile but the write token.
+// writes its small batches (up to rawWriteMax bytes) with rawWriter, raw
+// system calls, for the reason reads are raw: at a moderate rate each
+// ordinary write woke the sleeping monitor thread, which then ran for a
+// while at its shortest period (a ROUTER echoing a DEALER paced at 20,000
+// msg/s spent a sixth of its CPU in sysmon; with raw writes, about a
+// quarter less CPU per message). A raw call keeps its processor (P) for
+// the whole write, which on loopback runs the peer's receive path too;
+// the writer goroutine holds nothing the other goroutines wait for
+// meanwhile but the write token. Larger batches keep conn.Write: they
+// come with a load at which sysmon is awake anyway, and their writes are
+// long enough that the runtime should be free to hand the P to another
+// thread meanwhile (with raw writes of any size, a PUB's send rate to 10
+// subscribers measured 0.74 of the build before, in a noisy median of
+// seven alternated pairs).
 //
 // The in-place writer of REQ and REP (engine_inplace.go) makes one write
 // call that must not wait, through RawConn.Write. It is an ordinary
