@@ -67,10 +67,12 @@
 // session.go), which takes every queued message at once, encodes them with
 // a zmtp.Writer (sealing each with CURVE when on) into one buffer and writes
 // it with one system call, large frames in place with one vectored write
-// (writeFrames in engine.go). On the tcp and ipc connections of REQ and
-// REP sockets (Linux), the sender that finds the writer idle writes its
-// message itself instead, with one non-blocking system call, and leaves
-// to the writer goroutine only what does not go at once
+// (writeFrames in engine.go); on Linux, on the tcp and ipc connections
+// of types other than REQ and REP, that system call is a raw one
+// (engine_rawio_linux.go says why). On the tcp and ipc connections of REQ
+// and REP sockets (Linux), the sender that finds the writer idle writes
+// its message itself instead, with one non-blocking system call, and
+// leaves to the writer goroutine only what does not go at once
 // (engine_inplace.go). PUB and XPUB append the message once to their log
 // (publog.go), marking the subscribers that match it and are below their
 // HWM, and wake only the writers that sleep; each writer pulls its marked

@@ -274,7 +274,7 @@ func runSession(sess session, conn net.Conn, p *pipe, endpoint string, snapshot 
 	sess.event(EVENT_HANDSHAKE_SUCCEEDED, endpoint, 0)
 	sess.peerReady(p)
 
-	e.startWriter()
+	e.startWriter(so.typ)
 	e.enableInPlace(so.typ)
 	e.startHeartbeat(&so)
 	var pe *protocolError
@@ -431,6 +431,12 @@ func (e *engine) command(body []byte) (frame, bool, error) {
 // (writev) rather than copied into the write buffer.
 const largeFrame = 16 << 10
 
+// rawWriteMax is the largest batch the writer goroutine writes with a raw
+// system call (when it has a rawWriter): a raw call keeps its processor
+// for the whole write, and a large one is long and comes with a load at
+// which the runtime's monitor thread is awake anyway (engine_rawio_linux.go).
+const rawWriteMax = 4 << 10
+
 // writeFlushSize bounds how many bytes one write copies into its buffer,
 // so a batch of large messages never builds one huge buffer. Large frames
 // written in place (writev) do not count against it; 1024 segments do.
@@ -487,17 +493,21 @@ func (e *engine) encode(f frame) error {
 	return nil
 }
 
-// flush writes what the writer gathered: one buffer with one write, or
-// with frames written in place, all segments with one vectored write.
+// flush writes what the writer gathered: one buffer with one write (raw
+// when e.rawW is set and the buffer is small), or with frames written in
+// place, all segments with one vectored write.
 func (e *engine) flush() error {
 	w := &e.zw
 	if w.Len() == 0 {
 		return nil
 	}
 	var err error
-	if w.NumSegments() == 0 {
+	switch {
+	case w.NumSegments() == 0 && e.rawW != nil && w.Len() <= rawWriteMax:
+		_, err = e.rawW.Write(w.Bytes())
+	case w.NumSegments() == 0:
 		_, err = e.conn.Write(w.Bytes())
-	} else {
+	default:
 		e.bufs = w.Segments()
 		_, err = e.bufs.WriteTo(e.conn)
 		e.bufs = nil
@@ -511,8 +521,14 @@ func (e *engine) flush() error {
 	return err
 }
 
-// startWriter sets the writer up for the peer the handshake found.
-func (e *engine) startWriter() {
+// startWriter sets the writer up for the peer the handshake found, on a
+// socket of type typ: the writer goroutine writes with raw system calls
+// where it can, except for the types whose senders write in place
+// (engine_rawio_linux.go says why).
+func (e *engine) startWriter(typ Type) {
+	if !writesInPlace(typ) {
+		e.rawW = newRawWriter(e.conn)
+	}
 	e.zw.Minor = e.peerMin
 	e.zw.LargeFrame = largeFrame
 	e.zw.ClearCommands = e.clearHeartbeats

@@ -8,7 +8,8 @@ import (
 )
 
 // Raw socket I/O is for Linux (engine_rawio_linux.go); elsewhere the
-// engine reads with conn.Read and senders never write in place.
+// engine reads with conn.Read, its writer goroutine writes with
+// conn.Write, and senders never write in place.
 
 // rawReader is not used here.
 type rawReader struct{ net.Conn }
@@ -24,6 +25,15 @@ func newInPlaceWriter(net.Conn) *inPlaceWriter { return nil }
 
 // write is never called.
 func (w *inPlaceWriter) write([]byte) (int, error) { return 0, syscall.EINVAL }
+
+// rawWriter is not used here.
+type rawWriter struct{}
+
+// newRawWriter returns nil: the writer goroutine writes with conn.Write.
+func newRawWriter(net.Conn) *rawWriter { return nil }
+
+// Write is never called.
+func (w *rawWriter) Write([]byte) (int, error) { return 0, syscall.EINVAL }
 
 // rawConnOf returns nil: no connection is used raw here.
 func rawConnOf(net.Conn) syscall.RawConn { return nil }

@@ -203,6 +203,11 @@ type engine struct {
 	inPlaceSent int         // bytes of zw written by an in-place write that did not finish
 	inPlaceRun  int         // writes in place since the connection was last quiet
 
+	// Set by the connection goroutine before serve (startWriter), then
+	// used by the holder of wmu; nil when the writer goroutine writes with
+	// conn.Write.
+	rawW *rawWriter
+
 	// Set by the connection goroutine before serve (enableInPlace), and
 	// read-only once serve has set inPlaceOn; nil when senders may not
 	// write in place.
