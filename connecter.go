@@ -42,6 +42,7 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 	c := &connecter{s: s, ep: ep, endpoint: endpoint, rid: s.opt.connectRid, done: make(chan struct{})}
 	s.opt.connectRid = nil
 	c.so = s.sessionOptionsLocked()
+	c.so.order = nextPipeOrder()
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	// A persistent pipe, made at Connect as libzmq's session makes it
 	// unless IMMEDIATE, queues messages while the connection is down and
@@ -54,6 +55,7 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 		c.p.connectSide = true
 		c.p.connectRid = c.rid
 		c.p.raw = c.so.raw
+		c.p.order = c.so.order
 		c.p.setStop(c.stopPipe)
 		s.attachPipeLocked(c.p)
 		s.lastConnected = c.p
