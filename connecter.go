@@ -21,6 +21,7 @@ type connecter struct {
 	p        *pipe          // kept across reconnections; nil for id-keyed patterns
 	rid      []byte         // CONNECT_ROUTING_ID for this connect
 	so       sessionOptions // options snapshot taken by Connect
+	turn     *dialTurn      // the first dial's place among Connect calls (dial_turn.go)
 
 	mu      sync.Mutex
 	ctx     context.Context
@@ -43,6 +44,7 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 	s.opt.connectRid = nil
 	c.so = s.sessionOptionsLocked()
 	c.so.order = nextPipeOrder()
+	c.turn = newDialTurn()
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	// A persistent pipe, made at Connect as libzmq's session makes it
 	// unless IMMEDIATE, queues messages while the connection is down and
@@ -68,9 +70,17 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 
 func (c *connecter) run() {
 	defer close(c.done)
+	defer c.turn.end()
 	s := c.s
 	ivl, ivlMax, stopOn := c.so.reconnectIvl, c.so.reconnectIvlMax, c.so.reconnectStop
-	topts := c.so.transport
+	// The first dial starts its connection in its turn among Connect
+	// calls (dial_turn.go); later ones at once.
+	var first transport.Options
+	if c.so.transport != nil {
+		first = *c.so.transport
+	}
+	first.ConnectTurn = func(connect func()) { c.turn.take(c.ctx, connect) }
+	topts := &first
 	next := ivl
 	for {
 		if c.finished() {
@@ -80,6 +90,10 @@ func (c *connecter) run() {
 		// asynchronous connect: DELAYED, then CONNECTED or CLOSED.
 		s.event(EVENT_CONNECT_DELAYED, c.endpoint, int(EINPROGRESS))
 		conn, err := transport.Dial(c.ctx, c.ep, topts)
+		if topts == &first {
+			c.turn.end()
+			topts = c.so.transport
+		}
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return
