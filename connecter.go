@@ -32,7 +32,10 @@ type connecter struct {
 }
 
 // Connect connects the socket to endpoint. It returns at once: connecting,
-// reconnecting and queueing meanwhile happen in the background.
+// reconnecting and queueing meanwhile happen in the background. Connect
+// calls start their first tcp, ws and wss connections to numeric
+// addresses in the order of the calls, across the sockets of the process
+// (dial_turn.go), so a peer on the same host accepts them in that order.
 func (s *Socket) Connect(endpoint string) error {
 	return s.openEndpoint(endpoint, endpointHandlers{s.connectInprocLocked, s.connectUDPLocked, s.dialLocked})
 }
