@@ -9,8 +9,11 @@ import (
 // libzmq's I/O thread issues them one after the other: each connecter's
 // first dial waits, right before its connect(2), until the first dials of
 // all earlier Connect calls (of any socket in the process) have issued
-// theirs or ended. On loopback a connection is made within its connect(2),
-// so a peer that binds accepts them in the order of the Connect calls.
+// theirs or ended. On loopback Linux completes a connection's handshake
+// within its connect(2) (unless the kernel defers its network processing
+// under load), so a peer that binds accepts them in the order of the
+// Connect calls; across a network their packets may still arrive in
+// another order, for libzmq too.
 // A dial that must first resolve a name, bind a source address, go through
 // a proxy or use ipc takes its turn at once instead (transport.Dial), so a
 // slow step never holds up later Connect calls.

@@ -12,8 +12,9 @@ import (
 // Each REP's connecter dials in a goroutine of its own, and the goroutine
 // made last often runs first; the first dials take their turns in the
 // order of the Connect calls (dial_turn.go), and on loopback each
-// connection is made within its connect(2), so the REQ accepts them in
-// that order and its load balancer keeps it (loadBalancer.add).
+// connection's handshake completes within its connect(2), so the REQ
+// accepts them in that order and its load balancer keeps it
+// (loadBalancer.add).
 func TestConnectCallsReachTheBinderInOrder(t *testing.T) {
 	for round := 0; round < 5; round++ {
 		ctx := newTestContext(t)

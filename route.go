@@ -91,8 +91,10 @@ func (l *loadBalancer) index(p *pipe) int {
 
 func (l *loadBalancer) swap(i, j int) { l.pipes[i], l.pipes[j] = l.pipes[j], l.pipes[i] }
 
-// add makes p writable, placed before the first writable pipe of a
-// greater order. A pipe with no order yet (inproc, udp) gets one now.
+// add makes p writable: it goes to the end of the writable pipes, then
+// back past those at their end whose order is greater, so pipes that join
+// one after the other stand in the order their connections began. A pipe
+// with no order yet (inproc, udp) gets one now.
 func (l *loadBalancer) add(p *pipe) {
 	if p.order == 0 {
 		p.order = nextPipeOrder()
