@@ -21,6 +21,7 @@ type connecter struct {
 	p        *pipe          // kept across reconnections; nil for id-keyed patterns
 	rid      []byte         // CONNECT_ROUTING_ID for this connect
 	so       sessionOptions // options snapshot taken by Connect
+	turn     *dialTurn      // the first dial's place among Connect calls (dial_turn.go)
 
 	mu      sync.Mutex
 	ctx     context.Context
@@ -31,7 +32,10 @@ type connecter struct {
 }
 
 // Connect connects the socket to endpoint. It returns at once: connecting,
-// reconnecting and queueing meanwhile happen in the background.
+// reconnecting and queueing meanwhile happen in the background. Connect
+// calls start their first tcp, ws and wss connections to numeric
+// addresses in the order of the calls, across the sockets of the process
+// (dial_turn.go), so a peer on the same host accepts them in that order.
 func (s *Socket) Connect(endpoint string) error {
 	return s.openEndpoint(endpoint, endpointHandlers{s.connectInprocLocked, s.connectUDPLocked, s.dialLocked})
 }
@@ -42,6 +46,8 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 	c := &connecter{s: s, ep: ep, endpoint: endpoint, rid: s.opt.connectRid, done: make(chan struct{})}
 	s.opt.connectRid = nil
 	c.so = s.sessionOptionsLocked()
+	c.so.order = nextPipeOrder()
+	c.turn = newDialTurn()
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	// A persistent pipe, made at Connect as libzmq's session makes it
 	// unless IMMEDIATE, queues messages while the connection is down and
@@ -54,6 +60,7 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 		c.p.connectSide = true
 		c.p.connectRid = c.rid
 		c.p.raw = c.so.raw
+		c.p.order = c.so.order
 		c.p.setStop(c.stopPipe)
 		s.attachPipeLocked(c.p)
 		s.lastConnected = c.p
@@ -66,9 +73,17 @@ func (s *Socket) dialLocked(ep transport.Endpoint, endpoint string) error {
 
 func (c *connecter) run() {
 	defer close(c.done)
+	defer c.turn.end()
 	s := c.s
 	ivl, ivlMax, stopOn := c.so.reconnectIvl, c.so.reconnectIvlMax, c.so.reconnectStop
-	topts := c.so.transport
+	// The first dial starts its connection in its turn among Connect
+	// calls (dial_turn.go); later ones at once.
+	var first transport.Options
+	if c.so.transport != nil {
+		first = *c.so.transport
+	}
+	first.ConnectTurn = func(connect func()) { c.turn.take(c.ctx, connect) }
+	topts := &first
 	next := ivl
 	for {
 		if c.finished() {
@@ -78,6 +93,10 @@ func (c *connecter) run() {
 		// asynchronous connect: DELAYED, then CONNECTED or CLOSED.
 		s.event(EVENT_CONNECT_DELAYED, c.endpoint, int(EINPROGRESS))
 		conn, err := transport.Dial(c.ctx, c.ep, topts)
+		if topts == &first {
+			c.turn.end()
+			topts = c.so.transport
+		}
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return

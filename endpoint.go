@@ -167,7 +167,11 @@ func (b *binding) acceptLoop() {
 		}
 		b.mu.Unlock()
 		b.s.event(EVENT_ACCEPTED, b.endpoint, fdOf(conn))
-		b.s.goTracked(func() { b.s.serveConn(conn, b.endpoint, &b.so) })
+		// Each connection's pipe takes its place among the socket's
+		// pipes in the order accepted, whichever handshake ends first.
+		so := b.so
+		so.order = nextPipeOrder()
+		b.s.goTracked(func() { b.s.serveConn(conn, b.endpoint, &so) })
 	}
 }
 

@@ -261,6 +261,7 @@ func runSession(sess session, conn net.Conn, p *pipe, endpoint string, snapshot 
 	persistent := p != nil
 	if p == nil {
 		p = sess.newConnPipe(so.sndhwm, so.rcvhwm, endpoint)
+		p.order = so.order
 		p.connectRid = e.connectRid
 		p.connectSide = e.connectRid != nil || onStart != nil
 	}

@@ -28,6 +28,8 @@ type pipe struct {
 	inprocBoost int
 	raw         bool // served by a raw engine (STREAM, ROUTER_RAW): no ZMTP
 
+	order uint64 // when its connection began (nextPipeOrder); set before attach
+
 	propsMu     sync.Mutex
 	props       map[string]string // peer metadata: Socket-Type, Identity, User-Id, Peer-Address, ...
 	peerType    string

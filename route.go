@@ -67,7 +67,13 @@ func (f *fairQueue) hasIn() bool {
 }
 
 // loadBalancer sends each message to the next pipe with room, in turn
-// (libzmq's lb). pipes[:active] are the pipes believed writable.
+// (libzmq's lb). pipes[:active] are the pipes believed writable. A pipe
+// that joins takes its place among the writable pipes by its order
+// (nextPipeOrder), not at their end: pipes that join while the others are
+// writable are served in the order their connections began (the Connect
+// calls, or a bound endpoint's accepts), whatever order their handshakes
+// ended in. Pipes that fill up and become writable again go to the end of
+// the writable ones, as in libzmq.
 type loadBalancer struct {
 	pipes  []*pipe
 	active int
@@ -85,9 +91,26 @@ func (l *loadBalancer) index(p *pipe) int {
 
 func (l *loadBalancer) swap(i, j int) { l.pipes[i], l.pipes[j] = l.pipes[j], l.pipes[i] }
 
+// add makes p writable: it goes to the end of the writable pipes, then
+// back past those at their end whose order is greater, so pipes that join
+// one after the other stand in the order their connections began. A pipe
+// with no order yet (inproc, udp) gets one now.
 func (l *loadBalancer) add(p *pipe) {
+	if p.order == 0 {
+		p.order = nextPipeOrder()
+	}
 	l.pipes = append(l.pipes, p)
 	l.swap(len(l.pipes)-1, l.active)
+	i := l.active
+	for i > 0 && l.pipes[i-1].order > p.order {
+		l.pipes[i] = l.pipes[i-1]
+		i--
+	}
+	l.pipes[i] = p
+	if i < l.cur {
+		// The pipe that was next to be served moved up one place.
+		l.cur++
+	}
 	l.active++
 }
 

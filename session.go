@@ -84,6 +84,10 @@ type sessionOptions struct {
 	raw           bool // STREAM, or ROUTER with ROUTER_RAW: no ZMTP
 	rawNotify     bool // a raw connection announces itself
 
+	// The order of the pipe (nextPipeOrder): per Connect, or per accepted
+	// connection.
+	order uint64
+
 	// Used by a connecter between connections.
 	reconnectIvl    time.Duration
 	reconnectIvlMax time.Duration

@@ -72,7 +72,7 @@ func blocking(s *zmq.Socket, flags zmq.Flag, want zmq.State, op func(zmq.Flag) e
 			}
 		}
 		pfd := C.struct_pollfd{fd: C.int(fd), events: C.POLLIN}
-		if r, perr := C.poll(&pfd, 1, wait); r < 0 && perr == syscall.EINTR {
+		if r, perr := C.pz_poll(&pfd, 1, wait); r < 0 && perr == syscall.EINTR {
 			return syscall.EINTR
 		}
 	}

@@ -127,8 +127,10 @@ func getCtx(p unsafe.Pointer) *ctxEntry {
 	return c
 }
 
-//export zmq_ctx_new
-func zmq_ctx_new() unsafe.Pointer {
+// pz_go_ctx_new is zmq_ctx_new (fork.c): it makes a context.
+//
+//export pz_go_ctx_new
+func pz_go_ctx_new() unsafe.Pointer {
 	ctx, err := zmq.NewContext()
 	if err != nil {
 		setErrno(errnoOf(err))
@@ -138,15 +140,15 @@ func zmq_ctx_new() unsafe.Pointer {
 	return newHandle(tagContext, &ctxEntry{ctx: ctx, term: term})
 }
 
-// zmq_init makes a context with io_threads I/O threads (deprecated API).
+// pz_go_init is zmq_init (fork.c): it makes a context with io_threads I/O threads (deprecated API).
 //
-//export zmq_init
-func zmq_init(ioThreads C.int) unsafe.Pointer {
+//export pz_go_init
+func pz_go_init(ioThreads C.int) unsafe.Pointer {
 	if ioThreads < 0 {
 		setErrno(syscall.EINVAL)
 		return nil
 	}
-	p := zmq_ctx_new()
+	p := pz_go_ctx_new()
 	if p != nil {
 		getCtx(p).ctx.SetIoThreads(int(ioThreads))
 	}
@@ -172,11 +174,11 @@ func (c *ctxEntry) startTerm() chan struct{} {
 	return c.termDone
 }
 
-// zmq_ctx_term terminates the context, waiting until every socket in it is
+// pz_go_ctx_term is zmq_ctx_term (fork.c): it terminates the context, waiting until every socket in it is
 // closed and done lingering.
 //
-//export zmq_ctx_term
-func zmq_ctx_term(p unsafe.Pointer) C.int {
+//export pz_go_ctx_term
+func pz_go_ctx_term(p unsafe.Pointer) C.int {
 	c := getCtx(p)
 	if c == nil {
 		return fail(syscall.EFAULT)
@@ -186,21 +188,22 @@ func zmq_ctx_term(p unsafe.Pointer) C.int {
 	return 0
 }
 
-// zmq_term is zmq_ctx_term (deprecated API).
+// pz_go_term is zmq_term (fork.c), zmq_ctx_term's deprecated name.
 //
-//export zmq_term
-func zmq_term(p unsafe.Pointer) C.int { return zmq_ctx_term(p) }
+//export pz_go_term
+func pz_go_term(p unsafe.Pointer) C.int { return pz_go_ctx_term(p) }
 
-// zmq_ctx_destroy is zmq_ctx_term (deprecated API).
+// pz_go_ctx_destroy is zmq_ctx_destroy (fork.c), zmq_ctx_term's
+// deprecated name.
 //
-//export zmq_ctx_destroy
-func zmq_ctx_destroy(p unsafe.Pointer) C.int { return zmq_ctx_term(p) }
+//export pz_go_ctx_destroy
+func pz_go_ctx_destroy(p unsafe.Pointer) C.int { return pz_go_ctx_term(p) }
 
-// zmq_ctx_shutdown makes blocking calls on the context's sockets return
+// pz_go_ctx_shutdown is zmq_ctx_shutdown (fork.c): it makes blocking calls on the context's sockets return
 // ETERM, without waiting for anything.
 //
-//export zmq_ctx_shutdown
-func zmq_ctx_shutdown(p unsafe.Pointer) C.int {
+//export pz_go_ctx_shutdown
+func pz_go_ctx_shutdown(p unsafe.Pointer) C.int {
 	c := getCtx(p)
 	if c == nil {
 		return fail(syscall.EFAULT)
@@ -227,10 +230,10 @@ const (
 	socketLimitValue = 65535
 )
 
-// zmq_ctx_set sets a context option.
+// pz_go_ctx_set is zmq_ctx_set (fork.c): it sets a context option.
 //
-//export zmq_ctx_set
-func zmq_ctx_set(p unsafe.Pointer, option, value C.int) C.int {
+//export pz_go_ctx_set
+func pz_go_ctx_set(p unsafe.Pointer, option, value C.int) C.int {
 	c := getCtx(p)
 	if c == nil {
 		return fail(syscall.EFAULT)
@@ -288,10 +291,10 @@ func zmq_ctx_set(p unsafe.Pointer, option, value C.int) C.int {
 	return 0
 }
 
-// zmq_ctx_get reads a context option.
+// pz_go_ctx_get is zmq_ctx_get (fork.c): it reads a context option.
 //
-//export zmq_ctx_get
-func zmq_ctx_get(p unsafe.Pointer, option C.int) C.int {
+//export pz_go_ctx_get
+func pz_go_ctx_get(p unsafe.Pointer, option C.int) C.int {
 	c := getCtx(p)
 	if c == nil {
 		return fail(syscall.EFAULT)
@@ -366,10 +369,10 @@ func getSock(p unsafe.Pointer) *sockEntry {
 	return s
 }
 
-// zmq_socket makes a socket of the given type in the context.
+// pz_go_socket is zmq_socket (fork.c): it makes a socket of the given type in the context.
 //
-//export zmq_socket
-func zmq_socket(ctxp unsafe.Pointer, typ C.int) unsafe.Pointer {
+//export pz_go_socket
+func pz_go_socket(ctxp unsafe.Pointer, typ C.int) unsafe.Pointer {
 	c := getCtx(ctxp)
 	if c == nil {
 		setErrno(syscall.EFAULT)
@@ -403,10 +406,10 @@ func zmq_socket(ctxp unsafe.Pointer, typ C.int) unsafe.Pointer {
 	return newSocketHandle(&sockEntry{s: s, ctx: c, typ: zmq.Type(typ)})
 }
 
-// zmq_close closes the socket; pending messages linger as ZMQ_LINGER says.
+// pz_go_close is zmq_close (fork.c): it closes the socket; pending messages linger as ZMQ_LINGER says.
 //
-//export zmq_close
-func zmq_close(p unsafe.Pointer) C.int {
+//export pz_go_close
+func pz_go_close(p unsafe.Pointer) C.int {
 	e := getSock(p)
 	if e == nil || !e.closed.CompareAndSwap(false, true) {
 		return fail(syscall.ENOTSOCK)

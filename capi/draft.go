@@ -101,7 +101,7 @@ func zmq_ctx_set_ext(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optl
 	if optval == nil || optlen != C.sizeof_int {
 		return fail(syscall.EINVAL)
 	}
-	return zmq_ctx_set(p, option, *(*C.int)(optval))
+	return pz_go_ctx_set(p, option, *(*C.int)(optval))
 }
 
 // zmq_ctx_get_ext reads a context option into optval: an int, or the thread
@@ -132,7 +132,7 @@ func zmq_ctx_get_ext(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optl
 	if *optlen < C.sizeof_int {
 		return fail(syscall.EINVAL)
 	}
-	v := zmq_ctx_get(p, option)
+	v := pz_go_ctx_get(p, option)
 	if v == -1 {
 		return -1
 	}

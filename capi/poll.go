@@ -138,7 +138,7 @@ func pollWait(items []pollItem, timeout int) ([]int, int, syscall.Errno) {
 		for i := range pfds {
 			pfds[i].revents = 0
 		}
-		r, err := C.poll(&pfds[0], C.nfds_t(len(pfds)), C.int(wait))
+		r, err := C.pz_poll(&pfds[0], C.nfds_t(len(pfds)), C.int(wait))
 		if r < 0 {
 			if err == syscall.EINTR {
 				return nil, 0, syscall.EINTR

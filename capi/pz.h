@@ -219,6 +219,7 @@ void pz_rq_drop_part(pz_rq *q, int i);
 extern __thread int pz_errno;
 
 int zmq_msg_init_size(void *p, size_t size);
+int pz_poll(struct pollfd *fds, nfds_t n, int timeout_ms); // poll_nourg.c
 int zmq_msg_recv(void *p, void *sp, int flags);
 int zmq_msg_close(void *p);
 

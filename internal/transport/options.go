@@ -39,6 +39,9 @@ type Options struct {
 	// ZMQ_IPC_FILTER_PID/UID/GID: when any list is non-empty, an ipc
 	// listener closes at once each accepted peer that matches none.
 	IPCFilters IPCFilters
+	// ConnectTurn, when not nil, lets the caller order the dial's
+	// connect(2) among other dials (see Dial). A listener ignores it.
+	ConnectTurn func(connect func())
 }
 
 // IPCFilters are the credentials an ipc listener accepts peers by.

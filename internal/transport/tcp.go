@@ -159,6 +159,13 @@ func tuneConn(c *net.TCPConn, opts *Options) error {
 // dialTCP connects to ep.Addr, resolving host names now, optionally from
 // the source address in ep.Source.
 func dialTCP(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
+	// The dial's turn among others (Options.ConnectTurn): right before
+	// connect(2) when nothing before it can block, else at once.
+	turn := opts.ConnectTurn
+	if turn != nil && !orderedDial(ep.Addr, ep.Source) {
+		turn(nil)
+		turn = nil
+	}
 	remotes, err := resolveDialHostPort(ctx, ep.Addr, opts.IPv6)
 	if err != nil {
 		return nil, err
@@ -175,7 +182,13 @@ func dialTCP(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) 
 				if err := applyPreBindOptions(fd, isIPv6Network(network), opts); err != nil {
 					return err
 				}
-				return applyConnOptions(fd, opts)
+				if err := applyConnOptions(fd, opts); err != nil {
+					return err
+				}
+				if turn != nil {
+					turn(func() { startConnect(fd, address) })
+				}
+				return nil
 			})
 		},
 	}

@@ -59,8 +59,22 @@ func Listen(ep Endpoint, opts *Options) (Listener, error) {
 // to ctx. With opts.SocksProxy set, tcp goes through that SOCKS5 proxy.
 // ws and wss connections come back wrapped (ws.Conn), to be upgraded when the
 // engine writes its greeting. inproc and udp give ErrProtocolNotSupported.
+//
+// When opts.ConnectTurn is set, Dial calls it before its connection
+// starts: for a tcp dial (ws and wss too) to a numeric address with no
+// source address and no SOCKS proxy, with a function that issues the
+// non-blocking connect(2) of the dial's socket, for ConnectTurn to call
+// when the dial's turn comes (its own connect(2) then finds the
+// connection started, as after EINTR; if ConnectTurn returns without
+// calling it, the dial connects by itself); for every other dial, with
+// nil, before any step that may block (resolving a name, binding a source
+// address, a proxy, ipc). Dial may call it more than once (a proxy's tcp
+// dial); the caller orders only the first call.
 func Dial(ctx context.Context, ep Endpoint, opts *Options) (net.Conn, error) {
 	opts = orDefault(opts)
+	if opts.ConnectTurn != nil && (ep.Scheme != "tcp" && ep.Scheme != "ws" && ep.Scheme != "wss" || opts.SocksProxy != "") {
+		opts.ConnectTurn(nil)
+	}
 	if opts.ConnectTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.ConnectTimeout)

@@ -26,7 +26,10 @@ func serverTLSConfig(opts *Options) (*tls.Config, error) {
 // opts.WssTrustPem or, with opts.WssTrustSystem, of the system's store;
 // with neither, nothing is trusted and every handshake fails. The server's
 // name is checked (and sent as SNI) only when opts.WssHostname is set; the
-// host of the endpoint is not used for that.
+// host of the endpoint is not used for that. The name is checked by
+// serverNameMatches, which, like the GnuTLS check libzmq runs, accepts the
+// subject's common name of a certificate that names no DNS name in its
+// subjectAltName (crypto/tls's own check never looks at the common name).
 func clientTLSConfig(opts *Options) *tls.Config {
 	roots := x509.NewCertPool()
 	if opts.WssTrustSystem {
@@ -39,16 +42,44 @@ func clientTLSConfig(opts *Options) *tls.Config {
 		// then fails verification, as it does in libzmq.
 		roots.AppendCertsFromPEM([]byte(opts.WssTrustPem))
 	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots, ServerName: opts.WssHostname}
-	if opts.WssHostname == "" {
-		// crypto/tls checks a name whenever it verifies; without one,
-		// verify the chain here instead.
-		cfg.InsecureSkipVerify = true
-		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-			return verifyChain(cs.PeerCertificates, roots)
-		}
+	name := opts.WssHostname
+	// crypto/tls's verification would check the name its own way; it is
+	// turned off and done here instead, chain first, then the name.
+	return &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		ServerName:         name,
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if err := verifyChain(cs.PeerCertificates, roots); err != nil {
+				return err
+			}
+			if name == "" {
+				return nil
+			}
+			return serverNameMatches(cs.PeerCertificates[0], name)
+		},
 	}
-	return cfg
+}
+
+// serverNameMatches checks that the server's certificate is for name. The
+// subjectAltName's DNS names and IP addresses are checked as crypto/x509
+// checks them (wildcards in the leftmost label, IP addresses only against
+// IP entries). When that fails and the certificate holds no DNS name at
+// all, the subject's common name stands in for one, by the same rules: the
+// fallback RFC 6125 section 6.4.4 allows, and the one GnuTLS (libzmq's TLS
+// library for wss) makes, so a self-signed certificate made with only a
+// common name (libzmq's own wss test uses one) is accepted for that name.
+func serverNameMatches(leaf *x509.Certificate, name string) error {
+	err := leaf.VerifyHostname(name)
+	if err == nil || len(leaf.DNSNames) > 0 || leaf.Subject.CommonName == "" {
+		return err
+	}
+	byCommonName := *leaf
+	byCommonName.DNSNames = []string{leaf.Subject.CommonName}
+	if byCommonName.VerifyHostname(name) == nil {
+		return nil
+	}
+	return err
 }
 
 // verifyChain checks that the server's certificate, helped by the

@@ -229,3 +229,33 @@ func TestWSSDialAndAcceptWrapConnections(t *testing.T) {
 		t.Fatalf("PeerAddress = %q, %q", PeerAddress(c), PeerAddress(sc))
 	}
 }
+
+// TestServerNameMatchesCommonNameFallback: the subject's common name
+// stands in for a DNS name only in a certificate that has none, with the
+// same wildcard rule; an IP address never matches it.
+func TestServerNameMatchesCommonNameFallback(t *testing.T) {
+	cnOnly := &x509.Certificate{Subject: pkix.Name{CommonName: "host.test"}}
+	wildcard := &x509.Certificate{Subject: pkix.Name{CommonName: "*.zone.test"}}
+	withSAN := &x509.Certificate{Subject: pkix.Name{CommonName: "host.test"}, DNSNames: []string{"other.test"}}
+	ipCN := &x509.Certificate{Subject: pkix.Name{CommonName: "127.0.0.1"}}
+	cases := []struct {
+		name string
+		cert *x509.Certificate
+		host string
+		ok   bool
+	}{
+		{"common name only", cnOnly, "host.test", true},
+		{"common name only, other case", cnOnly, "HOST.test", true},
+		{"common name only, wrong name", cnOnly, "other.test", false},
+		{"wildcard common name", wildcard, "a.zone.test", true},
+		{"wildcard common name, two labels", wildcard, "a.b.zone.test", false},
+		{"common name beside a DNS name", withSAN, "host.test", false},
+		{"the DNS name beside a common name", withSAN, "other.test", true},
+		{"IP address as common name", ipCN, "127.0.0.1", false},
+	}
+	for _, tc := range cases {
+		if err := serverNameMatches(tc.cert, tc.host); (err == nil) != tc.ok {
+			t.Errorf("%s: %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+}
