@@ -404,3 +404,59 @@ func TestPubLogSubscriberChurn(t *testing.T) {
 		t.Errorf("the log has %d slots after 60 subscribers came and went, 3 at a time: slots are not reused", slots)
 	}
 }
+
+// XPUB_NODROP acts on PUB as on XPUB, as in libzmq (PUB is an XPUB there).
+func TestPubNodrop(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	must(t, s.SetXpubNodrop(true))
+	attachLogPipe(t, s, 1, "")
+	sendParts(t, s, "1")
+	if _, err := s.Send("2", DONTWAIT); AsErrno(err) != eagain {
+		t.Fatalf("PUB with XPUB_NODROP, subscriber full: %v, want EAGAIN", err)
+	}
+}
+
+// Under XPUB_NODROP a non-blocking send trusts the publisher's last look
+// at the readers' progress (for up to a millisecond); a blocking send and
+// a receive make it look again.
+func TestPubLogNodropStaleCredit(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, XPUB)
+	must(t, s.SetXpubNodrop(true))
+	lp := attachLogPipe(t, s, 2, "")
+	sendParts(t, s, "1")
+	sendParts(t, s, "2")
+	if got := fmt.Sprint(lp.take()); got != "[1 2]" {
+		t.Fatalf("got %s", got)
+	}
+	stale := func() {
+		s.mu.Lock()
+		s.pat.(*pubPattern).creditAt = time.Now().Add(time.Hour)
+		s.mu.Unlock()
+	}
+	stale()
+	if _, err := s.Send("3", DONTWAIT); AsErrno(err) != eagain {
+		t.Fatalf("non-blocking send on stale credit: %v, want EAGAIN", err)
+	}
+	sendParts(t, s, "3") // a blocking send looks again
+	lp.take()
+	sendParts(t, s, "4")
+	sendParts(t, s, "5")
+	if got := fmt.Sprint(lp.take()); got != "[4 5]" {
+		t.Fatalf("got %s", got)
+	}
+	stale()
+	if _, err := s.Send("6", DONTWAIT); AsErrno(err) != eagain {
+		t.Fatalf("non-blocking send on stale credit: %v, want EAGAIN", err)
+	}
+	if _, err := s.RecvBytes(DONTWAIT); err != nil && AsErrno(err) != eagain {
+		t.Fatalf("receive: %v", err)
+	}
+	if _, err := s.Send("6", DONTWAIT); err != nil {
+		t.Fatalf("non-blocking send after a receive: %v", err)
+	}
+	if got := fmt.Sprint(lp.take()); got != "[6]" {
+		t.Errorf("got %s", got)
+	}
+}

@@ -38,8 +38,11 @@ type Socket struct {
 	connects map[string][]*connecter
 
 	// Frame-by-frame API state.
-	sendParts     []frame    // frames sent with SNDMORE, waiting for the last one
-	batchFrames   []frame    // SendBatch's reused list of messages
+	sendParts   []frame // frames sent with SNDMORE, waiting for the last one
+	batchFrames []frame // SendBatch's reused list of messages
+	// sendNoWait: the send the pattern is routing fails rather than
+	// waits when refused (DONTWAIT or SNDTIMEO 0); see roomForAll.
+	sendNoWait    bool
 	recvRest      []frame    // frames of the current message not yet returned
 	recvPipe      *pipe      // pipe the current message came from
 	recvProps     *connProps // properties of the connection the current message arrived on (nil: its pipe's)
@@ -336,7 +339,9 @@ func (s *Socket) sendMessageLocked(m []frame, flags Flag) error {
 		defer s.signal()
 	}
 	s.absorbReady()
+	s.sendNoWait = flags&DONTWAIT != 0 || s.opt.sndtimeo == 0
 	err := s.pat.send(m)
+	s.sendNoWait = false
 	if err != eagain || flags&DONTWAIT != 0 {
 		s.countSent(m, err)
 		return err

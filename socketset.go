@@ -347,6 +347,9 @@ func (s *Socket) SetXpubVerboser(value int) error {
 }
 
 // SetXpubNodrop makes sends on a full XPUB or PUB fail with EAGAIN instead of dropping (ZMQ_XPUB_NODROP).
+// As in libzmq, a non-blocking send judges a tcp, ipc or ws subscriber's
+// room by what its connection had taken when the socket last looked: at
+// most a millisecond ago, at the last blocking send or at the last receive.
 func (s *Socket) SetXpubNodrop(value bool) error {
 	return s.setTypedOption(xpubNodropTypes, func(o *options) error {
 		o.xpubNodrop = value

@@ -1,6 +1,10 @@
 package zmq4
 
-import "github.com/purezmq/zmq4/internal/trie"
+import (
+	"time"
+
+	"github.com/purezmq/zmq4/internal/trie"
+)
 
 // ---- PUB and XPUB: fan-out to matching subscribers ----
 
@@ -28,6 +32,8 @@ type pubPattern struct {
 	// which take each message into their own queue.
 	log    *pubLog
 	direct []*pipe
+	// creditAt is when roomForAll last read the readers' progress.
+	creditAt time.Time
 }
 
 func newPubPattern(s *Socket, xpub bool) *pubPattern {
@@ -224,6 +230,41 @@ func (x *pubPattern) manualSubscribe(topic []byte, sub bool) error {
 	return nil
 }
 
+// nodropCreditAge is how long, under XPUB_NODROP, a non-blocking send
+// trusts the publisher's last look at what the subscribers' readers took.
+const nodropCreditAge = time.Millisecond
+
+// roomForAll reports whether every subscriber matching topic can take one
+// more message (XPUB_NODROP; PUB and XPUB alike, as in libzmq). A
+// non-blocking send judges the subscribers served through the log by what
+// their readers had consumed when the publisher last looked, which it does
+// at most once per nodropCreditAge, at each blocking send and after each
+// receive: libzmq's socket too learns of its readers' progress only when
+// it processes commands, so a burst of non-blocking sends fills SNDHWM even
+// while the connections drain it at once. A refused blocking send marks
+// the queue so that the reader's progress wakes it.
+func (x *pubPattern) roomForAll(topic []byte) bool {
+	fresh := !x.s.sendNoWait || time.Since(x.creditAt) >= nodropCreditAge
+	if fresh {
+		x.creditAt = time.Now()
+	}
+	for _, p := range x.pipes {
+		if !x.matches(p, topic) {
+			continue
+		}
+		if sl := p.logSlot; sl != nil && !fresh {
+			if sl.sent-sl.known >= sl.hwm {
+				return false
+			}
+			continue
+		}
+		if !p.out.canPush() {
+			return false
+		}
+	}
+	return true
+}
+
 // removePipe removes p from ps, keeping the order of the others.
 func removePipe(ps []*pipe, p *pipe) []*pipe {
 	for i, q := range ps {
@@ -256,12 +297,8 @@ func (x *pubPattern) send(m []frame) error {
 	shareFrames(m) // many pipes may take the same message
 	x.processInput()
 	topic := m[0].data
-	if x.xpub && x.s.opt.xpubNodrop {
-		for _, p := range x.pipes {
-			if x.matches(p, topic) && !p.out.canPush() {
-				return eagain
-			}
-		}
+	if x.s.opt.xpubNodrop && !x.roomForAll(topic) {
+		return eagain
 	}
 	handedOut := false // an inproc peer already has m's memory
 	wanted := false
@@ -334,6 +371,7 @@ func (x *pubPattern) recv() ([]frame, *pipe, error) {
 	if !x.xpub {
 		return nil, nil, ENOTSUP
 	}
+	x.creditAt = time.Time{} // the next send looks at the readers again
 	x.processInput()
 	if len(x.up) == 0 {
 		return nil, nil, eagain
