@@ -25,22 +25,29 @@ import (
 // writer "activate_write". The messages it missed meanwhile are counted as
 // HWM drops when it comes back.
 //
-// Readers that fall more than logMaxLag messages behind the newest have
-// their marked messages moved into their queue by the publisher (at most
-// their HWM), so a stalled subscriber pins a bounded part of the log.
+// Readers that fall more than logMaxLag messages or logMaxLagBytes bytes
+// behind the newest have their marked messages moved into their queue by
+// the publisher (at most their HWM), so a stalled subscriber pins a
+// bounded part of the log.
 // Inproc subscribers and CONFLATE queues keep the per-queue path.
 
-// logChunkLen is the number of messages in one chunk of a pubLog.
-const logChunkLen = 256
-
-// logMaxLag is how far (in messages) a reader may fall behind the newest
-// message before the publisher moves its marked messages into its queue.
-// The publisher looks at logLagChecks readers per chunk, so with n
-// subscribers a reader can fall logMaxLag messages plus n/logLagChecks
-// chunks behind.
+// logChunkLen is the number of messages in one chunk of a pubLog; a chunk
+// ends early once its messages hold logChunkBytes.
 const (
-	logMaxLag    = 64 * logChunkLen
-	logLagChecks = 64
+	logChunkLen   = 256
+	logChunkBytes = 256 << 10
+)
+
+// logMaxLag and logMaxLagBytes are how far a reader may fall behind the
+// newest message, in messages (sequence numbers, counting those a chunk
+// that ended early left unused) and in bytes, before the publisher moves
+// its marked messages into its queue. The publisher looks at logLagChecks
+// readers per chunk, so with n subscribers a reader can fall behind by
+// that plus n/logLagChecks chunks.
+const (
+	logMaxLag      = 64 * logChunkLen
+	logMaxLagBytes = 64 << 20
+	logLagChecks   = 64
 )
 
 // logChunk is a run of logChunkLen published messages and, for each, the
@@ -49,27 +56,31 @@ const (
 // a cache line. Chunks form a list from older to newer; a chunk no reader
 // points at is left to the garbage collector.
 type logChunk struct {
-	first uint64 // sequence number of msgs[0]
-	msgs  [logChunkLen][]frame
-	cols  [][logChunkLen]uint64
-	next  atomic.Pointer[logChunk]
+	first       uint64 // sequence number of msgs[0]
+	bytesBefore uint64 // bytes of the messages published before msgs[0]
+	msgs        [logChunkLen][]frame
+	cols        [][logChunkLen]uint64
+	next        atomic.Pointer[logChunk]
 }
 
 // newLogChunk makes a chunk starting at sequence number first with room
 // for slots slots.
-func newLogChunk(first uint64, slots int) *logChunk {
+func newLogChunk(first, bytesBefore uint64, slots int) *logChunk {
 	words := slots/64 + 1
-	return &logChunk{first: first, cols: make([][logChunkLen]uint64, words)}
+	return &logChunk{first: first, bytesBefore: bytesBefore, cols: make([][logChunkLen]uint64, words)}
 }
 
 // pubLog is a PUB or XPUB socket's shared outbound log. Its fields are
 // owned by the sending side (the socket's mutex), except head and the
 // reactivation list, which readers use.
 type pubLog struct {
-	tail   *logChunk
-	seq    uint64 // entries appended
-	slots  []*logSlot
-	active []*logSlot // slots send looks at (see logSlot.active)
+	tail  *logChunk
+	seq   uint64 // entries appended
+	bytes uint64 // bytes of the messages appended
+	// maxLagBytes is logMaxLagBytes (tests lower it).
+	maxLagBytes uint64
+	slots       []*logSlot
+	active      []*logSlot // slots send looks at (see logSlot.active)
 	// broadcasts counts the entries not limited to one subscriber
 	// (XPUB_MANUAL_LAST_VALUE's), which an inactive slot misses.
 	broadcasts uint64
@@ -109,6 +120,8 @@ type logSlot struct {
 	inactive atomic.Bool   // the sender stopped marking the slot
 	done     atomic.Int64  // messages the reader consumed
 	cursor   atomic.Uint64 // next entry the reader will look at
+	// cursorBytes is bytesBefore of the chunk the reader is in.
+	cursorBytes atomic.Uint64
 
 	// Reader-owned, under the queue's mutex.
 	chunk  *logChunk
@@ -117,7 +130,7 @@ type logSlot struct {
 }
 
 func newPubLog() *pubLog {
-	return &pubLog{tail: newLogChunk(0, 64)}
+	return &pubLog{tail: newLogChunk(0, 0, 64), maxLagBytes: logMaxLagBytes}
 }
 
 // attach gives p's outbound queue a slot: it receives the messages
@@ -137,14 +150,13 @@ func (l *pubLog) attach(p *pipe) *logSlot {
 		l.slots[sl.index] = sl
 	}
 	if sl.index >= 64*len(l.tail.cols) {
-		// The tail chunk has no column for the slot: end it early (its
-		// unused messages are empty and marked for no one).
-		l.seq = l.tail.first + logChunkLen
-		l.head.Store(l.seq)
+		// The tail chunk has no column for the slot.
+		l.endChunk()
 		l.newChunk()
 	}
 	sl.chunk, sl.next = l.tail, l.seq
 	sl.cursor.Store(l.seq)
+	sl.cursorBytes.Store(l.tail.bytesBefore)
 	sl.active = true
 	l.active = append(l.active, sl)
 	q := p.out
@@ -372,6 +384,10 @@ func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake [
 	l.frames = append(l.frames, m...)
 	c.msgs[off] = l.frames[start:len(l.frames):len(l.frames)]
 	l.seq++
+	l.bytes += messageBytes(m)
+	if l.bytes-c.bytesBefore >= logChunkBytes {
+		l.endChunk() // large messages: keep the lag checks frequent
+	}
 	l.head.Store(l.seq)
 	// Only now look at the readers' idle flags: a reader sets its flag
 	// before it looks at head for the last time.
@@ -385,10 +401,17 @@ func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake [
 	return wanted, drops, wake
 }
 
+// endChunk ends the tail chunk early: its unused messages are empty and
+// marked for no one, and the next send starts a new chunk.
+func (l *pubLog) endChunk() {
+	l.seq = l.tail.first + logChunkLen
+	l.head.Store(l.seq)
+}
+
 // newChunk starts a chunk after the full tail and moves the marked
 // messages of readers that fell too far behind into their queues.
 func (l *pubLog) newChunk() {
-	c := newLogChunk(l.seq, len(l.slots))
+	c := newLogChunk(l.seq, l.bytes, len(l.slots))
 	l.tail.next.Store(c)
 	l.tail = c
 	// Each new chunk looks at the next logLagChecks slots in turn, so
@@ -396,7 +419,7 @@ func (l *pubLog) newChunk() {
 	for range min(logLagChecks, len(l.slots)) {
 		l.lagNext = (l.lagNext + 1) % len(l.slots)
 		sl := l.slots[l.lagNext]
-		if sl == nil || l.seq-sl.cursor.Load() <= logMaxLag {
+		if sl == nil || l.seq-sl.cursor.Load() <= logMaxLag && l.bytes-sl.cursorBytes.Load() <= l.maxLagBytes {
 			continue
 		}
 		q := sl.p.out
@@ -440,6 +463,7 @@ func (sl *logSlot) pullLocked(q *queue) (wake bool) {
 		}
 	}
 	sl.cursor.Store(sl.next)
+	sl.cursorBytes.Store(sl.chunk.bytesBefore)
 	sl.noteDoneLocked(q)
 	return wake
 }

@@ -460,3 +460,37 @@ func TestPubLogNodropStaleCredit(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// The log's bound on a stalled reader also counts bytes, so large
+// messages do not let it pin logMaxLag of them.
+func TestPubLogLaggingReaderBoundedInBytes(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	stuck := attachLogPipe(t, s, 4, "")
+	busy := attachLogPipe(t, s, 1000, "")
+	s.mu.Lock()
+	l := s.pat.(*pubPattern).log
+	l.maxLagBytes = 1 << 20
+	s.mu.Unlock()
+	msg := make([]byte, 64<<10)
+	for i := 0; i < 200; i++ {
+		if _, err := s.SendBytes(msg, 0); err != nil {
+			t.Fatal(err)
+		}
+		busy.take()
+	}
+	s.mu.Lock()
+	sent := l.bytes
+	s.mu.Unlock()
+	q := stuck.p.out
+	q.mu.Lock()
+	pinned := sent - stuck.p.logSlot.chunk.bytesBefore
+	unread := q.unread
+	q.mu.Unlock()
+	if limit := uint64(1<<20 + logChunkBytes + len(msg)); pinned > limit {
+		t.Errorf("the stalled reader pins %d bytes of log, want at most %d", pinned, limit)
+	}
+	if unread != 4 {
+		t.Errorf("the stalled reader's queue holds %d messages, want its HWM 4", unread)
+	}
+}
