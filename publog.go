@@ -46,7 +46,7 @@ const (
 // that plus n/logLagChecks chunks.
 const (
 	logMaxLag      = 64 * logChunkLen
-	logMaxLagBytes = 64 << 20
+	logMaxLagBytes = 8 << 20
 	logLagChecks   = 64
 )
 
@@ -86,7 +86,7 @@ type pubLog struct {
 	broadcasts uint64
 	inactive   int        // slots out of the active list
 	lagNext    int        // the slot newChunk looked at last
-	frames     []frame    // frame memory for the next entries
+	frames     []frame    // frame memory for the tail chunk's next entries
 	marked     []*logSlot // send's scratch: the slots it marked
 
 	head atomic.Uint64 // entries readers may look at
@@ -376,9 +376,10 @@ func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake [
 	if len(l.marked) == 0 {
 		return wanted, drops, wake
 	}
-	// The caller reuses m's slice; the log keeps a copy of the frames.
+	// The caller reuses m's slice; the log keeps a copy of the frames, in
+	// memory of the chunk's own (so that it pins no other chunk's data).
 	if cap(l.frames)-len(l.frames) < len(m) {
-		l.frames = make([]frame, 0, max(2*logChunkLen, len(m)))
+		l.frames = make([]frame, 0, max(64, len(m)))
 	}
 	start := len(l.frames)
 	l.frames = append(l.frames, m...)
@@ -414,6 +415,7 @@ func (l *pubLog) newChunk() {
 	c := newLogChunk(l.seq, l.bytes, len(l.slots))
 	l.tail.next.Store(c)
 	l.tail = c
+	l.frames = nil
 	// Each new chunk looks at the next logLagChecks slots in turn, so
 	// a slot is looked at once every len(slots)/logLagChecks chunks.
 	for range min(logLagChecks, len(l.slots)) {
