@@ -352,18 +352,23 @@ func TestPubLogSubscriberChurn(t *testing.T) {
 	stop := make(chan struct{})
 	sent := make(chan error, 1)
 	go func() {
-		for i := 0; ; i++ {
+		for i, tries := 0, 0; ; tries++ {
 			select {
 			case <-stop:
 				sent <- nil
 				return
 			default:
 			}
-			if _, err := pub.Send(strconv.Itoa(i), DONTWAIT); err != nil && AsErrno(err) != eagain {
+			// A refused message is offered again, so every subscriber
+			// sees an unbroken count.
+			_, err := pub.Send(strconv.Itoa(i), DONTWAIT)
+			if err == nil {
+				i++
+			} else if AsErrno(err) != eagain {
 				sent <- err
 				return
 			}
-			if i%64 == 0 {
+			if tries%64 == 0 {
 				pub.RecvBytes(DONTWAIT) // subscriptions, unread otherwise
 			}
 		}
@@ -373,6 +378,7 @@ func TestPubLogSubscriberChurn(t *testing.T) {
 		for i := 0; i < 3; i++ {
 			sub, err := ctx.NewSocket(SUB)
 			must(t, err)
+			t.Cleanup(func() { sub.Close() }) // closed already unless the test failed
 			must(t, sub.SetLinger(0))
 			must(t, sub.SetRcvtimeo(10*time.Second))
 			must(t, sub.SetSubscribe(""))
