@@ -167,28 +167,21 @@ func (s *Socket) SendBatch(msgs [][]byte) (int, error) {
 // in one pushBatch.
 func (l *loadBalancer) sendOnes(fs []frame) int {
 	done := 0
-	for done < len(fs) && l.active > 0 {
-		if l.cur >= l.active {
-			l.cur = 0
-		}
-		p := l.pipes[l.cur]
-		if l.active == 1 {
-			done += p.out.pushBatch(fs[done:], nil)
-			if done < len(fs) {
-				l.active--
-				l.swap(l.cur, l.active)
-			} else {
-				l.cur++
+	for done < len(fs) {
+		if l.active != 1 {
+			if _, err := l.send(fs[done : done+1]); err != nil {
+				break
 			}
-			continue
-		}
-		if p.out.push(fs[done:done+1], false) {
-			l.cur++
 			done++
 			continue
 		}
-		l.active--
-		l.swap(l.cur, l.active)
+		l.cur = 0
+		done += l.pipes[0].out.pushBatch(fs[done:], nil)
+		if done < len(fs) {
+			l.active = 0 // its queue is full; pushBatch marked it blocked
+			break
+		}
+		l.cur = 1
 	}
 	return done
 }
