@@ -5,7 +5,7 @@ set -e
 cd "$(dirname "$0")"
 GO=${GO:-$(command -v go 2>/dev/null || echo /usr/local/go/bin/go)}
 CGO_ENABLED=1 "$GO" build -buildmode=c-shared \
-	-ldflags="-s -w -extldflags=-Wl,-soname,libzmq.so.5,--version-script=$(pwd)/libzmq.map" \
+	-ldflags="-s -w -extldflags=-Wl,-soname,libzmq.so.5,-Bsymbolic-functions,--version-script=$(pwd)/libzmq.map" \
 	-o libzmq.so.5 .
 rm -f libzmq.h libzmq.so.h
 ln -sf libzmq.so.5 libzmq.so

@@ -34,10 +34,12 @@ const (
 	tagOther   = 0x5a4f5448 // live poller, timers, counter, ...
 )
 
+// handleBlock is the start of every handle; a socket's (pz_sock in pz.h)
+// goes on with its buffers. owner is pz_owner_id (entry.c).
 type handleBlock struct {
-	tag uint32
-	_   uint32
-	id  uint64
+	tag   uint32
+	_     uint32
+	owner uint64
 }
 
 var objects sync.Map // uintptr -> any
@@ -47,6 +49,7 @@ func newHandle(tag uint32, v any) unsafe.Pointer {
 	p := C.malloc(C.size_t(unsafe.Sizeof(handleBlock{})))
 	b := (*handleBlock)(p)
 	b.tag = tag
+	b.owner = uint64(C.pz_owner_id)
 	objects.Store(uintptr(p), v)
 	return p
 }
@@ -127,10 +130,10 @@ func getCtx(p unsafe.Pointer) *ctxEntry {
 	return c
 }
 
-// pz_go_ctx_new is zmq_ctx_new (fork.c): it makes a context.
+// pz_go_zmq_ctx_new is zmq_ctx_new (fork.c): it makes a context.
 //
-//export pz_go_ctx_new
-func pz_go_ctx_new() unsafe.Pointer {
+//export pz_go_zmq_ctx_new
+func pz_go_zmq_ctx_new() unsafe.Pointer {
 	ctx, err := zmq.NewContext()
 	if err != nil {
 		setErrno(errnoOf(err))
@@ -140,15 +143,15 @@ func pz_go_ctx_new() unsafe.Pointer {
 	return newHandle(tagContext, &ctxEntry{ctx: ctx, term: term})
 }
 
-// pz_go_init is zmq_init (fork.c): it makes a context with io_threads I/O threads (deprecated API).
+// pz_go_zmq_init is zmq_init (fork.c): it makes a context with io_threads I/O threads (deprecated API).
 //
-//export pz_go_init
-func pz_go_init(ioThreads C.int) unsafe.Pointer {
+//export pz_go_zmq_init
+func pz_go_zmq_init(ioThreads C.int) unsafe.Pointer {
 	if ioThreads < 0 {
 		setErrno(syscall.EINVAL)
 		return nil
 	}
-	p := pz_go_ctx_new()
+	p := pz_go_zmq_ctx_new()
 	if p != nil {
 		getCtx(p).ctx.SetIoThreads(int(ioThreads))
 	}
@@ -174,11 +177,11 @@ func (c *ctxEntry) startTerm() chan struct{} {
 	return c.termDone
 }
 
-// pz_go_ctx_term is zmq_ctx_term (fork.c): it terminates the context, waiting until every socket in it is
+// pz_go_zmq_ctx_term is zmq_ctx_term (fork.c): it terminates the context, waiting until every socket in it is
 // closed and done lingering.
 //
-//export pz_go_ctx_term
-func pz_go_ctx_term(p unsafe.Pointer) C.int {
+//export pz_go_zmq_ctx_term
+func pz_go_zmq_ctx_term(p unsafe.Pointer) C.int {
 	c := getCtx(p)
 	if c == nil {
 		return fail(syscall.EFAULT)
@@ -188,22 +191,22 @@ func pz_go_ctx_term(p unsafe.Pointer) C.int {
 	return 0
 }
 
-// pz_go_term is zmq_term (fork.c), zmq_ctx_term's deprecated name.
+// pz_go_zmq_term is zmq_term (fork.c), zmq_ctx_term's deprecated name.
 //
-//export pz_go_term
-func pz_go_term(p unsafe.Pointer) C.int { return pz_go_ctx_term(p) }
+//export pz_go_zmq_term
+func pz_go_zmq_term(p unsafe.Pointer) C.int { return pz_go_zmq_ctx_term(p) }
 
-// pz_go_ctx_destroy is zmq_ctx_destroy (fork.c), zmq_ctx_term's
+// pz_go_zmq_ctx_destroy is zmq_ctx_destroy (fork.c), zmq_ctx_term's
 // deprecated name.
 //
-//export pz_go_ctx_destroy
-func pz_go_ctx_destroy(p unsafe.Pointer) C.int { return pz_go_ctx_term(p) }
+//export pz_go_zmq_ctx_destroy
+func pz_go_zmq_ctx_destroy(p unsafe.Pointer) C.int { return pz_go_zmq_ctx_term(p) }
 
-// pz_go_ctx_shutdown is zmq_ctx_shutdown (fork.c): it makes blocking calls on the context's sockets return
+// pz_go_zmq_ctx_shutdown is zmq_ctx_shutdown (fork.c): it makes blocking calls on the context's sockets return
 // ETERM, without waiting for anything.
 //
-//export pz_go_ctx_shutdown
-func pz_go_ctx_shutdown(p unsafe.Pointer) C.int {
+//export pz_go_zmq_ctx_shutdown
+func pz_go_zmq_ctx_shutdown(p unsafe.Pointer) C.int {
 	c := getCtx(p)
 	if c == nil {
 		return fail(syscall.EFAULT)
@@ -230,10 +233,10 @@ const (
 	socketLimitValue = 65535
 )
 
-// pz_go_ctx_set is zmq_ctx_set (fork.c): it sets a context option.
+// pz_go_zmq_ctx_set is zmq_ctx_set (fork.c): it sets a context option.
 //
-//export pz_go_ctx_set
-func pz_go_ctx_set(p unsafe.Pointer, option, value C.int) C.int {
+//export pz_go_zmq_ctx_set
+func pz_go_zmq_ctx_set(p unsafe.Pointer, option, value C.int) C.int {
 	c := getCtx(p)
 	if c == nil {
 		return fail(syscall.EFAULT)
@@ -291,10 +294,10 @@ func pz_go_ctx_set(p unsafe.Pointer, option, value C.int) C.int {
 	return 0
 }
 
-// pz_go_ctx_get is zmq_ctx_get (fork.c): it reads a context option.
+// pz_go_zmq_ctx_get is zmq_ctx_get (fork.c): it reads a context option.
 //
-//export pz_go_ctx_get
-func pz_go_ctx_get(p unsafe.Pointer, option C.int) C.int {
+//export pz_go_zmq_ctx_get
+func pz_go_zmq_ctx_get(p unsafe.Pointer, option C.int) C.int {
 	c := getCtx(p)
 	if c == nil {
 		return fail(syscall.EFAULT)
@@ -369,10 +372,10 @@ func getSock(p unsafe.Pointer) *sockEntry {
 	return s
 }
 
-// pz_go_socket is zmq_socket (fork.c): it makes a socket of the given type in the context.
+// pz_go_zmq_socket is zmq_socket (fork.c): it makes a socket of the given type in the context.
 //
-//export pz_go_socket
-func pz_go_socket(ctxp unsafe.Pointer, typ C.int) unsafe.Pointer {
+//export pz_go_zmq_socket
+func pz_go_zmq_socket(ctxp unsafe.Pointer, typ C.int) unsafe.Pointer {
 	c := getCtx(ctxp)
 	if c == nil {
 		setErrno(syscall.EFAULT)
@@ -406,10 +409,10 @@ func pz_go_socket(ctxp unsafe.Pointer, typ C.int) unsafe.Pointer {
 	return newSocketHandle(&sockEntry{s: s, ctx: c, typ: zmq.Type(typ)})
 }
 
-// pz_go_close is zmq_close (fork.c): it closes the socket; pending messages linger as ZMQ_LINGER says.
+// pz_go_zmq_close is zmq_close (fork.c): it closes the socket; pending messages linger as ZMQ_LINGER says.
 //
-//export pz_go_close
-func pz_go_close(p unsafe.Pointer) C.int {
+//export pz_go_zmq_close
+func pz_go_zmq_close(p unsafe.Pointer) C.int {
 	e := getSock(p)
 	if e == nil || !e.closed.CompareAndSwap(false, true) {
 		return fail(syscall.ENOTSOCK)
@@ -442,31 +445,31 @@ func endpointCall(p unsafe.Pointer, addr *C.char, f func(*zmq.Socket, string) er
 	return 0
 }
 
-// zmq_bind binds the socket to an endpoint.
+// pz_go_zmq_bind is zmq_bind: binds the socket to an endpoint.
 //
-//export zmq_bind
-func zmq_bind(p unsafe.Pointer, addr *C.char) C.int {
+//export pz_go_zmq_bind
+func pz_go_zmq_bind(p unsafe.Pointer, addr *C.char) C.int {
 	return endpointCall(p, addr, (*zmq.Socket).Bind)
 }
 
-// zmq_connect connects the socket to an endpoint.
+// pz_go_zmq_connect is zmq_connect: connects the socket to an endpoint.
 //
-//export zmq_connect
-func zmq_connect(p unsafe.Pointer, addr *C.char) C.int {
+//export pz_go_zmq_connect
+func pz_go_zmq_connect(p unsafe.Pointer, addr *C.char) C.int {
 	return endpointCall(p, addr, (*zmq.Socket).Connect)
 }
 
-// zmq_unbind stops listening on an endpoint.
+// pz_go_zmq_unbind is zmq_unbind: stops listening on an endpoint.
 //
-//export zmq_unbind
-func zmq_unbind(p unsafe.Pointer, addr *C.char) C.int {
+//export pz_go_zmq_unbind
+func pz_go_zmq_unbind(p unsafe.Pointer, addr *C.char) C.int {
 	return endpointCall(p, addr, (*zmq.Socket).Unbind)
 }
 
-// zmq_disconnect drops the connection to an endpoint.
+// pz_go_zmq_disconnect is zmq_disconnect: drops the connection to an endpoint.
 //
-//export zmq_disconnect
-func zmq_disconnect(p unsafe.Pointer, addr *C.char) C.int {
+//export pz_go_zmq_disconnect
+func pz_go_zmq_disconnect(p unsafe.Pointer, addr *C.char) C.int {
 	rc := endpointCall(p, addr, (*zmq.Socket).Disconnect)
 	if e := getSock(p); rc == 0 && e != nil {
 		e.dropDisconnected(C.GoString(addr))
@@ -540,10 +543,10 @@ func pz_recv_buf(p unsafe.Pointer, buf unsafe.Pointer, n C.size_t, flags C.int) 
 
 var strerrors sync.Map // int -> *C.char
 
-// zmq_strerror returns the text for an error number; the string is static.
+// pz_go_zmq_strerror is zmq_strerror: returns the text for an error number; the string is static.
 //
-//export zmq_strerror
-func zmq_strerror(errnum C.int) *C.char {
+//export pz_go_zmq_strerror
+func pz_go_zmq_strerror(errnum C.int) *C.char {
 	if v, ok := strerrors.Load(int(errnum)); ok {
 		return v.(*C.char)
 	}
@@ -556,11 +559,11 @@ func zmq_strerror(errnum C.int) *C.char {
 	return cs
 }
 
-// zmq_version reports the libzmq version whose API and behaviour this
+// pz_go_zmq_version is zmq_version: reports the libzmq version whose API and behaviour this
 // library provides.
 //
-//export zmq_version
-func zmq_version(major, minor, patch *C.int) {
+//export pz_go_zmq_version
+func pz_go_zmq_version(major, minor, patch *C.int) {
 	// The exported ABI is libzmq 4.3.4's zmq.h, whatever 4.3 release the
 	// Go package's behaviour tracks.
 	a, b, c := 4, 3, 4
@@ -575,10 +578,10 @@ func zmq_version(major, minor, patch *C.int) {
 	}
 }
 
-// zmq_has reports whether a capability ("ipc", "curve", ...) is built in.
+// pz_go_zmq_has is zmq_has: reports whether a capability ("ipc", "curve", ...) is built in.
 //
-//export zmq_has
-func zmq_has(capability *C.char) C.int {
+//export pz_go_zmq_has
+func pz_go_zmq_has(capability *C.char) C.int {
 	if capability == nil {
 		return 0
 	}

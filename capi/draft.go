@@ -27,25 +27,25 @@ var draftBuilt = func() C.int {
 	return 0
 }()
 
-// zmq_join makes a DISH socket receive a group.
+// pz_go_zmq_join is zmq_join: makes a DISH socket receive a group.
 //
-//export zmq_join
-func zmq_join(p unsafe.Pointer, group *C.char) C.int {
+//export pz_go_zmq_join
+func pz_go_zmq_join(p unsafe.Pointer, group *C.char) C.int {
 	return endpointCall(p, group, (*zmq.Socket).Join)
 }
 
-// zmq_leave makes a DISH socket stop receiving a group.
+// pz_go_zmq_leave is zmq_leave: makes a DISH socket stop receiving a group.
 //
-//export zmq_leave
-func zmq_leave(p unsafe.Pointer, group *C.char) C.int {
+//export pz_go_zmq_leave
+func pz_go_zmq_leave(p unsafe.Pointer, group *C.char) C.int {
 	return endpointCall(p, group, (*zmq.Socket).Leave)
 }
 
-// zmq_connect_peer connects a PEER socket and returns the new peer's
+// pz_go_zmq_connect_peer is zmq_connect_peer: connects a PEER socket and returns the new peer's
 // routing id, or 0 on error.
 //
-//export zmq_connect_peer
-func zmq_connect_peer(p unsafe.Pointer, addr *C.char) C.uint32_t {
+//export pz_go_zmq_connect_peer
+func pz_go_zmq_connect_peer(p unsafe.Pointer, addr *C.char) C.uint32_t {
 	e := getSock(p)
 	if e == nil {
 		setErrno(syscall.ENOTSOCK)
@@ -63,10 +63,10 @@ func zmq_connect_peer(p unsafe.Pointer, addr *C.char) C.uint32_t {
 	return C.uint32_t(id)
 }
 
-// zmq_msg_init_buffer makes a message holding a copy of size bytes at buf.
+// pz_go_zmq_msg_init_buffer is zmq_msg_init_buffer: makes a message holding a copy of size bytes at buf.
 //
-//export zmq_msg_init_buffer
-func zmq_msg_init_buffer(p unsafe.Pointer, buf unsafe.Pointer, size C.size_t) C.int {
+//export pz_go_zmq_msg_init_buffer
+func pz_go_zmq_msg_init_buffer(p unsafe.Pointer, buf unsafe.Pointer, size C.size_t) C.int {
 	if buf == nil && size != 0 {
 		return fail(syscall.EFAULT)
 	}
@@ -80,11 +80,11 @@ func zmq_msg_init_buffer(p unsafe.Pointer, buf unsafe.Pointer, size C.size_t) C.
 	return 0
 }
 
-// zmq_ctx_set_ext sets a context option from optlen bytes: an int, or the
+// pz_go_zmq_ctx_set_ext is zmq_ctx_set_ext: sets a context option from optlen bytes: an int, or the
 // thread name prefix as a string.
 //
-//export zmq_ctx_set_ext
-func zmq_ctx_set_ext(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optlen C.size_t) C.int {
+//export pz_go_zmq_ctx_set_ext
+func pz_go_zmq_ctx_set_ext(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optlen C.size_t) C.int {
 	c := getCtx(p)
 	if c == nil {
 		return fail(syscall.EFAULT)
@@ -101,14 +101,14 @@ func zmq_ctx_set_ext(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optl
 	if optval == nil || optlen != C.sizeof_int {
 		return fail(syscall.EINVAL)
 	}
-	return pz_go_ctx_set(p, option, *(*C.int)(optval))
+	return pz_go_zmq_ctx_set(p, option, *(*C.int)(optval))
 }
 
-// zmq_ctx_get_ext reads a context option into optval: an int, or the thread
+// pz_go_zmq_ctx_get_ext is zmq_ctx_get_ext: reads a context option into optval: an int, or the thread
 // name prefix as a string.
 //
-//export zmq_ctx_get_ext
-func zmq_ctx_get_ext(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optlen *C.size_t) C.int {
+//export pz_go_zmq_ctx_get_ext
+func pz_go_zmq_ctx_get_ext(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optlen *C.size_t) C.int {
 	c := getCtx(p)
 	if c == nil {
 		return fail(syscall.EFAULT)
@@ -132,7 +132,7 @@ func zmq_ctx_get_ext(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optl
 	if *optlen < C.sizeof_int {
 		return fail(syscall.EINVAL)
 	}
-	v := pz_go_ctx_get(p, option)
+	v := pz_go_zmq_ctx_get(p, option)
 	if v == -1 {
 		return -1
 	}
@@ -141,22 +141,22 @@ func zmq_ctx_get_ext(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optl
 	return 0
 }
 
-// zmq_socket_get_peer_state is not supported: the Go package does not
+// pz_go_zmq_socket_get_peer_state is zmq_socket_get_peer_state, which is not supported: the Go package does not
 // expose a ROUTER peer's pipe state.
 //
-//export zmq_socket_get_peer_state
-func zmq_socket_get_peer_state(p unsafe.Pointer, rid unsafe.Pointer, n C.size_t) C.int {
+//export pz_go_zmq_socket_get_peer_state
+func pz_go_zmq_socket_get_peer_state(p unsafe.Pointer, rid unsafe.Pointer, n C.size_t) C.int {
 	if getSock(p) == nil {
 		return fail(syscall.ENOTSOCK)
 	}
 	return fail(syscall.ENOTSUP)
 }
 
-// zmq_socket_monitor_versioned reports the socket's events in the given
+// pz_go_zmq_socket_monitor_versioned is zmq_socket_monitor_versioned: reports the socket's events in the given
 // event format version on a socket of the given type bound to addr.
 //
-//export zmq_socket_monitor_versioned
-func zmq_socket_monitor_versioned(p unsafe.Pointer, addr *C.char, events C.uint64_t, version C.int, typ C.int) C.int {
+//export pz_go_zmq_socket_monitor_versioned
+func pz_go_zmq_socket_monitor_versioned(p unsafe.Pointer, addr *C.char, events C.uint64_t, version C.int, typ C.int) C.int {
 	e := getSock(p)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
@@ -175,11 +175,11 @@ func zmq_socket_monitor_versioned(p unsafe.Pointer, addr *C.char, events C.uint6
 	return 0
 }
 
-// zmq_socket_monitor_pipes_stats asks for a ZMQ_EVENT_PIPES_STATS event per
+// pz_go_zmq_socket_monitor_pipes_stats is zmq_socket_monitor_pipes_stats: asks for a ZMQ_EVENT_PIPES_STATS event per
 // pipe on the socket's (version 2) monitor.
 //
-//export zmq_socket_monitor_pipes_stats
-func zmq_socket_monitor_pipes_stats(p unsafe.Pointer) C.int {
+//export pz_go_zmq_socket_monitor_pipes_stats
+func pz_go_zmq_socket_monitor_pipes_stats(p unsafe.Pointer) C.int {
 	e := getSock(p)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
@@ -216,17 +216,17 @@ func getPoller(p unsafe.Pointer) *poller {
 
 const validPollEvents = pollIn | pollOut | pollErr | pollPri
 
-// zmq_poller_new makes an empty poller.
+// pz_go_zmq_poller_new is zmq_poller_new: makes an empty poller.
 //
-//export zmq_poller_new
-func zmq_poller_new() unsafe.Pointer {
+//export pz_go_zmq_poller_new
+func pz_go_zmq_poller_new() unsafe.Pointer {
 	return newHandle(tagOther, &poller{sig: -1})
 }
 
-// zmq_poller_destroy frees the poller and sets *pp to NULL.
+// pz_go_zmq_poller_destroy is zmq_poller_destroy: frees the poller and sets *pp to NULL.
 //
-//export zmq_poller_destroy
-func zmq_poller_destroy(pp *unsafe.Pointer) C.int {
+//export pz_go_zmq_poller_destroy
+func pz_go_zmq_poller_destroy(pp *unsafe.Pointer) C.int {
 	if pp == nil {
 		return fail(syscall.EFAULT)
 	}
@@ -242,10 +242,10 @@ func zmq_poller_destroy(pp *unsafe.Pointer) C.int {
 	return 0
 }
 
-// zmq_poller_size returns the number of registered sockets and fds.
+// pz_go_zmq_poller_size is zmq_poller_size: returns the number of registered sockets and fds.
 //
-//export zmq_poller_size
-func zmq_poller_size(p unsafe.Pointer) C.int {
+//export pz_go_zmq_poller_size
+func pz_go_zmq_poller_size(p unsafe.Pointer) C.int {
 	x := getPoller(p)
 	if x == nil {
 		return fail(syscall.EFAULT)
@@ -264,10 +264,10 @@ func (x *poller) find(sock unsafe.Pointer, fd int) int {
 	return -1
 }
 
-// zmq_poller_add registers a socket with its user data and events.
+// pz_go_zmq_poller_add is zmq_poller_add: registers a socket with its user data and events.
 //
-//export zmq_poller_add
-func zmq_poller_add(p, sock, userData unsafe.Pointer, events C.short) C.int {
+//export pz_go_zmq_poller_add
+func pz_go_zmq_poller_add(p, sock, userData unsafe.Pointer, events C.short) C.int {
 	x := getPoller(p)
 	if x == nil {
 		return fail(syscall.EFAULT)
@@ -291,10 +291,10 @@ func zmq_poller_add(p, sock, userData unsafe.Pointer, events C.short) C.int {
 	return 0
 }
 
-// zmq_poller_modify changes a registered socket's events.
+// pz_go_zmq_poller_modify is zmq_poller_modify: changes a registered socket's events.
 //
-//export zmq_poller_modify
-func zmq_poller_modify(p, sock unsafe.Pointer, events C.short) C.int {
+//export pz_go_zmq_poller_modify
+func pz_go_zmq_poller_modify(p, sock unsafe.Pointer, events C.short) C.int {
 	x := getPoller(p)
 	if x == nil {
 		return fail(syscall.EFAULT)
@@ -315,10 +315,10 @@ func zmq_poller_modify(p, sock unsafe.Pointer, events C.short) C.int {
 	return 0
 }
 
-// zmq_poller_remove unregisters a socket.
+// pz_go_zmq_poller_remove is zmq_poller_remove: unregisters a socket.
 //
-//export zmq_poller_remove
-func zmq_poller_remove(p, sock unsafe.Pointer) C.int {
+//export pz_go_zmq_poller_remove
+func pz_go_zmq_poller_remove(p, sock unsafe.Pointer) C.int {
 	x := getPoller(p)
 	if x == nil {
 		return fail(syscall.EFAULT)
@@ -339,10 +339,10 @@ func zmq_poller_remove(p, sock unsafe.Pointer) C.int {
 	return 0
 }
 
-// zmq_poller_add_fd registers a file descriptor.
+// pz_go_zmq_poller_add_fd is zmq_poller_add_fd: registers a file descriptor.
 //
-//export zmq_poller_add_fd
-func zmq_poller_add_fd(p unsafe.Pointer, fd C.int, userData unsafe.Pointer, events C.short) C.int {
+//export pz_go_zmq_poller_add_fd
+func pz_go_zmq_poller_add_fd(p unsafe.Pointer, fd C.int, userData unsafe.Pointer, events C.short) C.int {
 	x := getPoller(p)
 	if x == nil {
 		return fail(syscall.EFAULT)
@@ -362,10 +362,10 @@ func zmq_poller_add_fd(p unsafe.Pointer, fd C.int, userData unsafe.Pointer, even
 	return 0
 }
 
-// zmq_poller_modify_fd changes a registered fd's events.
+// pz_go_zmq_poller_modify_fd is zmq_poller_modify_fd: changes a registered fd's events.
 //
-//export zmq_poller_modify_fd
-func zmq_poller_modify_fd(p unsafe.Pointer, fd C.int, events C.short) C.int {
+//export pz_go_zmq_poller_modify_fd
+func pz_go_zmq_poller_modify_fd(p unsafe.Pointer, fd C.int, events C.short) C.int {
 	x := getPoller(p)
 	if x == nil {
 		return fail(syscall.EFAULT)
@@ -386,10 +386,10 @@ func zmq_poller_modify_fd(p unsafe.Pointer, fd C.int, events C.short) C.int {
 	return 0
 }
 
-// zmq_poller_remove_fd unregisters a file descriptor.
+// pz_go_zmq_poller_remove_fd is zmq_poller_remove_fd: unregisters a file descriptor.
 //
-//export zmq_poller_remove_fd
-func zmq_poller_remove_fd(p unsafe.Pointer, fd C.int) C.int {
+//export pz_go_zmq_poller_remove_fd
+func pz_go_zmq_poller_remove_fd(p unsafe.Pointer, fd C.int) C.int {
 	x := getPoller(p)
 	if x == nil {
 		return fail(syscall.EFAULT)
@@ -407,12 +407,12 @@ func zmq_poller_remove_fd(p unsafe.Pointer, fd C.int) C.int {
 	return 0
 }
 
-// zmq_poller_fd gives a descriptor that turns readable when a thread-safe
+// pz_go_zmq_poller_fd is zmq_poller_fd: gives a descriptor that turns readable when a thread-safe
 // socket in the poller may be ready, as libzmq's signaler: EINVAL while the
 // poller holds none (libzmq makes its signaler for thread-safe sockets only).
 //
-//export zmq_poller_fd
-func zmq_poller_fd(p unsafe.Pointer, fd *C.int) C.int {
+//export pz_go_zmq_poller_fd
+func pz_go_zmq_poller_fd(p unsafe.Pointer, fd *C.int) C.int {
 	x := getPoller(p)
 	if x == nil {
 		return fail(syscall.EFAULT)
@@ -440,11 +440,11 @@ func threadSafe(t zmq.Type) bool {
 	return false
 }
 
-// zmq_poller_wait_all waits until registered items are ready, or timeout
+// pz_go_zmq_poller_wait_all is zmq_poller_wait_all: waits until registered items are ready, or timeout
 // ms pass (EAGAIN), and fills up to n events.
 //
-//export zmq_poller_wait_all
-func zmq_poller_wait_all(p unsafe.Pointer, events unsafe.Pointer, n C.int, timeout C.long) C.int {
+//export pz_go_zmq_poller_wait_all
+func pz_go_zmq_poller_wait_all(p unsafe.Pointer, events unsafe.Pointer, n C.int, timeout C.long) C.int {
 	x := getPoller(p)
 	if x == nil {
 		return fail(syscall.EFAULT)
@@ -497,17 +497,17 @@ func zmq_poller_wait_all(p unsafe.Pointer, events unsafe.Pointer, n C.int, timeo
 	return C.int(k)
 }
 
-// zmq_poller_wait is zmq_poller_wait_all for one event.
+// pz_go_zmq_poller_wait is zmq_poller_wait, which is zmq_poller_wait_all for one event.
 //
-//export zmq_poller_wait
-func zmq_poller_wait(p unsafe.Pointer, event unsafe.Pointer, timeout C.long) C.int {
+//export pz_go_zmq_poller_wait
+func pz_go_zmq_poller_wait(p unsafe.Pointer, event unsafe.Pointer, timeout C.long) C.int {
 	if getPoller(p) == nil {
 		return fail(syscall.EFAULT)
 	}
 	if event == nil {
 		return fail(syscall.EFAULT)
 	}
-	rc := zmq_poller_wait_all(p, event, 1, timeout)
+	rc := pz_go_zmq_poller_wait_all(p, event, 1, timeout)
 	if rc < 0 {
 		return rc
 	}

@@ -71,10 +71,10 @@ func newContent(n int) *C.pz_content {
 	return c
 }
 
-// zmq_msg_get reads a message property (ZMQ_MORE, ZMQ_SRCFD, ZMQ_SHARED).
+// pz_go_zmq_msg_get is zmq_msg_get: reads a message property (ZMQ_MORE, ZMQ_SRCFD, ZMQ_SHARED).
 //
-//export zmq_msg_get
-func zmq_msg_get(p unsafe.Pointer, property C.int) C.int {
+//export pz_go_zmq_msg_get
+func pz_go_zmq_msg_get(p unsafe.Pointer, property C.int) C.int {
 	m := asMsg(p)
 	if m == nil {
 		return fail(syscall.EFAULT)
@@ -111,20 +111,20 @@ func zmq_msg_get(p unsafe.Pointer, property C.int) C.int {
 	return fail(syscall.EINVAL)
 }
 
-// zmq_msg_set sets a message property; none is settable, as in libzmq.
+// pz_go_zmq_msg_set is zmq_msg_set: sets a message property; none is settable, as in libzmq.
 //
-//export zmq_msg_set
-func zmq_msg_set(p unsafe.Pointer, property, value C.int) C.int {
+//export pz_go_zmq_msg_set
+func pz_go_zmq_msg_set(p unsafe.Pointer, property, value C.int) C.int {
 	if asMsg(p) == nil {
 		return fail(syscall.EFAULT)
 	}
 	return fail(syscall.EINVAL)
 }
 
-// zmq_msg_set_routing_id sets the routing id a SERVER or PEER sends to.
+// pz_go_zmq_msg_set_routing_id is zmq_msg_set_routing_id: sets the routing id a SERVER or PEER sends to.
 //
-//export zmq_msg_set_routing_id
-func zmq_msg_set_routing_id(p unsafe.Pointer, id C.uint32_t) C.int {
+//export pz_go_zmq_msg_set_routing_id
+func pz_go_zmq_msg_set_routing_id(p unsafe.Pointer, id C.uint32_t) C.int {
 	m := asMsg(p)
 	if m == nil {
 		return fail(syscall.EFAULT)
@@ -137,11 +137,11 @@ func zmq_msg_set_routing_id(p unsafe.Pointer, id C.uint32_t) C.int {
 	return 0
 }
 
-// zmq_msg_routing_id returns the routing id of a message from a SERVER or
+// pz_go_zmq_msg_routing_id is zmq_msg_routing_id: returns the routing id of a message from a SERVER or
 // PEER, or 0.
 //
-//export zmq_msg_routing_id
-func zmq_msg_routing_id(p unsafe.Pointer) C.uint32_t {
+//export pz_go_zmq_msg_routing_id
+func pz_go_zmq_msg_routing_id(p unsafe.Pointer) C.uint32_t {
 	m := asMsg(p)
 	if m == nil {
 		setErrno(syscall.EFAULT)
@@ -210,10 +210,10 @@ func groupString(m *C.pz_msg) string {
 	return C.GoString(groupPtr(m))
 }
 
-// zmq_msg_set_group sets the group a RADIO sends the message to.
+// pz_go_zmq_msg_set_group is zmq_msg_set_group: sets the group a RADIO sends the message to.
 //
-//export zmq_msg_set_group
-func zmq_msg_set_group(p unsafe.Pointer, group *C.char) C.int {
+//export pz_go_zmq_msg_set_group
+func pz_go_zmq_msg_set_group(p unsafe.Pointer, group *C.char) C.int {
 	m := asMsg(p)
 	if m == nil {
 		return fail(syscall.EFAULT)
@@ -229,10 +229,10 @@ func zmq_msg_set_group(p unsafe.Pointer, group *C.char) C.int {
 	return 0
 }
 
-// zmq_msg_group returns the message's group ("" when it has none).
+// pz_go_zmq_msg_group is zmq_msg_group: returns the message's group ("" when it has none).
 //
-//export zmq_msg_group
-func zmq_msg_group(p unsafe.Pointer) *C.char {
+//export pz_go_zmq_msg_group
+func pz_go_zmq_msg_group(p unsafe.Pointer) *C.char {
 	m := asMsg(p)
 	if m == nil {
 		setErrno(syscall.EFAULT)

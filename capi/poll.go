@@ -149,11 +149,11 @@ func pollWait(items []pollItem, timeout int) ([]int, int, syscall.Errno) {
 	}
 }
 
-// zmq_poll waits until one of the items is ready or timeout ms pass (-1:
+// pz_go_zmq_poll is zmq_poll: waits until one of the items is ready or timeout ms pass (-1:
 // forever) and returns how many items are ready.
 //
-//export zmq_poll
-func zmq_poll(items unsafe.Pointer, n C.int, timeout C.long) C.int {
+//export pz_go_zmq_poll
+func pz_go_zmq_poll(items unsafe.Pointer, n C.int, timeout C.long) C.int {
 	if n < 0 || (items == nil && n != 0) {
 		return fail(syscall.EFAULT)
 	}

@@ -101,8 +101,8 @@ static pz_content *pz_new_content(size_t size) {
 	return c;
 }
 
-// zmq_msg_init makes an empty message.
-int zmq_msg_init(void *p) {
+// pz_c_zmq_msg_init is zmq_msg_init: it makes an empty message.
+int pz_c_zmq_msg_init(void *p) {
 	if (p == NULL) {
 		pz_set_errno(EFAULT);
 		return -1;
@@ -111,8 +111,8 @@ int zmq_msg_init(void *p) {
 	return 0;
 }
 
-// zmq_msg_init_size makes a message of size bytes for the caller to fill.
-int zmq_msg_init_size(void *p, size_t size) {
+// pz_c_zmq_msg_init_size is zmq_msg_init_size: it makes a message of size bytes for the caller to fill.
+int pz_c_zmq_msg_init_size(void *p, size_t size) {
 	if (p == NULL) {
 		pz_set_errno(EFAULT);
 		return -1;
@@ -136,9 +136,9 @@ int zmq_msg_init_size(void *p, size_t size) {
 	return 0;
 }
 
-// zmq_msg_init_data makes a message over the caller's buffer; ffn (if not
+// pz_c_zmq_msg_init_data is zmq_msg_init_data: it makes a message over the caller's buffer; ffn (if not
 // NULL) runs once, with data and hint, when the last copy is closed.
-int zmq_msg_init_data(void *p, void *data, size_t size, void *ffn, void *hint) {
+int pz_c_zmq_msg_init_data(void *p, void *data, size_t size, void *ffn, void *hint) {
 	if (p == NULL) {
 		pz_set_errno(EFAULT);
 		return -1;
@@ -168,8 +168,8 @@ int zmq_msg_init_data(void *p, void *data, size_t size, void *ffn, void *hint) {
 	return 0;
 }
 
-// zmq_msg_close releases the message.
-int zmq_msg_close(void *p) {
+// pz_c_zmq_msg_close is zmq_msg_close: it releases the message.
+int pz_c_zmq_msg_close(void *p) {
 	pz_msg *m = pz_live(p);
 	if (m == NULL)
 		return -1;
@@ -178,30 +178,30 @@ int zmq_msg_close(void *p) {
 	return 0;
 }
 
-// zmq_msg_data returns the message's bytes.
-void *zmq_msg_data(void *p) {
+// pz_c_zmq_msg_data is zmq_msg_data: it returns the message's bytes.
+void *pz_c_zmq_msg_data(void *p) {
 	pz_msg *m = pz_live(p);
 	if (m == NULL)
 		return NULL;
 	return m->content == NULL ? (void *)m->group : m->data;
 }
 
-// zmq_msg_size returns the message's size.
-size_t zmq_msg_size(const void *p) {
+// pz_c_zmq_msg_size is zmq_msg_size: it returns the message's size.
+size_t pz_c_zmq_msg_size(const void *p) {
 	pz_msg *m = pz_live((void *)p);
 	return m == NULL ? 0 : m->size;
 }
 
-// zmq_msg_more says whether more parts follow the received message.
-int zmq_msg_more(const void *p) {
+// pz_c_zmq_msg_more is zmq_msg_more: it says whether more parts follow the received message.
+int pz_c_zmq_msg_more(const void *p) {
 	pz_msg *m = pz_live((void *)p);
 	if (m == NULL)
 		return -1;
 	return (m->flags & 1) != 0;
 }
 
-// zmq_msg_move moves src's content to dest, leaving src empty.
-int zmq_msg_move(void *dest, void *src) {
+// pz_c_zmq_msg_move is zmq_msg_move: it moves src's content to dest, leaving src empty.
+int pz_c_zmq_msg_move(void *dest, void *src) {
 	pz_msg *s = pz_live(src), *d = (pz_msg *)dest;
 	if (s == NULL || d == NULL) {
 		pz_set_errno(EFAULT);
@@ -218,8 +218,8 @@ int zmq_msg_move(void *dest, void *src) {
 	return 0;
 }
 
-// zmq_msg_copy makes dest share src's content.
-int zmq_msg_copy(void *dest, void *src) {
+// pz_c_zmq_msg_copy is zmq_msg_copy: it makes dest share src's content.
+int pz_c_zmq_msg_copy(void *dest, void *src) {
 	pz_msg *s = pz_live(src), *d = (pz_msg *)dest;
 	if (s == NULL || d == NULL) {
 		pz_set_errno(EFAULT);
@@ -282,7 +282,7 @@ void pz_sq_release(pz_sqbuf *b) {
 // pz_rq_of).
 static pz_sq *pz_sq_of(void *sp) {
 	pz_sock *s = (pz_sock *)sp;
-	if (s == NULL || __atomic_load_n(&s->tag, __ATOMIC_RELAXED) != PZ_TAG_SOCKET)
+	if (!pz_owns(s, PZ_TAG_SOCKET))
 		return NULL;
 	return s->sq;
 }
@@ -357,9 +357,9 @@ static void pz_sq_sent_direct(pz_sq *q, int flags) {
 	pz_unlock(&q->mu);
 }
 
-// zmq_msg_send sends the message; on success it is emptied, as libzmq
+// pz_c_zmq_msg_send is zmq_msg_send: it sends the message; on success it is emptied, as libzmq
 // does, and its size returned.
-int zmq_msg_send(void *p, void *sp, int flags) {
+int pz_c_zmq_msg_send(void *p, void *sp, int flags) {
 	pz_msg *m = pz_live(p);
 	if (m == NULL)
 		return -1;
@@ -393,8 +393,8 @@ int zmq_msg_send(void *p, void *sp, int flags) {
 	return rc;
 }
 
-// zmq_send sends a message part from a buffer, which is copied.
-int zmq_send(void *sp, const void *buf, size_t n, int flags) {
+// pz_c_zmq_send is zmq_send: it sends a message part from a buffer, which is copied.
+int pz_c_zmq_send(void *sp, const void *buf, size_t n, int flags) {
 	pz_sq *q = pz_sq_of(sp);
 	if (q == NULL)
 		return pz_send_buf(sp, (void *)buf, n, flags);
@@ -447,8 +447,8 @@ int zmq_send(void *sp, const void *buf, size_t n, int flags) {
 	return r < 0 ? -1 : (int)n;
 }
 
-// zmq_send_const is zmq_send; the buffer is copied all the same.
-int zmq_send_const(void *sp, const void *buf, size_t n, int flags) { return zmq_send(sp, buf, n, flags); }
+// pz_c_zmq_send_const is zmq_send_const: it is zmq_send; the buffer is copied all the same.
+int pz_c_zmq_send_const(void *sp, const void *buf, size_t n, int flags) { return zmq_send(sp, buf, n, flags); }
 
 // A socket with a receive buffer (pz_rq, pz.h; only some types have one,
 // see recvq.go) gets its parts from Go in batches: pz_rq_fill moves every
@@ -468,11 +468,12 @@ void pz_rq_drop_part(pz_rq *q, int i) {
 }
 
 // pz_rq_of returns the receive buffer of socket handle sp, or NULL when sp
-// is not an open socket or has none. Like libzmq, it reads the tag the
-// handle starts with; every handle this library hands out has one.
+// is not an open socket of this copy of the library or has none. Like
+// libzmq, it reads the tag the handle starts with; every handle this
+// library hands out has one.
 static pz_rq *pz_rq_of(void *sp) {
 	pz_sock *s = (pz_sock *)sp;
-	if (s == NULL || __atomic_load_n(&s->tag, __ATOMIC_RELAXED) != PZ_TAG_SOCKET)
+	if (!pz_owns(s, PZ_TAG_SOCKET))
 		return NULL;
 	return s->rq;
 }
@@ -548,9 +549,9 @@ static int pz_rq_recv_msg(pz_rq *q, void *sp, int flags, pz_msg *out) {
 	return out->size > INT32_MAX ? INT32_MAX : (int)out->size;
 }
 
-// zmq_msg_recv receives a message part into the message and returns its
+// pz_c_zmq_msg_recv is zmq_msg_recv: it receives a message part into the message and returns its
 // size; on failure the message is left as it was.
-int zmq_msg_recv(void *p, void *sp, int flags) {
+int pz_c_zmq_msg_recv(void *p, void *sp, int flags) {
 	pz_msg *m = pz_live(p);
 	if (m == NULL)
 		return -1;
@@ -586,9 +587,9 @@ int zmq_msg_recv(void *p, void *sp, int flags) {
 	return rc;
 }
 
-// zmq_recv receives a message part into buf, truncating it to n bytes,
+// pz_c_zmq_recv is zmq_recv: it receives a message part into buf, truncating it to n bytes,
 // and returns the part's full size.
-int zmq_recv(void *sp, void *buf, size_t n, int flags) {
+int pz_c_zmq_recv(void *sp, void *buf, size_t n, int flags) {
 	pz_rq *q = pz_rq_of(sp);
 	if (q == NULL)
 		return pz_recv_buf(sp, buf, n, flags);
@@ -610,11 +611,11 @@ int zmq_recv(void *sp, void *buf, size_t n, int flags) {
 	return size > INT32_MAX ? INT32_MAX : (int)size;
 }
 
-// zmq_sendmsg is zmq_msg_send with the arguments swapped (deprecated API).
-int zmq_sendmsg(void *sp, void *p, int flags) { return zmq_msg_send(p, sp, flags); }
+// pz_c_zmq_sendmsg is zmq_sendmsg: it is zmq_msg_send with the arguments swapped (deprecated API).
+int pz_c_zmq_sendmsg(void *sp, void *p, int flags) { return zmq_msg_send(p, sp, flags); }
 
-// zmq_recvmsg is zmq_msg_recv with the arguments swapped (deprecated API).
-int zmq_recvmsg(void *sp, void *p, int flags) { return zmq_msg_recv(p, sp, flags); }
+// pz_c_zmq_recvmsg is zmq_recvmsg: it is zmq_msg_recv with the arguments swapped (deprecated API).
+int pz_c_zmq_recvmsg(void *sp, void *p, int flags) { return zmq_msg_recv(p, sp, flags); }
 
 // pz_ascii_lower is c in lower case when it is an ASCII capital.
 static int pz_ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
@@ -639,11 +640,11 @@ static const char *pz_meta_find(const pz_meta *p, const char *name, int fold) {
 	return NULL;
 }
 
-// zmq_msg_gets returns a property of the connection the message arrived
+// pz_c_zmq_msg_gets is zmq_msg_gets: it returns a property of the connection the message arrived
 // on: an exact name first, "Routing-Id" as an alias of "Identity", then
 // the name without regard to ASCII case (the Go package's rule). The
 // string lives as long as the message.
-const char *zmq_msg_gets(const void *p, const char *property) {
+const char *pz_c_zmq_msg_gets(const void *p, const char *property) {
 	pz_msg *m = pz_live((void *)p);
 	if (m == NULL)
 		return NULL;

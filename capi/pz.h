@@ -67,6 +67,7 @@ typedef struct pz_poller_event {
 // Go object lives in capi.go's table, and the socket's receive buffer, if
 // it has one (recvq.go).
 #define PZ_TAG_SOCKET 0x5a534f43u
+#define PZ_TAG_CONTEXT 0x5a435458u // a context's handle (capi.go's handleBlock)
 
 struct pz_rq;
 struct pz_sq;
@@ -74,7 +75,7 @@ struct pz_sq;
 typedef struct pz_sock {
 	uint32_t tag; // PZ_TAG_SOCKET while the socket is open
 	uint32_t pad;
-	uint64_t id;
+	uint64_t owner; // pz_owner_id of the library copy that made it
 	struct pz_rq *rq; // NULL: every receive goes to Go
 	struct pz_sq *sq; // NULL: every send goes to Go
 } pz_sock;
@@ -218,10 +219,45 @@ void pz_rq_drop_part(pz_rq *q, int i);
 
 extern __thread int pz_errno;
 
-int zmq_msg_init_size(void *p, size_t size);
+// pz_owner_id tells the handles of this copy of the library from those of
+// another copy loaded in the same process (entry.c: a forked child's
+// calls go to a fresh copy): every handle's owner field holds it.
+extern const uint64_t pz_owner_id;
+
+// pz_owns says whether handle p (a context, socket, poller, ...) is open
+// and was made by this copy of the library.
+static inline int pz_owns(const void *p, uint32_t tag) {
+	const pz_sock *h = (const pz_sock *)p;
+	return h != NULL && __atomic_load_n(&h->tag, __ATOMIC_RELAXED) == tag && h->owner == pz_owner_id;
+}
+
 int pz_poll(struct pollfd *fds, nfds_t n, int timeout_ms); // poll_nourg.c
+
+// The entry points (entry.c) the C files call.
+int zmq_msg_init_size(void *p, size_t size);
+int zmq_msg_send(void *p, void *sp, int flags);
 int zmq_msg_recv(void *p, void *sp, int flags);
 int zmq_msg_close(void *p);
+int zmq_send(void *sp, const void *buf, size_t n, int flags);
+
+// The functions of libzmq's API pz.c implements (entry.c calls them).
+int pz_c_zmq_msg_init(void *p);
+int pz_c_zmq_msg_init_size(void *p, size_t size);
+int pz_c_zmq_msg_init_data(void *p, void *data, size_t size, void *ffn, void *hint);
+int pz_c_zmq_msg_close(void *p);
+void *pz_c_zmq_msg_data(void *p);
+size_t pz_c_zmq_msg_size(const void *p);
+int pz_c_zmq_msg_more(const void *p);
+int pz_c_zmq_msg_move(void *dest, void *src);
+int pz_c_zmq_msg_copy(void *dest, void *src);
+const char *pz_c_zmq_msg_gets(const void *p, const char *property);
+int pz_c_zmq_msg_send(void *p, void *sp, int flags);
+int pz_c_zmq_msg_recv(void *p, void *sp, int flags);
+int pz_c_zmq_send(void *sp, const void *buf, size_t n, int flags);
+int pz_c_zmq_send_const(void *sp, const void *buf, size_t n, int flags);
+int pz_c_zmq_recv(void *sp, void *buf, size_t n, int flags);
+int pz_c_zmq_sendmsg(void *sp, void *p, int flags);
+int pz_c_zmq_recvmsg(void *sp, void *p, int flags);
 
 static inline void pz_set_errno(int e) {
 	pz_errno = e;

@@ -23,7 +23,7 @@ import (
 // looks at it too: ZMQ_EVENTS and zmq_poll report POLLIN while it holds
 // parts, ZMQ_RCVMORE is the flag of the last part taken from it, zmq_close
 // drops it, zmq_disconnect drops the parts of the connections it ends, and
-// zmq_proxy forwards its parts before anything else.
+// pz_go_zmq_proxy is zmq_proxy: forwards its parts before anything else.
 
 // batchedRecv says which socket types have a receive buffer: those where
 // nothing the application does between two receives changes what the
@@ -60,6 +60,7 @@ func newSocketHandle(e *sockEntry) unsafe.Pointer {
 		h.sq = newSendBuffer(e)
 	}
 	h.tag = tagSocket
+	h.owner = C.pz_owner_id
 	objects.Store(uintptr(p), e)
 	return p
 }

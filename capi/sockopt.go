@@ -218,10 +218,10 @@ var options = map[int]optSpec{
 	113: strOpt(kBinary, (*zmq.Socket).SetHiccupMsg, nil),                                // HICCUP_MSG
 }
 
-// zmq_setsockopt sets a socket option from optlen bytes at optval.
+// pz_go_zmq_setsockopt is zmq_setsockopt: sets a socket option from optlen bytes at optval.
 //
-//export zmq_setsockopt
-func zmq_setsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optlen C.size_t) C.int {
+//export pz_go_zmq_setsockopt
+func pz_go_zmq_setsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optlen C.size_t) C.int {
 	e := getSock(p)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
@@ -296,11 +296,11 @@ const (
 	optEvents  = 15
 )
 
-// zmq_getsockopt reads a socket option into optval; *optlen gives the
+// pz_go_zmq_getsockopt is zmq_getsockopt: reads a socket option into optval; *optlen gives the
 // buffer's size and receives the value's.
 //
-//export zmq_getsockopt
-func zmq_getsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optlen *C.size_t) C.int {
+//export pz_go_zmq_getsockopt
+func pz_go_zmq_getsockopt(p unsafe.Pointer, option C.int, optval unsafe.Pointer, optlen *C.size_t) C.int {
 	e := getSock(p)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)

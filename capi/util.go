@@ -19,11 +19,11 @@ import (
 
 // ---- Z85 and CURVE keys ----
 
-// zmq_z85_encode writes the Z85 text of size bytes (a multiple of 4) at data
+// pz_go_zmq_z85_encode is zmq_z85_encode: writes the Z85 text of size bytes (a multiple of 4) at data
 // into dest, which holds size*5/4+1 bytes; it returns dest or NULL.
 //
-//export zmq_z85_encode
-func zmq_z85_encode(dest *C.char, data unsafe.Pointer, size C.size_t) *C.char {
+//export pz_go_zmq_z85_encode
+func pz_go_zmq_z85_encode(dest *C.char, data unsafe.Pointer, size C.size_t) *C.char {
 	if dest == nil || (data == nil && size != 0) || size%4 != 0 {
 		setErrno(syscall.EINVAL)
 		return nil
@@ -39,11 +39,11 @@ func zmq_z85_encode(dest *C.char, data unsafe.Pointer, size C.size_t) *C.char {
 	return dest
 }
 
-// zmq_z85_decode writes the bytes of a Z85 string (length a multiple of 5)
+// pz_go_zmq_z85_decode is zmq_z85_decode: writes the bytes of a Z85 string (length a multiple of 5)
 // into dest, which holds strlen*4/5 bytes; it returns dest or NULL.
 //
-//export zmq_z85_decode
-func zmq_z85_decode(dest unsafe.Pointer, str *C.char) unsafe.Pointer {
+//export pz_go_zmq_z85_decode
+func pz_go_zmq_z85_decode(dest unsafe.Pointer, str *C.char) unsafe.Pointer {
 	if dest == nil || str == nil {
 		setErrno(syscall.EINVAL)
 		return nil
@@ -69,11 +69,11 @@ func putZ85Key(dst *C.char, key string) {
 	out[40] = 0
 }
 
-// zmq_curve_keypair makes a CURVE key pair, each key in Z85 (41 bytes with
+// pz_go_zmq_curve_keypair is zmq_curve_keypair: makes a CURVE key pair, each key in Z85 (41 bytes with
 // the NUL).
 //
-//export zmq_curve_keypair
-func zmq_curve_keypair(public, secret *C.char) C.int {
+//export pz_go_zmq_curve_keypair
+func pz_go_zmq_curve_keypair(public, secret *C.char) C.int {
 	if public == nil || secret == nil {
 		return fail(syscall.EFAULT)
 	}
@@ -86,10 +86,10 @@ func zmq_curve_keypair(public, secret *C.char) C.int {
 	return 0
 }
 
-// zmq_curve_public derives the Z85 public key of a Z85 secret key.
+// pz_go_zmq_curve_public is zmq_curve_public: derives the Z85 public key of a Z85 secret key.
 //
-//export zmq_curve_public
-func zmq_curve_public(public, secret *C.char) C.int {
+//export pz_go_zmq_curve_public
+func pz_go_zmq_curve_public(public, secret *C.char) C.int {
 	if public == nil || secret == nil {
 		return fail(syscall.EFAULT)
 	}
@@ -107,38 +107,38 @@ func zmq_curve_public(public, secret *C.char) C.int {
 
 // ---- atomic counters ----
 
-// zmq_atomic_counter_new makes a counter set to 0.
+// pz_go_zmq_atomic_counter_new is zmq_atomic_counter_new: makes a counter set to 0.
 //
-//export zmq_atomic_counter_new
-func zmq_atomic_counter_new() unsafe.Pointer {
+//export pz_go_zmq_atomic_counter_new
+func pz_go_zmq_atomic_counter_new() unsafe.Pointer {
 	p := C.calloc(1, 8)
 	return p
 }
 
-// zmq_atomic_counter_set sets the counter.
+// pz_go_zmq_atomic_counter_set is zmq_atomic_counter_set: sets the counter.
 //
-//export zmq_atomic_counter_set
-func zmq_atomic_counter_set(p unsafe.Pointer, v C.int) {
+//export pz_go_zmq_atomic_counter_set
+func pz_go_zmq_atomic_counter_set(p unsafe.Pointer, v C.int) {
 	if p != nil {
 		atomic.StoreInt32((*int32)(p), int32(v))
 	}
 }
 
-// zmq_atomic_counter_inc adds one and returns the value before.
+// pz_go_zmq_atomic_counter_inc is zmq_atomic_counter_inc: adds one and returns the value before.
 //
-//export zmq_atomic_counter_inc
-func zmq_atomic_counter_inc(p unsafe.Pointer) C.int {
+//export pz_go_zmq_atomic_counter_inc
+func pz_go_zmq_atomic_counter_inc(p unsafe.Pointer) C.int {
 	if p == nil {
 		return 0
 	}
 	return C.int(atomic.AddInt32((*int32)(p), 1) - 1)
 }
 
-// zmq_atomic_counter_dec subtracts one and returns 1 when the counter is
+// pz_go_zmq_atomic_counter_dec is zmq_atomic_counter_dec: subtracts one and returns 1 when the counter is
 // still above zero, else 0.
 //
-//export zmq_atomic_counter_dec
-func zmq_atomic_counter_dec(p unsafe.Pointer) C.int {
+//export pz_go_zmq_atomic_counter_dec
+func pz_go_zmq_atomic_counter_dec(p unsafe.Pointer) C.int {
 	if p == nil {
 		return 0
 	}
@@ -148,20 +148,20 @@ func zmq_atomic_counter_dec(p unsafe.Pointer) C.int {
 	return 0
 }
 
-// zmq_atomic_counter_value reads the counter.
+// pz_go_zmq_atomic_counter_value is zmq_atomic_counter_value: reads the counter.
 //
-//export zmq_atomic_counter_value
-func zmq_atomic_counter_value(p unsafe.Pointer) C.int {
+//export pz_go_zmq_atomic_counter_value
+func pz_go_zmq_atomic_counter_value(p unsafe.Pointer) C.int {
 	if p == nil {
 		return 0
 	}
 	return C.int(atomic.LoadInt32((*int32)(p)))
 }
 
-// zmq_atomic_counter_destroy frees the counter and sets *pp to NULL.
+// pz_go_zmq_atomic_counter_destroy is zmq_atomic_counter_destroy: frees the counter and sets *pp to NULL.
 //
-//export zmq_atomic_counter_destroy
-func zmq_atomic_counter_destroy(pp *unsafe.Pointer) {
+//export pz_go_zmq_atomic_counter_destroy
+func pz_go_zmq_atomic_counter_destroy(pp *unsafe.Pointer) {
 	if pp == nil || *pp == nil {
 		return
 	}
@@ -175,51 +175,51 @@ var clockStart = time.Now()
 
 func nowMicros() uint64 { return uint64(time.Since(clockStart) / time.Microsecond) }
 
-// zmq_stopwatch_start starts a stopwatch.
+// pz_go_zmq_stopwatch_start is zmq_stopwatch_start: starts a stopwatch.
 //
-//export zmq_stopwatch_start
-func zmq_stopwatch_start() unsafe.Pointer {
+//export pz_go_zmq_stopwatch_start
+func pz_go_zmq_stopwatch_start() unsafe.Pointer {
 	p := C.malloc(8)
 	*(*uint64)(p) = nowMicros()
 	return p
 }
 
-// zmq_stopwatch_intermediate returns the microseconds since the start.
+// pz_go_zmq_stopwatch_intermediate is zmq_stopwatch_intermediate: returns the microseconds since the start.
 //
-//export zmq_stopwatch_intermediate
-func zmq_stopwatch_intermediate(p unsafe.Pointer) C.ulong {
+//export pz_go_zmq_stopwatch_intermediate
+func pz_go_zmq_stopwatch_intermediate(p unsafe.Pointer) C.ulong {
 	if p == nil {
 		return 0
 	}
 	return C.ulong(nowMicros() - *(*uint64)(p))
 }
 
-// zmq_stopwatch_stop returns the microseconds since the start and frees
+// pz_go_zmq_stopwatch_stop is zmq_stopwatch_stop: returns the microseconds since the start and frees
 // the stopwatch.
 //
-//export zmq_stopwatch_stop
-func zmq_stopwatch_stop(p unsafe.Pointer) C.ulong {
+//export pz_go_zmq_stopwatch_stop
+func pz_go_zmq_stopwatch_stop(p unsafe.Pointer) C.ulong {
 	if p == nil {
 		return 0
 	}
-	d := zmq_stopwatch_intermediate(p)
+	d := pz_go_zmq_stopwatch_intermediate(p)
 	C.free(p)
 	return d
 }
 
-// zmq_sleep sleeps for the given seconds.
+// pz_go_zmq_sleep is zmq_sleep: sleeps for the given seconds.
 //
-//export zmq_sleep
-func zmq_sleep(seconds C.int) {
+//export pz_go_zmq_sleep
+func pz_go_zmq_sleep(seconds C.int) {
 	time.Sleep(time.Duration(seconds) * time.Second)
 }
 
 type thread struct{ done chan struct{} }
 
-// zmq_threadstart runs fn(arg) on a new thread.
+// pz_go_zmq_threadstart is zmq_threadstart: runs fn(arg) on a new thread.
 //
-//export zmq_threadstart
-func zmq_threadstart(fn unsafe.Pointer, arg unsafe.Pointer) unsafe.Pointer {
+//export pz_go_zmq_threadstart
+func pz_go_zmq_threadstart(fn unsafe.Pointer, arg unsafe.Pointer) unsafe.Pointer {
 	if fn == nil {
 		setErrno(syscall.EINVAL)
 		return nil
@@ -232,10 +232,10 @@ func zmq_threadstart(fn unsafe.Pointer, arg unsafe.Pointer) unsafe.Pointer {
 	return newHandle(tagOther, t)
 }
 
-// zmq_threadclose waits for the thread to end and frees it.
+// pz_go_zmq_threadclose is zmq_threadclose: waits for the thread to end and frees it.
 //
-//export zmq_threadclose
-func zmq_threadclose(p unsafe.Pointer) {
+//export pz_go_zmq_threadclose
+func pz_go_zmq_threadclose(p unsafe.Pointer) {
 	t, _ := lookup(p).(*thread)
 	if t == nil {
 		return
@@ -272,11 +272,11 @@ func forwardBufferedBoth(frontend, backend unsafe.Pointer, capture *zmq.Socket) 
 	return forwardBuffered(b, f.s, capture)
 }
 
-// zmq_proxy forwards messages between frontend and backend, copying them to
+// pz_go_zmq_proxy is zmq_proxy: forwards messages between frontend and backend, copying them to
 // capture if not NULL, until the context ends.
 //
-//export zmq_proxy
-func zmq_proxy(frontend, backend, capture unsafe.Pointer) C.int {
+//export pz_go_zmq_proxy
+func pz_go_zmq_proxy(frontend, backend, capture unsafe.Pointer) C.int {
 	if frontend == nil || backend == nil {
 		return fail(syscall.EFAULT)
 	}
@@ -290,11 +290,11 @@ func zmq_proxy(frontend, backend, capture unsafe.Pointer) C.int {
 	return failErr(zmq.Proxy(s[0], s[1], s[2]))
 }
 
-// zmq_proxy_steerable is zmq_proxy with a control socket taking PAUSE,
+// pz_go_zmq_proxy_steerable is zmq_proxy_steerable, which is zmq_proxy with a control socket taking PAUSE,
 // RESUME, TERMINATE and STATISTICS.
 //
-//export zmq_proxy_steerable
-func zmq_proxy_steerable(frontend, backend, capture, control unsafe.Pointer) C.int {
+//export pz_go_zmq_proxy_steerable
+func pz_go_zmq_proxy_steerable(frontend, backend, capture, control unsafe.Pointer) C.int {
 	if frontend == nil || backend == nil {
 		return fail(syscall.EFAULT)
 	}
@@ -312,18 +312,18 @@ func zmq_proxy_steerable(frontend, backend, capture, control unsafe.Pointer) C.i
 	return failErr(err)
 }
 
-// zmq_device is zmq_proxy without capture (deprecated API).
+// pz_go_zmq_device is zmq_device, which is zmq_proxy without capture (deprecated API).
 //
-//export zmq_device
-func zmq_device(typ C.int, frontend, backend unsafe.Pointer) C.int {
-	return zmq_proxy(frontend, backend, nil)
+//export pz_go_zmq_device
+func pz_go_zmq_device(typ C.int, frontend, backend unsafe.Pointer) C.int {
+	return pz_go_zmq_proxy(frontend, backend, nil)
 }
 
-// zmq_socket_monitor reports the socket's events on a PAIR socket bound to
+// pz_go_zmq_socket_monitor is zmq_socket_monitor: reports the socket's events on a PAIR socket bound to
 // addr; a NULL addr stops monitoring.
 //
-//export zmq_socket_monitor
-func zmq_socket_monitor(p unsafe.Pointer, addr *C.char, events C.int) C.int {
+//export pz_go_zmq_socket_monitor
+func pz_go_zmq_socket_monitor(p unsafe.Pointer, addr *C.char, events C.int) C.int {
 	e := getSock(p)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
@@ -362,17 +362,17 @@ func getTimers(p unsafe.Pointer) *timers {
 	return t
 }
 
-// zmq_timers_new makes a timer set.
+// pz_go_zmq_timers_new is zmq_timers_new: makes a timer set.
 //
-//export zmq_timers_new
-func zmq_timers_new() unsafe.Pointer {
+//export pz_go_zmq_timers_new
+func pz_go_zmq_timers_new() unsafe.Pointer {
 	return newHandle(tagOther, &timers{list: map[int]*timer{}})
 }
 
-// zmq_timers_destroy frees the timer set and sets *pp to NULL.
+// pz_go_zmq_timers_destroy is zmq_timers_destroy: frees the timer set and sets *pp to NULL.
 //
-//export zmq_timers_destroy
-func zmq_timers_destroy(pp *unsafe.Pointer) C.int {
+//export pz_go_zmq_timers_destroy
+func pz_go_zmq_timers_destroy(pp *unsafe.Pointer) C.int {
 	if pp == nil || getTimers(*pp) == nil {
 		return fail(syscall.EFAULT)
 	}
@@ -381,11 +381,11 @@ func zmq_timers_destroy(pp *unsafe.Pointer) C.int {
 	return 0
 }
 
-// zmq_timers_add adds a timer calling handler(id, arg) every interval ms and
+// pz_go_zmq_timers_add is zmq_timers_add: adds a timer calling handler(id, arg) every interval ms and
 // returns its id.
 //
-//export zmq_timers_add
-func zmq_timers_add(p unsafe.Pointer, interval C.size_t, handler unsafe.Pointer, arg unsafe.Pointer) C.int {
+//export pz_go_zmq_timers_add
+func pz_go_zmq_timers_add(p unsafe.Pointer, interval C.size_t, handler unsafe.Pointer, arg unsafe.Pointer) C.int {
 	t := getTimers(p)
 	if t == nil {
 		return fail(syscall.EFAULT)
@@ -401,10 +401,10 @@ func zmq_timers_add(p unsafe.Pointer, interval C.size_t, handler unsafe.Pointer,
 	return C.int(t.nextID)
 }
 
-// zmq_timers_cancel removes a timer.
+// pz_go_zmq_timers_cancel is zmq_timers_cancel: removes a timer.
 //
-//export zmq_timers_cancel
-func zmq_timers_cancel(p unsafe.Pointer, id C.int) C.int {
+//export pz_go_zmq_timers_cancel
+func pz_go_zmq_timers_cancel(p unsafe.Pointer, id C.int) C.int {
 	t := getTimers(p)
 	if t == nil {
 		return fail(syscall.EFAULT)
@@ -418,10 +418,10 @@ func zmq_timers_cancel(p unsafe.Pointer, id C.int) C.int {
 	return 0
 }
 
-// zmq_timers_set_interval changes a timer's interval and restarts it.
+// pz_go_zmq_timers_set_interval is zmq_timers_set_interval: changes a timer's interval and restarts it.
 //
-//export zmq_timers_set_interval
-func zmq_timers_set_interval(p unsafe.Pointer, id C.int, interval C.size_t) C.int {
+//export pz_go_zmq_timers_set_interval
+func pz_go_zmq_timers_set_interval(p unsafe.Pointer, id C.int, interval C.size_t) C.int {
 	t := getTimers(p)
 	if t == nil {
 		return fail(syscall.EFAULT)
@@ -437,10 +437,10 @@ func zmq_timers_set_interval(p unsafe.Pointer, id C.int, interval C.size_t) C.in
 	return 0
 }
 
-// zmq_timers_reset restarts a timer's interval.
+// pz_go_zmq_timers_reset is zmq_timers_reset: restarts a timer's interval.
 //
-//export zmq_timers_reset
-func zmq_timers_reset(p unsafe.Pointer, id C.int) C.int {
+//export pz_go_zmq_timers_reset
+func pz_go_zmq_timers_reset(p unsafe.Pointer, id C.int) C.int {
 	t := getTimers(p)
 	if t == nil {
 		return fail(syscall.EFAULT)
@@ -455,11 +455,11 @@ func zmq_timers_reset(p unsafe.Pointer, id C.int) C.int {
 	return 0
 }
 
-// zmq_timers_timeout returns the ms until the next timer is due, 0 when one
+// pz_go_zmq_timers_timeout is zmq_timers_timeout: returns the ms until the next timer is due, 0 when one
 // is due, or -1 when there are none.
 //
-//export zmq_timers_timeout
-func zmq_timers_timeout(p unsafe.Pointer) C.long {
+//export pz_go_zmq_timers_timeout
+func pz_go_zmq_timers_timeout(p unsafe.Pointer) C.long {
 	t := getTimers(p)
 	if t == nil {
 		setErrno(syscall.EFAULT)
@@ -484,10 +484,10 @@ func zmq_timers_timeout(p unsafe.Pointer) C.long {
 	return C.long((min + time.Millisecond - 1) / time.Millisecond)
 }
 
-// zmq_timers_execute calls the handlers of the due timers.
+// pz_go_zmq_timers_execute is zmq_timers_execute: calls the handlers of the due timers.
 //
-//export zmq_timers_execute
-func zmq_timers_execute(p unsafe.Pointer) C.int {
+//export pz_go_zmq_timers_execute
+func pz_go_zmq_timers_execute(p unsafe.Pointer) C.int {
 	t := getTimers(p)
 	if t == nil {
 		return fail(syscall.EFAULT)
@@ -521,10 +521,10 @@ type iovec struct {
 	len  C.size_t
 }
 
-// zmq_sendiov sends count buffers as the parts of one message.
+// pz_go_zmq_sendiov is zmq_sendiov: sends count buffers as the parts of one message.
 //
-//export zmq_sendiov
-func zmq_sendiov(p unsafe.Pointer, iov unsafe.Pointer, count C.size_t, flags C.int) C.int {
+//export pz_go_zmq_sendiov
+func pz_go_zmq_sendiov(p unsafe.Pointer, iov unsafe.Pointer, count C.size_t, flags C.int) C.int {
 	e := getSock(p)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)
@@ -565,11 +565,11 @@ func zmq_sendiov(p unsafe.Pointer, iov unsafe.Pointer, count C.size_t, flags C.i
 	return C.int(last)
 }
 
-// zmq_recviov receives up to *count parts of a message into malloc'd
+// pz_go_zmq_recviov is zmq_recviov: receives up to *count parts of a message into malloc'd
 // buffers the caller frees; *count and the result are the number of parts.
 //
-//export zmq_recviov
-func zmq_recviov(p unsafe.Pointer, iov unsafe.Pointer, count *C.size_t, flags C.int) C.int {
+//export pz_go_zmq_recviov
+func pz_go_zmq_recviov(p unsafe.Pointer, iov unsafe.Pointer, count *C.size_t, flags C.int) C.int {
 	e := getSock(p)
 	if e == nil {
 		return fail(syscall.ENOTSOCK)

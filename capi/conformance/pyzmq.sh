@@ -38,9 +38,7 @@ run() {
 	local label=$1 lib=${2:-}
 	local t0=$(date +%s)
 	# In a session of its own, so that whatever the suite leaves behind (a
-	# forked child that entered Go, which a Go runtime does not survive:
-	# capi/fork.c serves only the context and close calls in a child) is
-	# killed with it.
+	# forked child that never exits, say) is killed with it.
 	(cd "$work" && env ${lib:+LD_LIBRARY_PATH="$lib"} PYTHONDONTWRITEBYTECODE=1 \
 		setsid -w sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$work/$label.sid" \
 		timeout -k 10 900 $py -m pytest -q -p no:cacheprovider \
