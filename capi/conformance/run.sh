@@ -36,27 +36,8 @@ need=""
 for p in g++ make libzmq3-dev libsodium-dev dpkg-dev pkg-config; do
 	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
-have_src_line() {
-	grep -qs '^Types:.*deb-src' /etc/apt/sources.list.d/*.sources ||
-		grep -qs '^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list
-}
-added_src=""
-if ! have_src_line; then
-	# deb-src entries beside the configured deb ones, for the same
-	# archives, suites and keys.
-	added_src=/etc/apt/sources.list.d/purezmq-capi-src.sources
-	added_list=/etc/apt/sources.list.d/purezmq-capi-src.list
-	say "adding deb-src entries beside the configured deb ones"
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] && [ "$f" != "$added_src" ] || continue
-		sed 's/^Types:[[:space:]]*deb[[:space:]]*$/Types: deb-src/' "$f"
-		echo
-	done >"$added_src"
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] && [ "$f" != "$added_list" ] && sed -n 's/^deb[[:space:]]/deb-src /p' "$f"
-	done >"$added_list"
-	need_update=1
-fi
+. "$here/debsrc.sh"
+add_deb_src
 if [ -n "$need" ] || [ -n "${need_update:-}" ]; then
 	apt-get update -qq >/dev/null 2>&1 || say "apt-get update failed"
 fi
@@ -266,7 +247,7 @@ echo "skipped (not applicable):$(echo $skipped | wc -w) programs"
 echo "reference (Debian libzmq 4.3.4): $ref_pass passed, $ref_fail failed"
 echo "time: $(( $(date +%s) - start ))s (build ${build_s}s)"
 echo "capi conformance: $pass passed, $fail failed"
-[ -n "$added_src" ] && rm -f "$added_src" "$added_list"
+remove_deb_src
 [ "$smoke" = pass ] || regress="$regress smoke.c"
 [ "$forkcheck" = pass ] || regress="$regress fork.c"
 if [ -n "$regress" ]; then
