@@ -8,7 +8,8 @@
 // and a call that enters Go may wait for ever on one of them. So in a
 // child (a pthread_atfork handler sets pz_forked) every entry point calls
 // the same function of a fresh copy of the library instead: the first
-// such call copies this library's file into a memory file and loads it
+// such call copies this library's file into a memory file (or a
+// temporary file, where a memory file cannot be loaded) and loads it
 // (dlopen, with RTLD_LOCAL), which starts a Go runtime of its own in the
 // child. That copy is the child's libzmq: its contexts, sockets and
 // messages work as in any process, and a child of the child loads a copy
@@ -71,16 +72,14 @@ void pz_copy_set_source(const char *path) {
 		strcpy(pz_copy_source, path);
 }
 
-// pz_copy_file copies file path into a new memory file and returns its
-// descriptor, or -1.
-static int pz_copy_file(const char *path) {
+// pz_copy_file copies file path to descriptor out; returns 0 or -1.
+static int pz_copy_file(const char *path, int out) {
 	int in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -1;
-	int out = memfd_create("libzmq.so.5", MFD_CLOEXEC);
 	char buf[65536];
 	ssize_t n = 0;
-	int ok = out >= 0;
+	int ok = 1;
 	while (ok && (n = read(in, buf, sizeof buf)) != 0) {
 		if (n < 0) {
 			ok = errno == EINTR;
@@ -95,34 +94,75 @@ static int pz_copy_file(const char *path) {
 		}
 	}
 	close(in);
-	if (!ok && out >= 0) {
-		close(out);
-		out = -1;
-	}
-	return out;
+	return ok ? 0 : -1;
 }
 
-// pz_load_copy loads a copy of this library's file from a memory file: a
-// file the process has not loaded yet, so dlopen maps a second,
-// independent instance, with a Go runtime of its own. Returns the dlopen
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U // Linux 6.3: an executable memory file
+#endif
+
+// pz_open_memfd copies file source into a new memory file and loads it;
+// NULL when any step fails. The memory file is asked for executable
+// first (kernels whose vm.memfd_noexec says so need it; older ones refuse
+// the flag).
+static void *pz_open_memfd(const char *source) {
+	int fd = memfd_create("libzmq.so.5", MFD_CLOEXEC | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("libzmq.so.5", MFD_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	void *h = NULL;
+	if (pz_copy_file(source, fd) == 0) {
+		// Named by this process's id, not /proc/self: dlopen takes a name
+		// it has loaded before for that library, and the copy an ancestor
+		// loaded from its own memory file, under the same descriptor
+		// number, is still in the list.
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%ld/fd/%d", (long)getpid(), fd);
+		h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	}
+	close(fd); // the mapping keeps the file
+	return h;
+}
+
+// pz_open_tmpfile copies file source into a new file in $TMPDIR (or /tmp),
+// loads it and removes the file; NULL when any step fails.
+static void *pz_open_tmpfile(const char *source) {
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	if (dir == NULL || dir[0] == 0)
+		dir = "/tmp";
+	if ((size_t)snprintf(path, sizeof path, "%s/libzmq.so.5.XXXXXX", dir) >= sizeof path)
+		return NULL;
+	int fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	void *h = NULL;
+	if (pz_copy_file(source, fd) == 0)
+		h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	unlink(path);
+	close(fd);
+	return h;
+}
+
+// pz_load_copy loads a copy of this library's file: a file the process
+// has not loaded yet, so dlopen maps a second, independent instance, with
+// a Go runtime of its own. The copy is a memory file, or where that cannot
+// be loaded a temporary file, removed once loaded. Returns the dlopen
 // handle or NULL.
 static void *pz_load_copy(void) {
 	const char *source = pz_copy_source;
 	if (source[0] == 0)
 		return NULL;
-	int fd = pz_copy_file(source);
-	if (fd < 0)
-		return NULL;
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	close(fd); // the mapping keeps the file
+	void *h = pz_open_memfd(source);
+	if (h == NULL)
+		h = pz_open_tmpfile(source);
 	if (h == NULL)
 		return NULL;
 	// The copy's own copies (in a child of this child) come from the same
 	// file.
 	void (*set_source)(const char *) = (void (*)(const char *))dlsym(h, "pz_copy_set_source");
-	if (set_source == NULL)
+	if (set_source == NULL || set_source == pz_copy_set_source) // not a new instance
 		return NULL;
 	set_source(source);
 	return h;
