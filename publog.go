@@ -1,6 +1,7 @@
 package zmq4
 
 import (
+	"math/bits"
 	"sync"
 	"sync/atomic"
 )
@@ -53,21 +54,40 @@ const (
 // logChunk is a run of logChunkLen published messages and, for each, the
 // subscribers it is for: bit i%64 of cols[i/64][k] says whether the slot
 // with index i takes msgs[k]. A reader scans one column, eight messages to
-// a cache line. Chunks form a list from older to newer; a chunk no reader
-// points at is left to the garbage collector.
+// a cache line. Chunks form a list from older to newer; once every reader
+// has moved past a chunk, the publisher clears it and reuses it for a new
+// tail (pubLog.recycle), up to logSpareChunks of them; the others are left
+// to the garbage collector.
 type logChunk struct {
 	first       uint64 // sequence number of msgs[0]
 	bytesBefore uint64 // bytes of the messages published before msgs[0]
 	msgs        [logChunkLen][]frame
 	cols        [][logChunkLen]uint64
-	next        atomic.Pointer[logChunk]
+	// frames is the memory msgs' entries point into (sender-owned): the
+	// chunk's own, so that it pins no other chunk's data.
+	frames []frame
+	next   atomic.Pointer[logChunk]
 }
 
 // newLogChunk makes a chunk starting at sequence number first with room
 // for slots slots.
 func newLogChunk(first, bytesBefore uint64, slots int) *logChunk {
 	words := slots/64 + 1
-	return &logChunk{first: first, bytesBefore: bytesBefore, cols: make([][logChunkLen]uint64, words)}
+	return &logChunk{first: first, bytesBefore: bytesBefore, cols: make([][logChunkLen]uint64, words),
+		frames: make([]frame, 0, logChunkLen)}
+}
+
+// logSpareChunks is how many cleared chunks a pubLog keeps for reuse.
+const logSpareChunks = 8
+
+// reset clears a chunk no reader can reach any more, for reuse: it drops
+// the frames (and so the data) of its messages and its marks.
+func (c *logChunk) reset() {
+	clear(c.msgs[:])
+	clear(c.frames)
+	c.frames = c.frames[:0]
+	clear(c.cols)
+	c.next.Store(nil)
 }
 
 // pubLog is a PUB or XPUB socket's shared outbound log. Its fields are
@@ -84,10 +104,15 @@ type pubLog struct {
 	// broadcasts counts the entries not limited to one subscriber
 	// (XPUB_MANUAL_LAST_VALUE's), which an inactive slot misses.
 	broadcasts uint64
-	inactive   int        // slots out of the active list
-	lagNext    int        // the slot newChunk looked at last
-	frames     []frame    // frame memory for the tail chunk's next entries
-	marked     []*logSlot // send's scratch: the slots it marked
+	inactive   int // slots out of the active list
+	lagNext    int // the slot newChunk looked at last
+	// oldest is the oldest chunk not yet recycled; spare holds cleared
+	// chunks for newChunk.
+	oldest *logChunk
+	spare  []*logChunk
+	// idle holds, for each 64 slots, the bits of the slots whose readers
+	// may be idle (see idleWord); it grows with slots.
+	idle []*idleWord
 
 	head atomic.Uint64 // entries readers may look at
 
@@ -96,12 +121,26 @@ type pubLog struct {
 	reactPending atomic.Bool
 }
 
+// idleWord is one word of pubLog.idle: bit i%64 set says that the reader
+// of the slot with index i may be idle, so that a send marking a message
+// for the slot must look at its queue's readerIdle flag. A reader sets its
+// bit after it sets readerIdle and before its last look at head; the
+// sender clears it before it claims the flag. A send that marks no idle
+// reader so reads one shared word per 64 slots instead of one flag in
+// each queue. It sits on a cache line of its own.
+type idleWord struct {
+	atomic.Uint64
+	_ [56]byte
+}
+
 // logSlot is one subscriber's place in the log, attached to the pipe's
 // outbound queue (queue.feed).
 type logSlot struct {
 	log   *pubLog
 	index int // bit number in the entries' bitmaps
 	p     *pipe
+	// idle is the word of log.idle that holds the slot's bit.
+	idle *idleWord
 
 	// Sender-owned.
 	sent  int64 // messages marked for the slot
@@ -130,7 +169,8 @@ type logSlot struct {
 }
 
 func newPubLog() *pubLog {
-	return &pubLog{tail: newLogChunk(0, 0, 64), maxLagBytes: logMaxLagBytes}
+	c := newLogChunk(0, 0, 64)
+	return &pubLog{tail: c, oldest: c, maxLagBytes: logMaxLagBytes}
 }
 
 // attach gives p's outbound queue a slot: it receives the messages
@@ -154,6 +194,12 @@ func (l *pubLog) attach(p *pipe) *logSlot {
 		l.endChunk()
 		l.newChunk()
 	}
+	for len(l.idle) <= sl.index>>6 {
+		l.idle = append(l.idle, new(idleWord))
+	}
+	sl.idle = l.idle[sl.index>>6]
+	// The new queue's reader may already be idle, without the bit.
+	sl.idle.Or(sl.bit())
 	sl.chunk, sl.next = l.tail, l.seq
 	sl.cursor.Store(l.seq)
 	sl.cursorBytes.Store(l.tail.bytesBefore)
@@ -165,6 +211,18 @@ func (l *pubLog) attach(p *pipe) *logSlot {
 	q.feed = sl
 	q.mu.Unlock()
 	return sl
+}
+
+// bit is the slot's bit in its words of the bitmaps and of log.idle.
+func (sl *logSlot) bit() uint64 { return 1 << (sl.index & 63) }
+
+// markIdleLocked tells the sender that the reader may be idle: call after
+// setting the queue's readerIdle and before looking at head again. Call
+// with the queue's mutex held.
+func (sl *logSlot) markIdleLocked() {
+	if sl.idle.Load()&sl.bit() == 0 {
+		sl.idle.Or(sl.bit())
+	}
 }
 
 // hwmLimit turns an HWM option value into a limit (0 means none).
@@ -328,11 +386,11 @@ func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake [
 	}
 	c := l.tail
 	off := l.seq - c.first
-	l.marked = l.marked[:0]
+	marked := false
 	mark := func(sl *logSlot) {
-		c.cols[sl.index>>6][off] |= 1 << (sl.index & 63)
+		c.cols[sl.index>>6][off] |= sl.bit()
 		sl.sent++
-		l.marked = append(l.marked, sl)
+		marked = true
 	}
 	if only != nil {
 		for _, sl := range l.slots {
@@ -373,32 +431,42 @@ func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake [
 			wanted = true // they matched every message when they left
 		}
 	}
-	if len(l.marked) == 0 {
+	if !marked {
 		return wanted, drops, wake
 	}
 	// The caller reuses m's slice; the log keeps a copy of the frames, in
-	// memory of the chunk's own (so that it pins no other chunk's data).
-	if cap(l.frames)-len(l.frames) < len(m) {
-		l.frames = make([]frame, 0, max(64, len(m)))
+	// memory of the chunk's own. A full array is replaced, not grown: the
+	// entries made so far point into it.
+	if cap(c.frames)-len(c.frames) < len(m) {
+		c.frames = make([]frame, 0, max(logChunkLen, len(m)))
 	}
-	start := len(l.frames)
-	l.frames = append(l.frames, m...)
-	c.msgs[off] = l.frames[start:len(l.frames):len(l.frames)]
+	start := len(c.frames)
+	if len(m) == 1 {
+		c.frames = append(c.frames, m[0]) // a plain store, no bulk write barrier
+	} else {
+		c.frames = append(c.frames, m...)
+	}
+	c.msgs[off] = c.frames[start:len(c.frames):len(c.frames)]
 	l.seq++
 	l.bytes += messageBytes(m)
 	if l.bytes-c.bytesBefore >= logChunkBytes {
 		l.endChunk() // large messages: keep the lag checks frequent
 	}
 	l.head.Store(l.seq)
-	// Only now look at the readers' idle flags: a reader sets its flag
+	// Only now look at the readers' idle bits: a reader sets its bit
 	// before it looks at head for the last time.
-	for _, sl := range l.marked {
-		q := sl.p.out
-		if q.claimIdleReader() {
-			wake = append(wake, q)
+	for w := range min(len(c.cols), len(l.idle)) {
+		idle := c.cols[w][off] & l.idle[w].Load()
+		for idle != 0 {
+			b := idle & -idle
+			idle &^= b
+			l.idle[w].And(^b)
+			q := l.slots[w<<6|bits.TrailingZeros64(b)].p.out
+			if q.claimIdleReader() {
+				wake = append(wake, q)
+			}
 		}
 	}
-	clear(l.marked)
 	return wanted, drops, wake
 }
 
@@ -412,10 +480,18 @@ func (l *pubLog) endChunk() {
 // newChunk starts a chunk after the full tail and moves the marked
 // messages of readers that fell too far behind into their queues.
 func (l *pubLog) newChunk() {
-	c := newLogChunk(l.seq, l.bytes, len(l.slots))
+	l.recycle()
+	var c *logChunk
+	if n := len(l.spare); n > 0 && len(l.spare[n-1].cols) > len(l.slots)/64 {
+		c = l.spare[n-1]
+		l.spare[n-1] = nil
+		l.spare = l.spare[:n-1]
+		c.first, c.bytesBefore = l.seq, l.bytes
+	} else {
+		c = newLogChunk(l.seq, l.bytes, len(l.slots))
+	}
 	l.tail.next.Store(c)
 	l.tail = c
-	l.frames = nil
 	// Each new chunk looks at the next logLagChecks slots in turn, so
 	// a slot is looked at once every len(slots)/logLagChecks chunks.
 	for range min(logLagChecks, len(l.slots)) {
@@ -434,13 +510,39 @@ func (l *pubLog) newChunk() {
 	}
 }
 
+// recycle moves the chunks that every reader has left behind from the
+// list to the spares (cleared), or drops them when there are enough
+// spares. A reader whose cursor is at the end of a chunk may still hold
+// it and follow its next pointer, so a chunk is left only when every
+// cursor is beyond its end; a reader stores its cursor after it last
+// read the chunk.
+func (l *pubLog) recycle() {
+	if l.oldest == l.tail {
+		return
+	}
+	low := l.seq
+	for _, sl := range l.slots {
+		if sl != nil {
+			low = min(low, sl.cursor.Load())
+		}
+	}
+	for l.oldest != l.tail && low > l.oldest.first+logChunkLen {
+		c := l.oldest
+		l.oldest = c.next.Load()
+		if len(l.spare) < logSpareChunks {
+			c.reset()
+			l.spare = append(l.spare, c)
+		}
+	}
+}
+
 // pullLocked appends to q the messages published for sl that it has not
 // looked at yet, and reports whether q's reader was idle and must be
 // woken. A closed queue takes nothing; the messages count as consumed.
 // Call with q.mu held.
 func (sl *logSlot) pullLocked(q *queue) (wake bool) {
 	head := sl.log.head.Load()
-	word, bit := sl.index>>6, uint64(1)<<(sl.index&63)
+	word, bit := sl.index>>6, sl.bit()
 	for sl.next < head {
 		c := sl.chunk
 		off := sl.next - c.first

@@ -500,3 +500,72 @@ func TestPubLogLaggingReaderBoundedInBytes(t *testing.T) {
 		t.Errorf("the stalled reader's queue holds %d messages, want its HWM 4", unread)
 	}
 }
+
+// A log whose readers keep up reuses the chunks they left behind instead
+// of making a new one for every logChunkLen messages, and what the
+// readers take is what was sent.
+func TestPubLogReusesChunks(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	a := attachLogPipe(t, s, 1000, "")
+	b := attachLogPipe(t, s, 1000, "")
+	chunks := map[*logChunk]bool{}
+	next := map[*logPipe]int{a: 0, b: 0}
+	check := func(lp *logPipe) {
+		for _, got := range lp.take() {
+			if want := strconv.Itoa(next[lp]); got != want {
+				t.Fatalf("reader got %q, want %q", got, want)
+			}
+			next[lp]++
+		}
+	}
+	n := 40 * logChunkLen
+	for i := 0; i < n; i++ {
+		sendParts(t, s, strconv.Itoa(i))
+		s.mu.Lock()
+		chunks[s.pat.(*pubPattern).log.tail] = true
+		s.mu.Unlock()
+		if i%100 == 99 {
+			check(a)
+			check(b)
+		}
+	}
+	check(a)
+	check(b)
+	if next[a] != n || next[b] != n {
+		t.Fatalf("readers got %d and %d messages, want %d", next[a], next[b], n)
+	}
+	if len(chunks) > logSpareChunks+4 {
+		t.Errorf("the log made %d chunks for %d messages, want reuse (at most %d)", len(chunks), n, logSpareChunks+4)
+	}
+}
+
+// A send wakes the readers that were idle, once, and leaves busy ones
+// alone (pubLog.idle).
+func TestPubLogWakesIdleReaders(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	a := attachLogPipe(t, s, 100, "")
+	b := attachLogPipe(t, s, 100, "")
+	woken := func() string { return fmt.Sprint(a.woken.Load(), b.woken.Load()) }
+	a.take() // idle; b has not looked yet, and a new queue's reader is idle too
+	sendParts(t, s, "1")
+	if got := woken(); got != "1 1" {
+		t.Fatalf("after the first send: woken %s, want 1 1", got)
+	}
+	sendParts(t, s, "2")
+	if got := woken(); got != "1 1" {
+		t.Fatalf("a send to busy readers woke them: %s, want 1 1", got)
+	}
+	if got := fmt.Sprint(a.take()); got != "[1 2]" {
+		t.Fatalf("a got %s", got)
+	}
+	a.take() // idle again
+	sendParts(t, s, "3")
+	if got := woken(); got != "2 1" {
+		t.Fatalf("after a went idle again: woken %s, want 2 1", got)
+	}
+	if got := fmt.Sprint(b.take()); got != "[1 2 3]" {
+		t.Fatalf("b got %s", got)
+	}
+}

@@ -553,6 +553,7 @@ func (r *queueReader) refill(consumeAll bool) (ok, closed bool) {
 		// that either this look or the publisher's wake-up sees the
 		// other's message (pubLog.send).
 		q.readerIdle.Store(true)
+		q.feed.markIdleLocked()
 		q.feed.pullLocked(q)
 		if len(q.frames) > 0 {
 			q.readerIdle.Store(false)
