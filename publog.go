@@ -66,7 +66,10 @@ type logChunk struct {
 	// frames is the memory msgs' entries point into (sender-owned): the
 	// chunk's own, so that it pins no other chunk's data.
 	frames []frame
-	next   atomic.Pointer[logChunk]
+	// data holds the bytes of the small parts the sender lent to send
+	// (frameLent), copied (sender-owned); reused with the chunk.
+	data []byte
+	next atomic.Pointer[logChunk]
 }
 
 // newLogChunk makes a chunk starting at sequence number first with room
@@ -80,12 +83,35 @@ func newLogChunk(first, bytesBefore uint64, slots int) *logChunk {
 // logSpareChunks is how many cleared chunks a pubLog keeps for reuse.
 const logSpareChunks = 8
 
-// reset clears a chunk no reader can reach any more, for reuse: it drops
-// the frames (and so the data) of its messages and its marks.
+// logArenaSize is the size of a chunk's data block; a lent part larger
+// than a quarter of it gets memory of its own.
+const logArenaSize = 16 << 10
+
+// keep returns a copy of b in the chunk's data. Call from the sender.
+func (c *logChunk) keep(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	if cap(c.data)-len(c.data) < len(b) {
+		if len(b) > logArenaSize/4 {
+			return append([]byte(nil), b...)
+		}
+		// Earlier parts point into the full block; it stays theirs.
+		c.data = make([]byte, 0, logArenaSize)
+	}
+	start := len(c.data)
+	c.data = append(c.data, b...)
+	return c.data[start:len(c.data):len(c.data)]
+}
+
+// reset clears a chunk for reuse, once no reader can reach it and no
+// reader holds a frame of it: it drops the frames of its messages and its
+// marks, and keeps its data block to be written over.
 func (c *logChunk) reset() {
 	clear(c.msgs[:])
 	clear(c.frames)
 	c.frames = c.frames[:0]
+	c.data = c.data[:0]
 	clear(c.cols)
 	c.next.Store(nil)
 }
@@ -107,9 +133,12 @@ type pubLog struct {
 	inactive   int // slots out of the active list
 	lagNext    int // the slot newChunk looked at last
 	// oldest is the oldest chunk not yet recycled; spare holds cleared
-	// chunks for newChunk.
-	oldest *logChunk
-	spare  []*logChunk
+	// chunks for newChunk. The chunks before noReuseBelow (a sequence
+	// number) may hold frames a detached slot's reader still has: they
+	// are never reused.
+	oldest       *logChunk
+	spare        []*logChunk
+	noReuseBelow uint64
 	// idle holds, for each 64 slots, the bits of the slots whose readers
 	// may be idle (see idleWord); it grows with slots.
 	idle []*idleWord
@@ -162,10 +191,16 @@ type logSlot struct {
 	// cursorBytes is bytesBefore of the chunk the reader is in.
 	cursorBytes atomic.Uint64
 
+	// released is the sequence number below which the reader holds no
+	// frame of the log: none in its queue, none in the batch it took.
+	released atomic.Uint64
+
 	// Reader-owned, under the queue's mutex.
 	chunk  *logChunk
 	next   uint64
 	pulled int64 // messages pulled into the queue
+	// swapNext is next when the reader last took the queue's frames.
+	swapNext uint64
 }
 
 func newPubLog() *pubLog {
@@ -200,7 +235,8 @@ func (l *pubLog) attach(p *pipe) *logSlot {
 	sl.idle = l.idle[sl.index>>6]
 	// The new queue's reader may already be idle, without the bit.
 	sl.idle.Or(sl.bit())
-	sl.chunk, sl.next = l.tail, l.seq
+	sl.chunk, sl.next, sl.swapNext = l.tail, l.seq, l.seq
+	sl.released.Store(l.seq)
 	sl.cursor.Store(l.seq)
 	sl.cursorBytes.Store(l.tail.bytesBefore)
 	sl.active = true
@@ -248,6 +284,8 @@ func (l *pubLog) detach(sl *logSlot) (missed uint64) {
 		q.onReadable()
 	}
 	sl.gone = true
+	// Its reader may still write frames it took or finds in its queue.
+	l.noReuseBelow = l.seq
 	l.slots[sl.index] = nil
 	if sl.active {
 		l.removeActive(sl)
@@ -446,7 +484,13 @@ func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake [
 	} else {
 		c.frames = append(c.frames, m...)
 	}
-	c.msgs[off] = c.frames[start:len(c.frames):len(c.frames)]
+	kept := c.frames[start:len(c.frames):len(c.frames)]
+	for i := range kept {
+		if kept[i].flags&frameLent != 0 {
+			kept[i] = frame{data: c.keep(kept[i].data), flags: kept[i].flags &^ frameLent}
+		}
+	}
+	c.msgs[off] = kept
 	l.seq++
 	l.bytes += messageBytes(m)
 	if l.bytes-c.bytesBefore >= logChunkBytes {
@@ -512,10 +556,15 @@ func (l *pubLog) newChunk() {
 
 // recycle moves the chunks that every reader has left behind from the
 // list to the spares (cleared), or drops them when there are enough
-// spares. A reader whose cursor is at the end of a chunk may still hold
-// it and follow its next pointer, so a chunk is left only when every
-// cursor is beyond its end; a reader stores its cursor after it last
-// read the chunk.
+// spares. A chunk is reused only when every reader's released is beyond
+// its end: a reader whose position is at the end of a chunk may still
+// hold the chunk and follow its next pointer, and one that pulled
+// messages may still be writing their frames, whose data is in the
+// chunk's block. A reader stores released only after it is done with
+// them. Chunks that some reader still holds are left to the garbage
+// collector once they are as far behind as a reader may fall
+// (logMaxLag, maxLagBytes), so that oldest pins no more than a lagging
+// reader may.
 func (l *pubLog) recycle() {
 	if l.oldest == l.tail {
 		return
@@ -523,16 +572,25 @@ func (l *pubLog) recycle() {
 	low := l.seq
 	for _, sl := range l.slots {
 		if sl != nil {
-			low = min(low, sl.cursor.Load())
+			low = min(low, sl.released.Load())
 		}
 	}
-	for l.oldest != l.tail && low > l.oldest.first+logChunkLen {
+	for l.oldest != l.tail {
 		c := l.oldest
-		l.oldest = c.next.Load()
-		if len(l.spare) < logSpareChunks {
-			c.reset()
-			l.spare = append(l.spare, c)
+		end := c.first + logChunkLen
+		next := c.next.Load()
+		switch {
+		case low > end && c.first >= l.noReuseBelow:
+			if len(l.spare) < logSpareChunks {
+				c.reset()
+				l.spare = append(l.spare, c)
+			}
+		case low > end || l.seq-end > logMaxLag || l.bytes-next.bytesBefore > l.maxLagBytes:
+			// Dropped: the collector frees it when no one holds it.
+		default:
+			return
 		}
+		l.oldest = next
 	}
 }
 
@@ -570,6 +628,24 @@ func (sl *logSlot) pullLocked(q *queue) (wake bool) {
 	sl.cursorBytes.Store(sl.chunk.bytesBefore)
 	sl.noteDoneLocked(q)
 	return wake
+}
+
+// releaseLocked records that the reader let go of the frames it took from
+// the queue before (the batch it is about to replace); what it took later
+// is in the queue now. Call with q.mu held, before the reader takes the
+// queue's frames again.
+func (sl *logSlot) releaseLocked() {
+	sl.released.Store(sl.swapNext)
+}
+
+// tookLocked records that the reader took the queue's frames (swapped
+// them into its batch), or found the queue empty: then it holds nothing.
+// Call with q.mu held.
+func (sl *logSlot) tookLocked(empty bool) {
+	sl.swapNext = sl.next
+	if empty {
+		sl.released.Store(sl.next)
+	}
 }
 
 // noteDoneLocked publishes how many messages the reader consumed and, when

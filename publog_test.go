@@ -569,3 +569,105 @@ func TestPubLogWakesIdleReaders(t *testing.T) {
 		t.Fatalf("b got %s", got)
 	}
 }
+
+// sendLent sends the number i as one 8-byte part from buf, then writes
+// over buf as a caller reusing its buffer would.
+func sendLent(t *testing.T, s *Socket, buf []byte, i int) {
+	t.Helper()
+	copy(buf, fmt.Sprintf("%08d", i))
+	if _, err := s.SendBytes(buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	copy(buf, "xxxxxxxx")
+}
+
+// checkNumbered fails unless msgs are the numbers from first on, as
+// sendLent sent them.
+func checkNumbered(t *testing.T, what string, msgs []string, first, n int) {
+	t.Helper()
+	if len(msgs) != n {
+		t.Fatalf("%s: %d messages, want %d", what, len(msgs), n)
+	}
+	for i, m := range msgs {
+		if want := fmt.Sprintf("%08d", first+i); m != want {
+			t.Fatalf("%s: message %d reads %q, want %q", what, i, m, want)
+		}
+	}
+}
+
+// A batch a reader took (as a connection's writer does before it writes
+// it) stays intact while the publisher goes on and reuses chunks: the
+// log reuses a chunk only after every reader came back for more.
+func TestPubLogTakenBatchSurvivesReuse(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	held := attachLogPipe(t, s, 1000, "")
+	busy := attachLogPipe(t, s, 1000, "")
+	buf := make([]byte, 8)
+	for i := 0; i < 300; i++ {
+		sendLent(t, s, buf, i)
+	}
+	batch, ok, _ := held.r.takeAll()
+	if !ok {
+		t.Fatal("nothing to take")
+	}
+	busy.take()
+	for i := 300; i < 300+20*logChunkLen; i++ {
+		sendLent(t, s, buf, i)
+		if i%100 == 99 {
+			busy.take()
+		}
+	}
+	var got []string
+	for _, f := range batch {
+		got = append(got, string(f.data))
+	}
+	checkNumbered(t, "the batch taken", got, 0, 300)
+}
+
+// A detached subscriber's queue keeps what was published for it intact
+// (its connection may still be writing it) while the log reuses chunks.
+func TestPubLogDetachedQueueSurvivesReuse(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	leaving := attachLogPipe(t, s, 1000, "")
+	busy := attachLogPipe(t, s, 1000, "")
+	buf := make([]byte, 8)
+	for i := 0; i < 300; i++ {
+		sendLent(t, s, buf, i)
+	}
+	s.detachPipe(leaving.p)
+	for i := 300; i < 300+20*logChunkLen; i++ {
+		sendLent(t, s, buf, i)
+		if i%100 == 99 {
+			busy.take()
+		}
+	}
+	checkNumbered(t, "the detached queue", leaving.take(), 0, 300)
+}
+
+// An inproc subscriber (a queue of its own, no log) gets a copy of a part
+// the application lent to Send, not the application's buffer.
+func TestPubLentPartCopiedForInproc(t *testing.T) {
+	ctx := newTestContext(t)
+	pub := newTestSocket(t, ctx, PUB)
+	sub := newTestSocket(t, ctx, SUB)
+	must(t, pub.Bind("inproc://lent"))
+	must(t, sub.Connect("inproc://lent"))
+	must(t, sub.SetSubscribe(""))
+	waitUntil(t, "the subscription", func() bool {
+		pub.mu.Lock()
+		defer pub.mu.Unlock()
+		pub.pat.(*pubPattern).processInput()
+		return pub.pat.(*pubPattern).all.Len() == 1
+	})
+	buf := make([]byte, 8)
+	for i := 0; i < 3; i++ {
+		sendLent(t, pub, buf, i)
+	}
+	var got []string
+	for i := 0; i < 3; i++ {
+		got = append(got, recvParts(t, sub)...)
+	}
+	checkNumbered(t, "the inproc subscriber", got, 0, 3)
+}

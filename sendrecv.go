@@ -45,7 +45,13 @@ func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag, options []inte
 		// SNDMORE or without, as in libzmq.
 		flags &^= SNDMORE
 	}
-	owned, pooled := copyPart(s, data)
+	var owned []byte
+	var pooled uint8
+	if b, ok := any(data).([]byte); ok && flags&SNDMORE == 0 && lendsLastPart(s.typ) && len(b) <= slabSize/4 {
+		owned, pooled = b, frameLent
+	} else {
+		owned, pooled = copyPart(s, data)
+	}
 	if flags&SNDMORE != 0 {
 		if len(s.sendParts) == 0 {
 			// ROUTER and STREAM judge the routing id as libzmq does: at
@@ -89,6 +95,15 @@ func copyPart[T ~string | ~[]byte](s *Socket, data T) ([]byte, uint8) {
 		}
 	}
 	return copyOwned(s, data), 0
+}
+
+// lendsLastPart reports whether the socket type's send takes the last
+// (or only) small part of a message without a copy (frameLent), copying
+// it only where it keeps it: PUB and XPUB, whose log copies the part
+// into memory it reuses (pubLog), and only for the subscribers that take
+// the message.
+func lendsLastPart(t Type) bool {
+	return t == PUB || t == XPUB
 }
 
 // firstPartWaits reports whether the first part of a multipart message
