@@ -601,6 +601,7 @@ func (l *pubLog) recycle() {
 func (sl *logSlot) pullLocked(q *queue) (wake bool) {
 	head := sl.log.head.Load()
 	word, bit := sl.index>>6, sl.bit()
+	var n int // messages appended: counted together at the end
 	for sl.next < head {
 		c := sl.chunk
 		off := sl.next - c.first
@@ -619,10 +620,25 @@ func (sl *logSlot) pullLocked(q *queue) (wake bool) {
 				continue
 			}
 			sl.pulled++
-			if !q.closed && q.appendLocked(c.msgs[off]) {
-				wake = true
+			if q.closed {
+				continue
 			}
+			m := c.msgs[off]
+			if len(m) == 1 {
+				q.frames = append(q.frames, m[0])
+			} else {
+				q.frames = append(q.frames, m...)
+			}
+			q.bytes += messageBytes(m)
+			n++
 		}
+	}
+	if n > 0 {
+		// As appendLocked would have for each (the log holds no commands).
+		q.unread += n
+		q.msgs += uint64(n)
+		q.noteFullLocked()
+		wake = q.claimIdleReader()
 	}
 	sl.cursor.Store(sl.next)
 	sl.cursorBytes.Store(sl.chunk.bytesBefore)
