@@ -178,6 +178,9 @@ type logSlot struct {
 	// active: listed in log.active. A slot leaves the list only while it
 	// matches every message and is full.
 	active bool
+	// all: the pipe subscribed to the empty prefix, which every topic
+	// starts with (noteSubscriptions).
+	all bool
 	// missedFrom is log.broadcasts when the slot left the active list.
 	missedFrom uint64
 	gone       bool // detached
@@ -240,6 +243,7 @@ func (l *pubLog) attach(p *pipe) *logSlot {
 	sl.cursor.Store(l.seq)
 	sl.cursorBytes.Store(l.tail.bytesBefore)
 	sl.active = true
+	sl.noteSubscriptions()
 	l.active = append(l.active, sl)
 	q := p.out
 	q.mu.Lock()
@@ -247,6 +251,12 @@ func (l *pubLog) attach(p *pipe) *logSlot {
 	q.feed = sl
 	q.mu.Unlock()
 	return sl
+}
+
+// noteSubscriptions updates all after the pipe's subscriptions changed.
+// Call with the socket's mutex held.
+func (sl *logSlot) noteSubscriptions() {
+	sl.all = sl.p.subs.Match(nil)
 }
 
 // bit is the slot's bit in its words of the bitmaps and of log.idle.
@@ -417,7 +427,13 @@ func (sl *logSlot) deactivate() bool {
 // whose readers were idle to wake. only, when not nil, limits the message
 // to that pipe. Call with the socket's mutex held.
 func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake []*queue) (wanted bool, drops uint64, _ []*queue) {
-	match := func(p *pipe) bool { return x.matches(p, topic) }
+	invert := x.s.opt.invertMatching
+	match := func(sl *logSlot) bool {
+		if sl.all {
+			return !invert // it matches every topic
+		}
+		return x.matches(sl.p, topic)
+	}
 	drops = l.takeReactivations()
 	if l.seq-l.tail.first == logChunkLen {
 		l.newChunk()
@@ -432,7 +448,7 @@ func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake [
 	}
 	if only != nil {
 		for _, sl := range l.slots {
-			if sl != nil && sl.p == only && match(sl.p) {
+			if sl != nil && sl.p == only && match(sl) {
 				wanted = true
 				if sl.active && sl.room() {
 					mark(sl)
@@ -445,7 +461,7 @@ func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake [
 		l.broadcasts++
 		for k := 0; k < len(l.active); {
 			sl := l.active[k]
-			if !match(sl.p) {
+			if !match(sl) {
 				k++
 				continue
 			}

@@ -671,3 +671,34 @@ func TestPubLentPartCopiedForInproc(t *testing.T) {
 	}
 	checkNumbered(t, "the inproc subscriber", got, 0, 3)
 }
+
+// A subscriber to everything takes every message, none with inverted
+// matching, and follows a change of its subscriptions (logSlot.all).
+func TestPubLogSubscribedToAll(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	all := attachLogPipe(t, s, 100, "")
+	some := attachLogPipe(t, s, 100, "a")
+	sendParts(t, s, "a1")
+	sendParts(t, s, "b1")
+	s.mu.Lock()
+	s.pat.(*pubPattern).subscription(all.p, nil, false) // unsubscribe ""
+	s.pat.(*pubPattern).subscription(all.p, []byte("b"), true)
+	s.mu.Unlock()
+	sendParts(t, s, "a2")
+	sendParts(t, s, "b2")
+	must(t, s.SetInvertMatching(1))
+	sendParts(t, s, "a3")
+	sendParts(t, s, "b3")
+	if got := fmt.Sprint(all.take()); got != "[a1 b1 b2 a3]" {
+		t.Errorf("the subscriber to everything, then to b: got %s", got)
+	}
+	if got := fmt.Sprint(some.take()); got != "[a1 a2 b3]" {
+		t.Errorf("the subscriber to a: got %s", got)
+	}
+	all2 := attachLogPipe(t, s, 100, "")
+	sendParts(t, s, "c")
+	if got := all2.take(); got != nil {
+		t.Errorf("with inverted matching a subscriber to everything got %v", got)
+	}
+}

@@ -289,6 +289,7 @@ func (x *pubPattern) matchesAll(p *pipe) bool {
 // its active list, since it may no longer match every message.
 func (x *pubPattern) subscriptionsChanged(p *pipe) {
 	if p.logSlot != nil {
+		p.logSlot.noteSubscriptions()
 		x.s.stats.drops.HWM += x.log.wake(p.logSlot)
 	}
 }
