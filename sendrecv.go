@@ -77,7 +77,12 @@ func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag, options []inte
 		s.sendParts = s.sendParts[:len(s.sendParts)-1]
 		return -1, err
 	}
-	clear(s.sendParts)
+	// Let go of the parts' data one store at a time: while the collector
+	// marks, clear's bulk write barrier costs far more for a slice this
+	// short.
+	for i := range s.sendParts {
+		s.sendParts[i].data = nil
+	}
 	s.sendParts = s.sendParts[:0]
 	if err != nil {
 		return -1, err
