@@ -1,6 +1,7 @@
 package zmq4
 
 import (
+	"math/bits"
 	"sync"
 	"sync/atomic"
 )
@@ -53,21 +54,66 @@ const (
 // logChunk is a run of logChunkLen published messages and, for each, the
 // subscribers it is for: bit i%64 of cols[i/64][k] says whether the slot
 // with index i takes msgs[k]. A reader scans one column, eight messages to
-// a cache line. Chunks form a list from older to newer; a chunk no reader
-// points at is left to the garbage collector.
+// a cache line. Chunks form a list from older to newer; once every reader
+// has moved past a chunk, the publisher clears it and reuses it for a new
+// tail (pubLog.recycle), up to logSpareChunks of them; the others are left
+// to the garbage collector.
 type logChunk struct {
 	first       uint64 // sequence number of msgs[0]
 	bytesBefore uint64 // bytes of the messages published before msgs[0]
 	msgs        [logChunkLen][]frame
 	cols        [][logChunkLen]uint64
-	next        atomic.Pointer[logChunk]
+	// frames is the memory msgs' entries point into (sender-owned): the
+	// chunk's own, so that it pins no other chunk's data.
+	frames []frame
+	// data holds the bytes of the small parts the sender lent to send
+	// (frameLent), copied (sender-owned); reused with the chunk.
+	data []byte
+	next atomic.Pointer[logChunk]
 }
 
 // newLogChunk makes a chunk starting at sequence number first with room
 // for slots slots.
 func newLogChunk(first, bytesBefore uint64, slots int) *logChunk {
 	words := slots/64 + 1
-	return &logChunk{first: first, bytesBefore: bytesBefore, cols: make([][logChunkLen]uint64, words)}
+	return &logChunk{first: first, bytesBefore: bytesBefore, cols: make([][logChunkLen]uint64, words),
+		frames: make([]frame, 0, logChunkLen)}
+}
+
+// logSpareChunks is how many cleared chunks a pubLog keeps for reuse.
+const logSpareChunks = 8
+
+// logArenaSize is the size of a chunk's data block; a lent part larger
+// than a quarter of it gets memory of its own.
+const logArenaSize = 16 << 10
+
+// keep returns a copy of b in the chunk's data. Call from the sender.
+func (c *logChunk) keep(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	if cap(c.data)-len(c.data) < len(b) {
+		if len(b) > logArenaSize/4 {
+			return append([]byte(nil), b...)
+		}
+		// Earlier parts point into the full block; it stays theirs.
+		c.data = make([]byte, 0, logArenaSize)
+	}
+	start := len(c.data)
+	c.data = append(c.data, b...)
+	return c.data[start:len(c.data):len(c.data)]
+}
+
+// reset clears a chunk for reuse, once no reader can reach it and no
+// reader holds a frame of it: it drops the frames of its messages and its
+// marks, and keeps its data block to be written over.
+func (c *logChunk) reset() {
+	clear(c.msgs[:])
+	clear(c.frames)
+	c.frames = c.frames[:0]
+	c.data = c.data[:0]
+	clear(c.cols)
+	c.next.Store(nil)
 }
 
 // pubLog is a PUB or XPUB socket's shared outbound log. Its fields are
@@ -84,10 +130,18 @@ type pubLog struct {
 	// broadcasts counts the entries not limited to one subscriber
 	// (XPUB_MANUAL_LAST_VALUE's), which an inactive slot misses.
 	broadcasts uint64
-	inactive   int        // slots out of the active list
-	lagNext    int        // the slot newChunk looked at last
-	frames     []frame    // frame memory for the tail chunk's next entries
-	marked     []*logSlot // send's scratch: the slots it marked
+	inactive   int // slots out of the active list
+	lagNext    int // the slot newChunk looked at last
+	// oldest is the oldest chunk not yet recycled; spare holds cleared
+	// chunks for newChunk. The chunks before noReuseBelow (a sequence
+	// number) may hold frames a detached slot's reader still has: they
+	// are never reused.
+	oldest       *logChunk
+	spare        []*logChunk
+	noReuseBelow uint64
+	// idle holds, for each 64 slots, the bits of the slots whose readers
+	// may be idle (see idleWord); it grows with slots.
+	idle []*idleWord
 
 	head atomic.Uint64 // entries readers may look at
 
@@ -96,12 +150,26 @@ type pubLog struct {
 	reactPending atomic.Bool
 }
 
+// idleWord is one word of pubLog.idle: bit i%64 set says that the reader
+// of the slot with index i may be idle, so that a send marking a message
+// for the slot must look at its queue's readerIdle flag. A reader sets its
+// bit after it sets readerIdle and before its last look at head; the
+// sender clears it before it claims the flag. A send that marks no idle
+// reader so reads one shared word per 64 slots instead of one flag in
+// each queue. It sits on a cache line of its own.
+type idleWord struct {
+	atomic.Uint64
+	_ [56]byte
+}
+
 // logSlot is one subscriber's place in the log, attached to the pipe's
 // outbound queue (queue.feed).
 type logSlot struct {
 	log   *pubLog
 	index int // bit number in the entries' bitmaps
 	p     *pipe
+	// idle is the word of log.idle that holds the slot's bit.
+	idle *idleWord
 
 	// Sender-owned.
 	sent  int64 // messages marked for the slot
@@ -110,6 +178,9 @@ type logSlot struct {
 	// active: listed in log.active. A slot leaves the list only while it
 	// matches every message and is full.
 	active bool
+	// all: the pipe subscribed to the empty prefix, which every topic
+	// starts with (noteSubscriptions).
+	all bool
 	// missedFrom is log.broadcasts when the slot left the active list.
 	missedFrom uint64
 	gone       bool // detached
@@ -123,14 +194,21 @@ type logSlot struct {
 	// cursorBytes is bytesBefore of the chunk the reader is in.
 	cursorBytes atomic.Uint64
 
+	// released is the sequence number below which the reader holds no
+	// frame of the log: none in its queue, none in the batch it took.
+	released atomic.Uint64
+
 	// Reader-owned, under the queue's mutex.
 	chunk  *logChunk
 	next   uint64
 	pulled int64 // messages pulled into the queue
+	// swapNext is next when the reader last took the queue's frames.
+	swapNext uint64
 }
 
 func newPubLog() *pubLog {
-	return &pubLog{tail: newLogChunk(0, 0, 64), maxLagBytes: logMaxLagBytes}
+	c := newLogChunk(0, 0, 64)
+	return &pubLog{tail: c, oldest: c, maxLagBytes: logMaxLagBytes}
 }
 
 // attach gives p's outbound queue a slot: it receives the messages
@@ -154,10 +232,18 @@ func (l *pubLog) attach(p *pipe) *logSlot {
 		l.endChunk()
 		l.newChunk()
 	}
-	sl.chunk, sl.next = l.tail, l.seq
+	for len(l.idle) <= sl.index>>6 {
+		l.idle = append(l.idle, new(idleWord))
+	}
+	sl.idle = l.idle[sl.index>>6]
+	// The new queue's reader may already be idle, without the bit.
+	sl.idle.Or(sl.bit())
+	sl.chunk, sl.next, sl.swapNext = l.tail, l.seq, l.seq
+	sl.released.Store(l.seq)
 	sl.cursor.Store(l.seq)
 	sl.cursorBytes.Store(l.tail.bytesBefore)
 	sl.active = true
+	sl.noteSubscriptions()
 	l.active = append(l.active, sl)
 	q := p.out
 	q.mu.Lock()
@@ -165,6 +251,24 @@ func (l *pubLog) attach(p *pipe) *logSlot {
 	q.feed = sl
 	q.mu.Unlock()
 	return sl
+}
+
+// noteSubscriptions updates all after the pipe's subscriptions changed.
+// Call with the socket's mutex held.
+func (sl *logSlot) noteSubscriptions() {
+	sl.all = sl.p.subs.Match(nil)
+}
+
+// bit is the slot's bit in its words of the bitmaps and of log.idle.
+func (sl *logSlot) bit() uint64 { return 1 << (sl.index & 63) }
+
+// markIdleLocked tells the sender that the reader may be idle: call after
+// setting the queue's readerIdle and before looking at head again. Call
+// with the queue's mutex held.
+func (sl *logSlot) markIdleLocked() {
+	if sl.idle.Load()&sl.bit() == 0 {
+		sl.idle.Or(sl.bit())
+	}
 }
 
 // hwmLimit turns an HWM option value into a limit (0 means none).
@@ -190,6 +294,8 @@ func (l *pubLog) detach(sl *logSlot) (missed uint64) {
 		q.onReadable()
 	}
 	sl.gone = true
+	// Its reader may still write frames it took or finds in its queue.
+	l.noReuseBelow = l.seq
 	l.slots[sl.index] = nil
 	if sl.active {
 		l.removeActive(sl)
@@ -321,22 +427,28 @@ func (sl *logSlot) deactivate() bool {
 // whose readers were idle to wake. only, when not nil, limits the message
 // to that pipe. Call with the socket's mutex held.
 func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake []*queue) (wanted bool, drops uint64, _ []*queue) {
-	match := func(p *pipe) bool { return x.matches(p, topic) }
+	invert := x.s.opt.invertMatching
+	match := func(sl *logSlot) bool {
+		if sl.all {
+			return !invert // it matches every topic
+		}
+		return x.matches(sl.p, topic)
+	}
 	drops = l.takeReactivations()
 	if l.seq-l.tail.first == logChunkLen {
 		l.newChunk()
 	}
 	c := l.tail
 	off := l.seq - c.first
-	l.marked = l.marked[:0]
+	marked := false
 	mark := func(sl *logSlot) {
-		c.cols[sl.index>>6][off] |= 1 << (sl.index & 63)
+		c.cols[sl.index>>6][off] |= sl.bit()
 		sl.sent++
-		l.marked = append(l.marked, sl)
+		marked = true
 	}
 	if only != nil {
 		for _, sl := range l.slots {
-			if sl != nil && sl.p == only && match(sl.p) {
+			if sl != nil && sl.p == only && match(sl) {
 				wanted = true
 				if sl.active && sl.room() {
 					mark(sl)
@@ -349,7 +461,7 @@ func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake [
 		l.broadcasts++
 		for k := 0; k < len(l.active); {
 			sl := l.active[k]
-			if !match(sl.p) {
+			if !match(sl) {
 				k++
 				continue
 			}
@@ -373,32 +485,48 @@ func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake [
 			wanted = true // they matched every message when they left
 		}
 	}
-	if len(l.marked) == 0 {
+	if !marked {
 		return wanted, drops, wake
 	}
 	// The caller reuses m's slice; the log keeps a copy of the frames, in
-	// memory of the chunk's own (so that it pins no other chunk's data).
-	if cap(l.frames)-len(l.frames) < len(m) {
-		l.frames = make([]frame, 0, max(64, len(m)))
+	// memory of the chunk's own. A full array is replaced, not grown: the
+	// entries made so far point into it.
+	if cap(c.frames)-len(c.frames) < len(m) {
+		c.frames = make([]frame, 0, max(logChunkLen, len(m)))
 	}
-	start := len(l.frames)
-	l.frames = append(l.frames, m...)
-	c.msgs[off] = l.frames[start:len(l.frames):len(l.frames)]
+	start := len(c.frames)
+	if len(m) == 1 {
+		c.frames = append(c.frames, m[0]) // a plain store, no bulk write barrier
+	} else {
+		c.frames = append(c.frames, m...)
+	}
+	kept := c.frames[start:len(c.frames):len(c.frames)]
+	for i := range kept {
+		if kept[i].flags&frameLent != 0 {
+			kept[i] = frame{data: c.keep(kept[i].data), flags: kept[i].flags &^ frameLent}
+		}
+	}
+	c.msgs[off] = kept
 	l.seq++
 	l.bytes += messageBytes(m)
 	if l.bytes-c.bytesBefore >= logChunkBytes {
 		l.endChunk() // large messages: keep the lag checks frequent
 	}
 	l.head.Store(l.seq)
-	// Only now look at the readers' idle flags: a reader sets its flag
+	// Only now look at the readers' idle bits: a reader sets its bit
 	// before it looks at head for the last time.
-	for _, sl := range l.marked {
-		q := sl.p.out
-		if q.claimIdleReader() {
-			wake = append(wake, q)
+	for w := range min(len(c.cols), len(l.idle)) {
+		idle := c.cols[w][off] & l.idle[w].Load()
+		for idle != 0 {
+			b := idle & -idle
+			idle &^= b
+			l.idle[w].And(^b)
+			q := l.slots[w<<6|bits.TrailingZeros64(b)].p.out
+			if q.claimIdleReader() {
+				wake = append(wake, q)
+			}
 		}
 	}
-	clear(l.marked)
 	return wanted, drops, wake
 }
 
@@ -412,10 +540,18 @@ func (l *pubLog) endChunk() {
 // newChunk starts a chunk after the full tail and moves the marked
 // messages of readers that fell too far behind into their queues.
 func (l *pubLog) newChunk() {
-	c := newLogChunk(l.seq, l.bytes, len(l.slots))
+	l.recycle()
+	var c *logChunk
+	if n := len(l.spare); n > 0 && len(l.spare[n-1].cols) > len(l.slots)/64 {
+		c = l.spare[n-1]
+		l.spare[n-1] = nil
+		l.spare = l.spare[:n-1]
+		c.first, c.bytesBefore = l.seq, l.bytes
+	} else {
+		c = newLogChunk(l.seq, l.bytes, len(l.slots))
+	}
 	l.tail.next.Store(c)
 	l.tail = c
-	l.frames = nil
 	// Each new chunk looks at the next logLagChecks slots in turn, so
 	// a slot is looked at once every len(slots)/logLagChecks chunks.
 	for range min(logLagChecks, len(l.slots)) {
@@ -434,13 +570,54 @@ func (l *pubLog) newChunk() {
 	}
 }
 
+// recycle moves the chunks that every reader has left behind from the
+// list to the spares (cleared), or drops them when there are enough
+// spares. A chunk is reused only when every reader's released is beyond
+// its end: a reader whose position is at the end of a chunk may still
+// hold the chunk and follow its next pointer, and one that pulled
+// messages may still be writing their frames, whose data is in the
+// chunk's block. A reader stores released only after it is done with
+// them. Chunks that some reader still holds are left to the garbage
+// collector once they are as far behind as a reader may fall
+// (logMaxLag, maxLagBytes), so that oldest pins no more than a lagging
+// reader may.
+func (l *pubLog) recycle() {
+	if l.oldest == l.tail {
+		return
+	}
+	low := l.seq
+	for _, sl := range l.slots {
+		if sl != nil {
+			low = min(low, sl.released.Load())
+		}
+	}
+	for l.oldest != l.tail {
+		c := l.oldest
+		end := c.first + logChunkLen
+		next := c.next.Load()
+		switch {
+		case low > end && c.first >= l.noReuseBelow:
+			if len(l.spare) < logSpareChunks {
+				c.reset()
+				l.spare = append(l.spare, c)
+			}
+		case low > end || l.seq-end > logMaxLag || l.bytes-next.bytesBefore > l.maxLagBytes:
+			// Dropped: the collector frees it when no one holds it.
+		default:
+			return
+		}
+		l.oldest = next
+	}
+}
+
 // pullLocked appends to q the messages published for sl that it has not
 // looked at yet, and reports whether q's reader was idle and must be
 // woken. A closed queue takes nothing; the messages count as consumed.
 // Call with q.mu held.
 func (sl *logSlot) pullLocked(q *queue) (wake bool) {
 	head := sl.log.head.Load()
-	word, bit := sl.index>>6, uint64(1)<<(sl.index&63)
+	word, bit := sl.index>>6, sl.bit()
+	var n int // messages appended: counted together at the end
 	for sl.next < head {
 		c := sl.chunk
 		off := sl.next - c.first
@@ -459,15 +636,48 @@ func (sl *logSlot) pullLocked(q *queue) (wake bool) {
 				continue
 			}
 			sl.pulled++
-			if !q.closed && q.appendLocked(c.msgs[off]) {
-				wake = true
+			if q.closed {
+				continue
 			}
+			m := c.msgs[off]
+			if len(m) == 1 {
+				q.frames = append(q.frames, m[0])
+			} else {
+				q.frames = append(q.frames, m...)
+			}
+			q.bytes += messageBytes(m)
+			n++
 		}
+	}
+	if n > 0 {
+		// As appendLocked would have for each (the log holds no commands).
+		q.unread += n
+		q.msgs += uint64(n)
+		q.noteFullLocked()
+		wake = q.claimIdleReader()
 	}
 	sl.cursor.Store(sl.next)
 	sl.cursorBytes.Store(sl.chunk.bytesBefore)
 	sl.noteDoneLocked(q)
 	return wake
+}
+
+// releaseLocked records that the reader let go of the frames it took from
+// the queue before (the batch it is about to replace); what it took later
+// is in the queue now. Call with q.mu held, before the reader takes the
+// queue's frames again.
+func (sl *logSlot) releaseLocked() {
+	sl.released.Store(sl.swapNext)
+}
+
+// tookLocked records that the reader took the queue's frames (swapped
+// them into its batch), or found the queue empty: then it holds nothing.
+// Call with q.mu held.
+func (sl *logSlot) tookLocked(empty bool) {
+	sl.swapNext = sl.next
+	if empty {
+		sl.released.Store(sl.next)
+	}
 }
 
 // noteDoneLocked publishes how many messages the reader consumed and, when

@@ -500,3 +500,205 @@ func TestPubLogLaggingReaderBoundedInBytes(t *testing.T) {
 		t.Errorf("the stalled reader's queue holds %d messages, want its HWM 4", unread)
 	}
 }
+
+// A log whose readers keep up reuses the chunks they left behind instead
+// of making a new one for every logChunkLen messages, and what the
+// readers take is what was sent.
+func TestPubLogReusesChunks(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	a := attachLogPipe(t, s, 1000, "")
+	b := attachLogPipe(t, s, 1000, "")
+	chunks := map[*logChunk]bool{}
+	next := map[*logPipe]int{a: 0, b: 0}
+	check := func(lp *logPipe) {
+		for _, got := range lp.take() {
+			if want := strconv.Itoa(next[lp]); got != want {
+				t.Fatalf("reader got %q, want %q", got, want)
+			}
+			next[lp]++
+		}
+	}
+	n := 40 * logChunkLen
+	for i := 0; i < n; i++ {
+		sendParts(t, s, strconv.Itoa(i))
+		s.mu.Lock()
+		chunks[s.pat.(*pubPattern).log.tail] = true
+		s.mu.Unlock()
+		if i%100 == 99 {
+			check(a)
+			check(b)
+		}
+	}
+	check(a)
+	check(b)
+	if next[a] != n || next[b] != n {
+		t.Fatalf("readers got %d and %d messages, want %d", next[a], next[b], n)
+	}
+	if len(chunks) > logSpareChunks+4 {
+		t.Errorf("the log made %d chunks for %d messages, want reuse (at most %d)", len(chunks), n, logSpareChunks+4)
+	}
+}
+
+// A send wakes the readers that were idle, once, and leaves busy ones
+// alone (pubLog.idle).
+func TestPubLogWakesIdleReaders(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	a := attachLogPipe(t, s, 100, "")
+	b := attachLogPipe(t, s, 100, "")
+	woken := func() string { return fmt.Sprint(a.woken.Load(), b.woken.Load()) }
+	a.take() // idle; b has not looked yet, and a new queue's reader is idle too
+	sendParts(t, s, "1")
+	if got := woken(); got != "1 1" {
+		t.Fatalf("after the first send: woken %s, want 1 1", got)
+	}
+	sendParts(t, s, "2")
+	if got := woken(); got != "1 1" {
+		t.Fatalf("a send to busy readers woke them: %s, want 1 1", got)
+	}
+	if got := fmt.Sprint(a.take()); got != "[1 2]" {
+		t.Fatalf("a got %s", got)
+	}
+	a.take() // idle again
+	sendParts(t, s, "3")
+	if got := woken(); got != "2 1" {
+		t.Fatalf("after a went idle again: woken %s, want 2 1", got)
+	}
+	if got := fmt.Sprint(b.take()); got != "[1 2 3]" {
+		t.Fatalf("b got %s", got)
+	}
+}
+
+// sendLent sends the number i as one 8-byte part from buf, then writes
+// over buf as a caller reusing its buffer would.
+func sendLent(t *testing.T, s *Socket, buf []byte, i int) {
+	t.Helper()
+	copy(buf, fmt.Sprintf("%08d", i))
+	if _, err := s.SendBytes(buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	copy(buf, "xxxxxxxx")
+}
+
+// checkNumbered fails unless msgs are the numbers from first on, as
+// sendLent sent them.
+func checkNumbered(t *testing.T, what string, msgs []string, first, n int) {
+	t.Helper()
+	if len(msgs) != n {
+		t.Fatalf("%s: %d messages, want %d", what, len(msgs), n)
+	}
+	for i, m := range msgs {
+		if want := fmt.Sprintf("%08d", first+i); m != want {
+			t.Fatalf("%s: message %d reads %q, want %q", what, i, m, want)
+		}
+	}
+}
+
+// A batch a reader took (as a connection's writer does before it writes
+// it) stays intact while the publisher goes on and reuses chunks: the
+// log reuses a chunk only after every reader came back for more.
+func TestPubLogTakenBatchSurvivesReuse(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	held := attachLogPipe(t, s, 1000, "")
+	busy := attachLogPipe(t, s, 1000, "")
+	buf := make([]byte, 8)
+	for i := 0; i < 300; i++ {
+		sendLent(t, s, buf, i)
+	}
+	batch, ok, _ := held.r.takeAll()
+	if !ok {
+		t.Fatal("nothing to take")
+	}
+	busy.take()
+	for i := 300; i < 300+20*logChunkLen; i++ {
+		sendLent(t, s, buf, i)
+		if i%100 == 99 {
+			busy.take()
+		}
+	}
+	var got []string
+	for _, f := range batch {
+		got = append(got, string(f.data))
+	}
+	checkNumbered(t, "the batch taken", got, 0, 300)
+}
+
+// A detached subscriber's queue keeps what was published for it intact
+// (its connection may still be writing it) while the log reuses chunks.
+func TestPubLogDetachedQueueSurvivesReuse(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	leaving := attachLogPipe(t, s, 1000, "")
+	busy := attachLogPipe(t, s, 1000, "")
+	buf := make([]byte, 8)
+	for i := 0; i < 300; i++ {
+		sendLent(t, s, buf, i)
+	}
+	s.detachPipe(leaving.p)
+	for i := 300; i < 300+20*logChunkLen; i++ {
+		sendLent(t, s, buf, i)
+		if i%100 == 99 {
+			busy.take()
+		}
+	}
+	checkNumbered(t, "the detached queue", leaving.take(), 0, 300)
+}
+
+// An inproc subscriber (a queue of its own, no log) gets a copy of a part
+// the application lent to Send, not the application's buffer.
+func TestPubLentPartCopiedForInproc(t *testing.T) {
+	ctx := newTestContext(t)
+	pub := newTestSocket(t, ctx, PUB)
+	sub := newTestSocket(t, ctx, SUB)
+	must(t, pub.Bind("inproc://lent"))
+	must(t, sub.Connect("inproc://lent"))
+	must(t, sub.SetSubscribe(""))
+	waitUntil(t, "the subscription", func() bool {
+		pub.mu.Lock()
+		defer pub.mu.Unlock()
+		pub.pat.(*pubPattern).processInput()
+		return pub.pat.(*pubPattern).all.Len() == 1
+	})
+	buf := make([]byte, 8)
+	for i := 0; i < 3; i++ {
+		sendLent(t, pub, buf, i)
+	}
+	var got []string
+	for i := 0; i < 3; i++ {
+		got = append(got, recvParts(t, sub)...)
+	}
+	checkNumbered(t, "the inproc subscriber", got, 0, 3)
+}
+
+// A subscriber to everything takes every message, none with inverted
+// matching, and follows a change of its subscriptions (logSlot.all).
+func TestPubLogSubscribedToAll(t *testing.T) {
+	ctx := newTestContext(t)
+	s := newTestSocket(t, ctx, PUB)
+	all := attachLogPipe(t, s, 100, "")
+	some := attachLogPipe(t, s, 100, "a")
+	sendParts(t, s, "a1")
+	sendParts(t, s, "b1")
+	s.mu.Lock()
+	s.pat.(*pubPattern).subscription(all.p, nil, false) // unsubscribe ""
+	s.pat.(*pubPattern).subscription(all.p, []byte("b"), true)
+	s.mu.Unlock()
+	sendParts(t, s, "a2")
+	sendParts(t, s, "b2")
+	must(t, s.SetInvertMatching(1))
+	sendParts(t, s, "a3")
+	sendParts(t, s, "b3")
+	if got := fmt.Sprint(all.take()); got != "[a1 b1 b2 a3]" {
+		t.Errorf("the subscriber to everything, then to b: got %s", got)
+	}
+	if got := fmt.Sprint(some.take()); got != "[a1 a2 b3]" {
+		t.Errorf("the subscriber to a: got %s", got)
+	}
+	all2 := attachLogPipe(t, s, 100, "")
+	sendParts(t, s, "c")
+	if got := all2.take(); got != nil {
+		t.Errorf("with inverted matching a subscriber to everything got %v", got)
+	}
+}

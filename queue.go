@@ -21,6 +21,7 @@ const (
 	frameJoin                        // data is a group being joined (DISH)
 	frameLeave                       // data is a group being left (DISH)
 	framePooled                      // data comes from the buffer pool; the engine returns it
+	frameLent                        // data is the sender's, valid only until the send returns (PUB, XPUB)
 )
 
 func (f frame) more() bool { return f.flags&frameMore != 0 }
@@ -546,6 +547,7 @@ func (r *queueReader) refill(consumeAll bool) (ok, closed bool) {
 	q.unread -= r.read
 	r.read = 0
 	if q.feed != nil {
+		q.feed.releaseLocked() // the batch just cleared was written
 		q.feed.pullLocked(q)
 	}
 	if len(q.frames) == 0 && q.feed != nil {
@@ -553,10 +555,14 @@ func (r *queueReader) refill(consumeAll bool) (ok, closed bool) {
 		// that either this look or the publisher's wake-up sees the
 		// other's message (pubLog.send).
 		q.readerIdle.Store(true)
+		q.feed.markIdleLocked()
 		q.feed.pullLocked(q)
 		if len(q.frames) > 0 {
 			q.readerIdle.Store(false)
 		}
+	}
+	if q.feed != nil {
+		q.feed.tookLocked(len(q.frames) == 0)
 	}
 	if len(q.frames) == 0 {
 		q.readerIdle.Store(true)

@@ -45,7 +45,13 @@ func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag, options []inte
 		// SNDMORE or without, as in libzmq.
 		flags &^= SNDMORE
 	}
-	owned, pooled := copyPart(s, data)
+	var owned []byte
+	var pooled uint8
+	if b, ok := any(data).([]byte); ok && flags&SNDMORE == 0 && lendsLastPart(s.typ) && len(b) <= slabSize/4 {
+		owned, pooled = b, frameLent
+	} else {
+		owned, pooled = copyPart(s, data)
+	}
 	if flags&SNDMORE != 0 {
 		if len(s.sendParts) == 0 {
 			// ROUTER and STREAM judge the routing id as libzmq does: at
@@ -71,7 +77,12 @@ func sendPart[T ~string | ~[]byte](s *Socket, data T, flags Flag, options []inte
 		s.sendParts = s.sendParts[:len(s.sendParts)-1]
 		return -1, err
 	}
-	clear(s.sendParts)
+	// Let go of the parts' data one store at a time: while the collector
+	// marks, clear's bulk write barrier costs far more for a slice this
+	// short.
+	for i := range s.sendParts {
+		s.sendParts[i].data = nil
+	}
 	s.sendParts = s.sendParts[:0]
 	if err != nil {
 		return -1, err
@@ -89,6 +100,15 @@ func copyPart[T ~string | ~[]byte](s *Socket, data T) ([]byte, uint8) {
 		}
 	}
 	return copyOwned(s, data), 0
+}
+
+// lendsLastPart reports whether the socket type's send takes the last
+// (or only) small part of a message without a copy (frameLent), copying
+// it only where it keeps it: PUB and XPUB, whose log copies the part
+// into memory it reuses (pubLog), and only for the subscribers that take
+// the message.
+func lendsLastPart(t Type) bool {
+	return t == PUB || t == XPUB
 }
 
 // firstPartWaits reports whether the first part of a multipart message

@@ -289,6 +289,7 @@ func (x *pubPattern) matchesAll(p *pipe) bool {
 // its active list, since it may no longer match every message.
 func (x *pubPattern) subscriptionsChanged(p *pipe) {
 	if p.logSlot != nil {
+		p.logSlot.noteSubscriptions()
 		x.s.stats.drops.HWM += x.log.wake(p.logSlot)
 	}
 }
@@ -319,6 +320,7 @@ func (x *pubPattern) send(m []frame) error {
 			continue
 		}
 		wanted = true
+		ownLent(m, x.s)
 		msg := m
 		if p.inproc {
 			// Each inproc subscriber gets memory of its own, so one that
@@ -356,6 +358,16 @@ func (x *pubPattern) wakeReaders() {
 	}
 	clear(x.toWake)
 	x.toWake = x.toWake[:0]
+}
+
+// ownLent copies the parts of m that the sender lent (frameLent) into
+// s's memory, so that a queue may keep them.
+func ownLent(m []frame, s *Socket) {
+	for i := range m {
+		if m[i].flags&frameLent != 0 {
+			m[i] = frame{data: s.copyData(m[i].data), flags: m[i].flags &^ frameLent}
+		}
+	}
 }
 
 // copyMessage copies m's parts into fresh library memory.
