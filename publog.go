@@ -650,11 +650,9 @@ func (sl *logSlot) pullLocked(q *queue) (wake bool) {
 		}
 	}
 	if n > 0 {
-		// As appendLocked would have for each (the log holds no commands).
-		q.unread += n
+		// Counted as appendLocked counts each (the log holds no commands).
 		q.msgs += uint64(n)
-		q.noteFullLocked()
-		wake = q.claimIdleReader()
+		wake = q.countAppendedLocked(n)
 	}
 	sl.cursor.Store(sl.next)
 	sl.cursorBytes.Store(sl.chunk.bytesBefore)

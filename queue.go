@@ -167,12 +167,19 @@ func (q *queue) pushLocked(m []frame, force bool) (ok, wake bool) {
 // with mu held.
 func (q *queue) appendLocked(m []frame) (wake bool) {
 	q.frames = append(q.frames, m...)
-	q.unread++
-	q.noteFullLocked()
 	if m[0].flags&frameCommand == 0 {
 		q.msgs++
 		q.bytes += messageBytes(m)
 	}
+	return q.countAppendedLocked(1)
+}
+
+// countAppendedLocked counts n entries just appended to frames as unread
+// and reports whether the reader was idle, marking it busy. Call with mu
+// held.
+func (q *queue) countAppendedLocked(n int) (wake bool) {
+	q.unread += n
+	q.noteFullLocked()
 	return q.claimIdleReader()
 }
 
