@@ -581,6 +581,18 @@ func sendLent(t *testing.T, s *Socket, buf []byte, i int) {
 	copy(buf, "xxxxxxxx")
 }
 
+// sendWhileReused sends 20 chunks' worth of numbered messages from 300 on,
+// busy's reader taking them as it goes, so that the log reuses chunks.
+func sendWhileReused(t *testing.T, s *Socket, buf []byte, busy *logPipe) {
+	t.Helper()
+	for i := 300; i < 300+20*logChunkLen; i++ {
+		sendLent(t, s, buf, i)
+		if i%100 == 99 {
+			busy.take()
+		}
+	}
+}
+
 // checkNumbered fails unless msgs are the numbers from first on, as
 // sendLent sent them.
 func checkNumbered(t *testing.T, what string, msgs []string, first, n int) {
@@ -612,12 +624,7 @@ func TestPubLogTakenBatchSurvivesReuse(t *testing.T) {
 		t.Fatal("nothing to take")
 	}
 	busy.take()
-	for i := 300; i < 300+20*logChunkLen; i++ {
-		sendLent(t, s, buf, i)
-		if i%100 == 99 {
-			busy.take()
-		}
-	}
+	sendWhileReused(t, s, buf, busy)
 	var got []string
 	for _, f := range batch {
 		got = append(got, string(f.data))
@@ -637,12 +644,7 @@ func TestPubLogDetachedQueueSurvivesReuse(t *testing.T) {
 		sendLent(t, s, buf, i)
 	}
 	s.detachPipe(leaving.p)
-	for i := 300; i < 300+20*logChunkLen; i++ {
-		sendLent(t, s, buf, i)
-		if i%100 == 99 {
-			busy.take()
-		}
-	}
+	sendWhileReused(t, s, buf, busy)
 	checkNumbered(t, "the detached queue", leaving.take(), 0, 300)
 }
 
