@@ -60,10 +60,20 @@ const (
 const inPlaceRounds = 2
 
 // outboundReady is called by whoever pushed a message onto the outbound
-// queue that the engine's writer had found empty: it writes in place when
-// it can, and otherwise wakes the writer goroutine.
+// queue that the engine's writer had found empty: on a publisher's
+// connection it hands the engine to the socket's write pool
+// (engine_pool.go); otherwise it writes in place when it can, and
+// otherwise wakes the writer goroutine.
 func (e *engine) outboundReady() {
-	if !e.inPlaceOn.Load() || !e.wmu.TryLock() {
+	if !e.inPlaceOn.Load() {
+		signalChan(e.wakeOut)
+		return
+	}
+	if e.pool != nil {
+		e.pool.addEngine(e)
+		return
+	}
+	if !e.wmu.TryLock() {
 		signalChan(e.wakeOut)
 		return
 	}
@@ -76,31 +86,48 @@ func (e *engine) outboundReady() {
 		return
 	}
 	e.inPlaceRun++
-	done := e.writeInPlace()
+	r := e.writeInPlace()
 	e.wmu.Unlock()
-	if !done {
+	if r != inPlaceIdle {
 		signalChan(e.wakeOut)
 	}
 }
 
-// writeInPlace writes what is queued with non-blocking writes. It reports
-// whether it left nothing for the writer goroutine to do: everything was
-// written and the queue was found empty (so the next push calls
-// outboundReady again). Call with e.wmu held.
-func (e *engine) writeInPlace() bool {
+// inPlaceResult is what a series of writes in place left to do.
+type inPlaceResult int
+
+const (
+	// inPlaceIdle: everything was written and the queue was found empty
+	// (and marked so: the next push calls outboundReady again).
+	inPlaceIdle inPlaceResult = iota
+	// inPlaceMore: everything taken was written, and more messages were
+	// queued behind them after inPlaceRounds.
+	inPlaceMore
+	// inPlaceHandOff: the writer goroutine must carry on: bytes are left
+	// in the encoder (a full socket buffer, a partial write, large frames
+	// for writev), the queue is closed, or the engine is ending.
+	inPlaceHandOff
+)
+
+// writeInPlace writes what is queued with non-blocking writes, at most
+// inPlaceRounds times, and says what it left to do. Call with e.wmu held.
+func (e *engine) writeInPlace() inPlaceResult {
 	w := &e.zw
 	if w.Len() > 0 || e.isStopped() {
 		// The writer goroutine has bytes to finish first, or the engine
 		// is ending: what is queued stays for the next connection of a
 		// persistent pipe.
-		return false
+		return inPlaceHandOff
 	}
 	for range inPlaceRounds {
 		fs, ok, closed := e.outR.takeAll()
 		if !ok {
 			// Empty, and marked so: the next push calls outboundReady.
 			// A closed queue is the writer goroutine's to end.
-			return !closed
+			if closed {
+				return inPlaceHandOff
+			}
+			return inPlaceIdle
 		}
 		for _, f := range fs {
 			if err := e.encode(f); err != nil {
@@ -108,11 +135,11 @@ func (e *engine) writeInPlace() bool {
 				// error; the messages taken are lost with the engine.
 				w.Reset()
 				e.stop(false)
-				return true
+				return inPlaceIdle
 			}
 		}
 		if w.NumSegments() > 0 || w.Len() > writeFlushSize {
-			return false // large frames: writev in the writer goroutine
+			return inPlaceHandOff // large frames: writev in the writer goroutine
 		}
 		n, err := e.inPlace.write(w.Bytes())
 		e.markWrite()
@@ -121,12 +148,17 @@ func (e *engine) writeInPlace() bool {
 			// A full socket buffer, a partial write or an error: the
 			// writer goroutine writes the rest, or meets the error.
 			e.inPlaceSent = max(n, 0)
-			return false
+			return inPlaceHandOff
 		}
 		w.Reset()
 	}
-	ok, _ := e.outR.hasMessage()
-	return !ok
+	switch ok, closed := e.outR.hasMessage(); {
+	case ok:
+		return inPlaceMore
+	case closed:
+		return inPlaceHandOff
+	}
+	return inPlaceIdle
 }
 
 // finishPending writes what an in-place write left in the encoder. The

@@ -48,6 +48,9 @@ type session interface {
 	// acceptsPeers reports whether the socket takes new connections (it is
 	// not closed).
 	acceptsPeers() bool
+	// writePool returns the pool that writes the socket's connections
+	// (engine_pool.go), or nil when each engine's writer goroutine does.
+	writePool() *fanoutWaker
 }
 
 var _ session = (*Socket)(nil)
@@ -220,6 +223,14 @@ type engine struct {
 	lastWriteAt   atomic.Int64  // when the last write ended (markWrite)
 	inPlaceWrites atomic.Uint64 // write calls made in place (for tests)
 
+	// Set by the connection goroutine before serve (enablePool), and
+	// read-only once serve has set inPlaceOn: the socket's write pool,
+	// nil when the writer goroutine writes. poolQueued is set while the
+	// engine waits in the pool's list.
+	pool         *fanoutWaker
+	poolQueued   atomic.Bool
+	poolHandOffs atomic.Uint64 // turns the pool left to the writer goroutine (for tests)
+
 	// Any goroutine.
 	stopped   sync.Once      // stop's closing of done and conn
 	lingering atomic.Bool    // stopped by the socket with linger, or closed by the application (raw)
@@ -261,20 +272,31 @@ func (e *engine) serve(w engineWire) error {
 	err := w.readLoop()
 	e.stop(false)
 	wg.Wait()
+	// A sender or the write pool may be writing in place: once it lets go
+	// of the write token, the next finds the engine stopped and leaves
+	// the queue alone (a persistent pipe's next engine reads it).
+	e.wmu.Lock()
+	//lint:ignore SA2001 the critical section is empty on purpose: it waits for the holder
+	e.wmu.Unlock()
 	return err
 }
 
 // writeLoop sends queued messages with w.write until the engine stops or
 // a write fails. When the socket closed the queue (linger), it ends once
 // everything is sent. It holds the write token around each batch; first
-// it writes what an in-place write left unwritten.
+// it writes what an in-place write left unwritten. On a pooled engine it
+// writes only that, and gives the queue back to the pool.
 func (e *engine) writeLoop(w engineWire) {
 	for {
 		e.wmu.Lock()
 		err := e.finishPending()
 		var fs []frame
 		ok, closed := false, false
-		if err == nil {
+		switch {
+		case err != nil:
+		case e.pool != nil:
+			ok, closed = e.outR.hasMessage()
+		default:
 			fs, ok, closed = e.outR.takeAll()
 			if ok {
 				err = w.write(fs)
@@ -285,6 +307,10 @@ func (e *engine) writeLoop(w engineWire) {
 		if err != nil || closed {
 			e.stop(false)
 			return
+		}
+		if ok && e.pool != nil {
+			e.pool.addEngine(e)
+			ok = false
 		}
 		if !ok {
 			select {

@@ -344,6 +344,15 @@ func (x *pubPattern) send(m []frame) error {
 	return nil
 }
 
+// writePool returns the write pool of a PUB or XPUB socket
+// (engine_pool.go), nil for other types.
+func (s *Socket) writePool() *fanoutWaker {
+	if x, ok := s.pat.(*pubPattern); ok {
+		return &x.waker
+	}
+	return nil
+}
+
 // wakeReaders wakes the readers send found idle: a few directly, more
 // through the waker (see fanoutWaker).
 func (x *pubPattern) wakeReaders() {
