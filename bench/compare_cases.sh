@@ -6,15 +6,17 @@
 #
 #   fanout-N      local_pub + remote_sub, N tcp subscribers (N = 10, 100,
 #                 1000): the publisher's send rate and the messages
-#                 delivered per second to all subscribers together. The
-#                 message counts (5,000,000, 2,000,000 and 2,000,000) make
-#                 each run last about a second or more on both: delivery is
-#                 timed from the first message to the end marker, which the
-#                 publisher repeats every 10 ms, so a run of a few tens of
-#                 milliseconds measures mostly the drain after the last
-#                 send and the end marker's wait (200,000 to 1,000
-#                 subscribers lasted 25-300 ms on our publisher and gave
-#                 0.56x the delivered rate of the same messages over 2 s)
+#                 delivered per second to all subscribers together. Each
+#                 publisher sends for FANOUT_SECONDS (2) seconds, so that
+#                 both run in the same steady state: with a fixed count
+#                 (2,000,000 to 1,000 subscribers) libzmq's publisher sent
+#                 for 22 s and ours for 0.3-1 s, and ours then measured
+#                 mostly the ramp-up and the drain after the last send
+#                 (delivery is timed from the first message to the end
+#                 marker, which the publisher repeats every 10 ms); five
+#                 runs of ours varied by half. FANOUT_COUNT sends that many
+#                 messages instead, with no time limit unless
+#                 FANOUT_SECONDS is also set
 #   latp          local_lat + remote_latp, 64 B REQ/REP over tcp: mean,
 #                 p50, p99, p99.9 and max round trip
 #   bytes-64k     remote_thr + local_thr_bytes, 64 KiB over tcp, received
@@ -31,8 +33,8 @@
 # Usage: bench/compare_cases.sh          (all cases)
 #        CASES="latp poll-1000" bench/compare_cases.sh
 #
-# Environment (all optional): PAIRS=3, TIMEOUT=120, FANOUT_COUNT (one
-# count for every fan-out case instead of the three above),
+# Environment (all optional): PAIRS=3, TIMEOUT=120, FANOUT_SECONDS=2,
+# FANOUT_COUNT (a count for every fan-out case instead of the time),
 # LAT_COUNT=20000, BIG_COUNT=20000, SMALL_COUNT=2000000, POLL_COUNT=20000,
 # POLL_SOCKETS=1000, and OURS / LIBZMQ as in compare.sh.
 #
@@ -49,6 +51,10 @@ cd "$(dirname "$0")/.." || exit 1
 PAIRS=${PAIRS:-3}
 TIMEOUT=${TIMEOUT:-120}
 FANOUT_COUNT=${FANOUT_COUNT:-}
+FANOUT_SECONDS=${FANOUT_SECONDS:-}
+if [ -z "$FANOUT_COUNT" ] && [ -z "$FANOUT_SECONDS" ]; then
+    FANOUT_SECONDS=2
+fi
 LAT_COUNT=${LAT_COUNT:-20000}
 BIG_COUNT=${BIG_COUNT:-20000}
 SMALL_COUNT=${SMALL_COUNT:-2000000}
@@ -151,14 +157,10 @@ run_case() {
     case $name in
     fanout-*)
         subs=${name#fanout-}
-        count=$FANOUT_COUNT
-        if [ -z "$count" ]; then
-            case $subs in
-            10) count=5000000 ;;
-            *) count=2000000 ;;
-            esac
-        fi
-        pair "$cmd" "local_pub ENDPOINT 64 $count $subs" \
+        # Without FANOUT_COUNT the count is never reached: the time ends
+        # the sending.
+        count=${FANOUT_COUNT:-1000000000}
+        pair "$cmd" "local_pub ENDPOINT 64 $count $subs $FANOUT_SECONDS" \
             "remote_sub ENDPOINT 64 $count $subs" && ok=1
         FIGURES=("$(value "$WORK/local.out" "send rate:")" "$(value "$WORK/remote.out" "delivered:")")
         ;;

@@ -7,7 +7,8 @@
  *   zmqperf local_thr|remote_thr|local_lat|remote_lat ENDPOINT SIZE COUNT [curve]
  *   zmqperf inproc_thr|inproc_lat SIZE COUNT
  *   zmqperf local_thr_bytes|remote_latp ENDPOINT SIZE COUNT
- *   zmqperf local_pub|remote_sub ENDPOINT SIZE COUNT SUBS
+ *   zmqperf local_pub ENDPOINT SIZE COUNT SUBS [SECONDS]
+ *   zmqperf remote_sub ENDPOINT SIZE COUNT SUBS
  *   zmqperf poll_lat tcp|inproc SIZE COUNT SOCKETS
  *   zmqperf local_echo ENDPOINT SIZE COUNT
  *   zmqperf remote_paced ENDPOINT SIZE COUNT RATE
@@ -19,7 +20,8 @@
  *   - remote_latp: remote_lat that also prints the p50, p99, p99.9 and
  *     maximum round trip;
  *   - local_pub: an XPUB (XPUB_VERBOSE) waits for SUBS subscriptions, sends
- *     COUNT messages, then empty messages every 10 ms until every
+ *     COUNT messages (with SECONDS, fewer if that time passes first; the
+ *     clock is read every 1,024 messages), then empty messages every 10 ms until every
  *     subscriber has subscribed to "\1done"; prints its send rate;
  *   - remote_sub: SUBS SUB sockets in one thread waiting with zmq_poll;
  *     each counts messages until the first empty one, subscribes to
@@ -75,7 +77,8 @@ static void usage(void)
             "usage: zmqperf local_thr|remote_thr|local_lat|remote_lat ENDPOINT SIZE COUNT [curve]\n"
             "       zmqperf inproc_thr|inproc_lat SIZE COUNT\n"
             "       zmqperf local_thr_bytes|remote_latp ENDPOINT SIZE COUNT\n"
-            "       zmqperf local_pub|remote_sub ENDPOINT SIZE COUNT SUBS\n"
+            "       zmqperf local_pub ENDPOINT SIZE COUNT SUBS [SECONDS]\n"
+            "       zmqperf remote_sub ENDPOINT SIZE COUNT SUBS\n"
             "       zmqperf poll_lat tcp|inproc SIZE COUNT SOCKETS\n"
             "       zmqperf local_echo ENDPOINT SIZE COUNT\n"
             "       zmqperf remote_paced ENDPOINT SIZE COUNT RATE\n");
@@ -425,7 +428,16 @@ static void wait_subscriptions(void *s, const char *topic, size_t len, long n)
     }
 }
 
-static void local_pub(const char *endpoint, size_t size, long count, long subs)
+/* now_seconds: the monotonic clock in seconds. */
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void local_pub(const char *endpoint, size_t size, long count, long subs,
+                      double seconds)
 {
     void *ctx = new_context();
     void *s = new_socket(ctx, ZMQ_XPUB);
@@ -439,9 +451,15 @@ static void local_pub(const char *endpoint, size_t size, long count, long subs)
         die("calloc");
     buf[0] = 'm';
     void *watch = zmq_stopwatch_start();
-    for (long i = 0; i < count; i++)
+    double start = now_seconds();
+    long sent = 0;
+    while (sent < count) {
         if (zmq_send(s, buf, size, 0) < 0)
             die("zmq_send");
+        sent++;
+        if (seconds > 0 && sent % 1024 == 0 && now_seconds() - start >= seconds)
+            break;
+    }
     unsigned long elapsed = zmq_stopwatch_stop(watch);
     int timeout = 10;
     set_option(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
@@ -462,9 +480,9 @@ static void local_pub(const char *endpoint, size_t size, long count, long subs)
     if (elapsed == 0)
         elapsed = 1;
     printf("message size: %d [B]\n", (int)size);
-    printf("message count: %ld\n", count);
+    printf("message count: %ld\n", sent);
     printf("subscribers: %ld\n", subs);
-    printf("send rate: %lu [msg/s]\n", (unsigned long)((double)count / (double)elapsed * 1e6));
+    printf("send rate: %lu [msg/s]\n", (unsigned long)((double)sent / (double)elapsed * 1e6));
     free(buf);
     close_and_term(s, ctx);
 }
@@ -788,8 +806,15 @@ static int run_extra(int argc, char *argv[])
     }
     if (strcmp(mode, "local_pub") == 0 || strcmp(mode, "remote_sub") == 0 ||
         strcmp(mode, "poll_lat") == 0) {
-        if (argc != 6)
+        double seconds = 0;
+        if (argc == 7 && strcmp(mode, "local_pub") == 0) {
+            char *end;
+            seconds = strtod(argv[6], &end);
+            if (*end != '\0' || !(seconds > 0))
+                usage();
+        } else if (argc != 6) {
             usage();
+        }
         size_t size = (size_t)parse_number(argv[3], "size", 0);
         long count = parse_number(argv[4], "count", 1);
         long n = parse_number(argv[5], "count of sockets", 1);
@@ -801,7 +826,7 @@ static int run_extra(int argc, char *argv[])
             fprintf(stderr, "zmqperf: local_pub and remote_sub need SIZE of at least 1\n");
             exit(2);
         } else if (mode[0] == 'l') {
-            local_pub(argv[2], size, count, n);
+            local_pub(argv[2], size, count, n, seconds);
         } else {
             remote_sub(argv[2], size, count, n);
         }

@@ -45,7 +45,8 @@ Usage:
         remote_lat's REQ for COUNT round trips. "curve" turns on CURVE with
         built-in test keys (local_* is the server).
   zmq perf local_thr_bytes|remote_latp ENDPOINT SIZE COUNT
-  zmq perf local_pub|remote_sub ENDPOINT SIZE COUNT SUBS
+  zmq perf local_pub ENDPOINT SIZE COUNT SUBS [SECONDS]
+  zmq perf remote_sub ENDPOINT SIZE COUNT SUBS
   zmq perf poll_lat tcp|inproc SIZE COUNT SOCKETS
         cases beyond libzmq's tools, with twins in bench/c/zmqperf.c:
         local_thr receiving with RecvBytes; remote_lat with p50, p99,

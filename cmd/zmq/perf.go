@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	zmq "github.com/purezmq/zmq4"
 )
@@ -16,14 +17,16 @@ type perfArgs struct {
 	size     int
 	count    int
 	curve    bool
-	sockets  int // SUBS or SOCKETS of the modes in perfcases.go
-	rate     int // RATE of remote_paced (perfpaced.go)
+	sockets  int           // SUBS or SOCKETS of the modes in perfcases.go
+	duration time.Duration // local_pub's SECONDS: 0 means send all COUNT
+	rate     int           // RATE of remote_paced (perfpaced.go)
 }
 
 const perfUsage = "usage: zmq perf local_thr|remote_thr|local_lat|remote_lat ENDPOINT SIZE COUNT [curve]\n" +
 	"       zmq perf inproc_thr|inproc_lat SIZE COUNT\n" +
 	"       zmq perf local_thr_bytes|remote_latp ENDPOINT SIZE COUNT\n" +
-	"       zmq perf local_pub|remote_sub ENDPOINT SIZE COUNT SUBS\n" +
+	"       zmq perf local_pub ENDPOINT SIZE COUNT SUBS [SECONDS]\n" +
+	"       zmq perf remote_sub ENDPOINT SIZE COUNT SUBS\n" +
 	"       zmq perf poll_lat tcp|inproc SIZE COUNT SOCKETS\n" +
 	"       zmq perf local_echo ENDPOINT SIZE COUNT\n" +
 	"       zmq perf remote_paced ENDPOINT SIZE COUNT RATE"

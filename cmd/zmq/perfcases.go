@@ -20,7 +20,10 @@ import (
 //	                                     a fresh buffer per message (C:
 //	                                     zmq_recv into a fresh malloc'd one)
 //	remote_latp ENDPOINT SIZE COUNT      remote_lat printing percentiles
-//	local_pub ENDPOINT SIZE COUNT SUBS   a publisher for SUBS subscribers
+//	local_pub ENDPOINT SIZE COUNT SUBS [SECONDS]
+//	                                     a publisher for SUBS subscribers;
+//	                                     with SECONDS it stops sending after
+//	                                     that long if COUNT is not sent yet
 //	remote_sub ENDPOINT SIZE COUNT SUBS  SUBS subscribers in one process
 //	poll_lat TRANSPORT SIZE COUNT SOCKETS  ping-pong over SOCKETS PAIR
 //	                                     pairs, each side in one Poller
@@ -35,6 +38,14 @@ func parsePerfExtra(args []string) (perfArgs, bool, error) {
 			return p, true, usageError(perfUsage)
 		}
 	case "local_pub", "remote_sub", "poll_lat":
+		if len(args) == 6 && args[0] == "local_pub" {
+			sec, err := strconv.ParseFloat(args[5], 64)
+			if err != nil || sec <= 0 {
+				return p, true, usageError("bad seconds " + strconv.Quote(args[5]) + "\n" + perfUsage)
+			}
+			p.duration = time.Duration(sec * float64(time.Second))
+			args = args[:5]
+		}
 		if len(args) != 5 {
 			return p, true, usageError(perfUsage)
 		}
@@ -178,25 +189,40 @@ func perfLocalPub(ctx *zmq.Context, p perfArgs, stdout io.Writer) error {
 		err = waitSubscriptions(s, "", p.sockets)
 	}
 	var elapsed time.Duration
+	sent := 0
 	if err == nil {
-		buf := make([]byte, p.size)
-		buf[0] = 'm'
-		start := time.Now()
-		for i := 0; i < p.count && err == nil; i++ {
-			_, err = s.SendBytes(buf, 0)
-		}
-		elapsed = time.Since(start)
+		sent, elapsed, err = sendFanout(s, p)
 	}
 	if err == nil {
 		err = endFanout(s, p.sockets)
 	}
 	if err == nil {
 		fmt.Fprintf(stdout, "message size: %d [B]\n", p.size)
-		fmt.Fprintf(stdout, "message count: %d\n", p.count)
+		fmt.Fprintf(stdout, "message count: %d\n", sent)
 		fmt.Fprintf(stdout, "subscribers: %d\n", p.sockets)
-		fmt.Fprintf(stdout, "send rate: %d [msg/s]\n", throughputOf(p.count, elapsed))
+		fmt.Fprintf(stdout, "send rate: %d [msg/s]\n", throughputOf(sent, elapsed))
 	}
 	return errors.Join(err, s.Close())
+}
+
+// sendFanout sends p.count messages, or fewer when p.duration is set and
+// passes first (the clock is read every 1,024 messages). It returns how
+// many it sent and how long that took.
+func sendFanout(s *zmq.Socket, p perfArgs) (int, time.Duration, error) {
+	buf := make([]byte, p.size)
+	buf[0] = 'm'
+	start := time.Now()
+	sent := 0
+	for sent < p.count {
+		if _, err := s.SendBytes(buf, 0); err != nil {
+			return sent, 0, err
+		}
+		sent++
+		if p.duration > 0 && sent%1024 == 0 && time.Since(start) >= p.duration {
+			break
+		}
+	}
+	return sent, time.Since(start), nil
 }
 
 // waitSubscriptions receives subscription messages on an XPUB until n of

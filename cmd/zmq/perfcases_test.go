@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"regexp"
+	"strconv"
 	"testing"
+	"time"
 )
 
 func TestParsePerfCases(t *testing.T) {
@@ -12,6 +14,7 @@ func TestParsePerfCases(t *testing.T) {
 		"remote_latp tcp://127.0.0.1:1 64 10":        {mode: "remote_latp", endpoint: "tcp://127.0.0.1:1", size: 64, count: 10},
 		"local_pub tcp://127.0.0.1:1 64 10 100":      {mode: "local_pub", endpoint: "tcp://127.0.0.1:1", size: 64, count: 10, sockets: 100},
 		"poll_lat inproc 64 10 1000":                 {mode: "poll_lat", endpoint: "inproc", size: 64, count: 10, sockets: 1000},
+		"local_pub tcp://127.0.0.1:1 64 10 100 1.5":  {mode: "local_pub", endpoint: "tcp://127.0.0.1:1", size: 64, count: 10, sockets: 100, duration: 1500 * time.Millisecond},
 	}
 	for line, want := range good {
 		got, err := parsePerfArgs(splitArgs(line))
@@ -25,6 +28,8 @@ func TestParsePerfCases(t *testing.T) {
 		"remote_sub tcp://127.0.0.1:1 64 10 0", // no subscriber
 		"poll_lat ipc 64 10 10",                // tcp or inproc only
 		"remote_latp tcp://127.0.0.1:1 64 10 curve",
+		"local_pub tcp://127.0.0.1:1 64 10 1 0",  // SECONDS must be positive
+		"remote_sub tcp://127.0.0.1:1 64 10 1 2", // SECONDS is local_pub's
 	} {
 		if _, err := parsePerfArgs(splitArgs(line)); err == nil {
 			t.Errorf("%q accepted", line)
@@ -62,6 +67,18 @@ func TestPerfCasesRun(t *testing.T) {
 	}
 	if !regexp.MustCompile(`subscribers: 3\nreceived: [0-9]+ of 3000\ndelivered: [0-9]+ \[msg/s\]\n$`).MatchString(sub) {
 		t.Errorf("remote_sub report:\n%s", sub)
+	}
+
+	// With SECONDS the publisher stops long before a count it could not
+	// send in that time, at a multiple of 1,024 messages.
+	ep = freeTCPEndpoint(t)
+	pub, _ = runPerfPair(t, []string{"local_pub", ep, "64", "1000000000000", "2", "0.2"}, []string{"remote_sub", ep, "64", "1000000000000", "2"})
+	m := regexp.MustCompile(`message count: ([0-9]+)\n`).FindStringSubmatch(pub)
+	if m == nil {
+		t.Fatalf("local_pub report:\n%s", pub)
+	}
+	if n, _ := strconv.Atoi(m[1]); n == 0 || n%1024 != 0 || n >= 1000000000000 {
+		t.Errorf("local_pub with SECONDS sent %s messages; want a multiple of 1024 below the count", m[1])
 	}
 }
 
