@@ -75,8 +75,12 @@
 // leaves to the writer goroutine only what does not go at once
 // (engine_inplace.go). PUB and XPUB append the message once to their log
 // (publog.go), marking the subscribers that match it and are below their
-// HWM, and wake only the writers that sleep; each writer pulls its marked
-// messages when it takes its queue.
+// HWM, and hand only the idle subscribers' engines to the socket's
+// fan-out worker, one goroutine that writes each in turn with
+// non-blocking system calls, pulling its marked messages when it takes
+// its queue; the engine's writer goroutine finishes only what such a
+// write left (engine_fanout.go; on Linux tcp and ipc, elsewhere the
+// writer goroutines write).
 //
 // Receive: the engine's reader (readLoop in engine.go) decodes every frame
 // one read delivered (on Linux, tcp and ipc sockets are read with raw
@@ -91,7 +95,9 @@
 // Per bound endpoint, one goroutine accepts (endpoint.go). Per connection,
 // one goroutine reads (it ran the handshake first) and one writes, which
 // serve in session.go starts and waits for; heartbeat timers run on the
-// runtime's timers. Per connected endpoint, the connecter's goroutine
+// runtime's timers. Per PUB or XPUB socket, one goroutine wakes idle
+// subscribers' queues and writes their connections while there is work,
+// and ends when there is none (fanout_worker.go). Per connected endpoint, the connecter's goroutine
 // (connecter.go) dials, then reads that connection, and dials again after
 // it ends. Per udp endpoint, one goroutine reads datagrams and one writes
 // them (engine_udp.go). inproc connections have no goroutine: the

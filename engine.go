@@ -277,7 +277,7 @@ func runSession(sess session, conn net.Conn, p *pipe, endpoint string, snapshot 
 
 	e.startWriter(so.typ)
 	e.enableInPlace(so.typ)
-	e.enablePool(so.typ)
+	e.enableFanoutWrites(so.typ)
 	e.startHeartbeat(&so)
 	var pe *protocolError
 	if err := e.serve(zmtpWire{e}); errors.As(err, &pe) {

@@ -61,16 +61,16 @@ const inPlaceRounds = 2
 
 // outboundReady is called by whoever pushed a message onto the outbound
 // queue that the engine's writer had found empty: on a publisher's
-// connection it hands the engine to the socket's write pool
-// (engine_pool.go); otherwise it writes in place when it can, and
+// connection it hands the engine to the socket's fan-out worker
+// (engine_fanout.go); otherwise it writes in place when it can, and
 // otherwise wakes the writer goroutine.
 func (e *engine) outboundReady() {
 	if !e.inPlaceOn.Load() {
 		signalChan(e.wakeOut)
 		return
 	}
-	if e.pool != nil {
-		e.pool.addEngine(e)
+	if e.fanout != nil {
+		e.fanout.addEngine(e)
 		return
 	}
 	if !e.wmu.TryLock() {

@@ -89,7 +89,7 @@ func (f *fakeSession) event(ev Event, endpoint string, value int) {
 
 func (f *fakeSession) zapFunc() mechanism.ZAPFunc    { return nil }
 func (f *fakeSession) lingerDuration() time.Duration { return f.linger }
-func (f *fakeSession) writePool() *fanoutWaker       { return nil }
+func (f *fakeSession) fanoutWorker() *fanoutWorker   { return nil }
 func (f *fakeSession) acceptsPeers() bool            { return true }
 
 // eventList returns the events raised so far.

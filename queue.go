@@ -117,7 +117,7 @@ func (q *queue) noteFullLocked() {
 // so a publisher pays little for a subscriber that lags. Unlike push it
 // does not mark the writer blocked when it refuses, and it does not call
 // onReadable itself: wake reports that the reader was idle and must be
-// woken by the caller (see fanoutWaker).
+// woken by the caller (see fanoutWorker).
 func (q *queue) offer(m []frame) (ok, wake bool) {
 	if q.atHWM.Load() {
 		return false, false

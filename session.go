@@ -48,9 +48,9 @@ type session interface {
 	// acceptsPeers reports whether the socket takes new connections (it is
 	// not closed).
 	acceptsPeers() bool
-	// writePool returns the pool that writes the socket's connections
-	// (engine_pool.go), or nil when each engine's writer goroutine does.
-	writePool() *fanoutWaker
+	// fanoutWorker returns the worker that writes the socket's connections
+	// (engine_fanout.go), or nil when each engine's writer goroutine does.
+	fanoutWorker() *fanoutWorker
 }
 
 var _ session = (*Socket)(nil)
@@ -223,13 +223,13 @@ type engine struct {
 	lastWriteAt   atomic.Int64  // when the last write ended (markWrite)
 	inPlaceWrites atomic.Uint64 // write calls made in place (for tests)
 
-	// Set by the connection goroutine before serve (enablePool), and
-	// read-only once serve has set inPlaceOn: the socket's write pool,
-	// nil when the writer goroutine writes. poolQueued is set while the
-	// engine waits in the pool's list.
-	pool         *fanoutWaker
-	poolQueued   atomic.Bool
-	poolHandOffs atomic.Uint64 // turns the pool left to the writer goroutine (for tests)
+	// Set by the connection goroutine before serve (enableFanoutWrites),
+	// and read-only once serve has set inPlaceOn: the socket's fan-out
+	// worker, nil when the writer goroutine writes. fanoutQueued is set
+	// while the engine waits in the worker's list.
+	fanout         *fanoutWorker
+	fanoutQueued   atomic.Bool
+	fanoutHandOffs atomic.Uint64 // turns the worker left to the writer goroutine (for tests)
 
 	// Any goroutine.
 	stopped   sync.Once      // stop's closing of done and conn
@@ -272,7 +272,7 @@ func (e *engine) serve(w engineWire) error {
 	err := w.readLoop()
 	e.stop(false)
 	wg.Wait()
-	// A sender or the write pool may be writing in place: once it lets go
+	// A sender or the fan-out worker may be writing in place: once it lets go
 	// of the write token, the next finds the engine stopped and leaves
 	// the queue alone (a persistent pipe's next engine reads it).
 	e.wmu.Lock()
@@ -284,8 +284,9 @@ func (e *engine) serve(w engineWire) error {
 // writeLoop sends queued messages with w.write until the engine stops or
 // a write fails. When the socket closed the queue (linger), it ends once
 // everything is sent. It holds the write token around each batch; first
-// it writes what an in-place write left unwritten. On a pooled engine it
-// writes only that, and gives the queue back to the pool.
+// it writes what an in-place write left unwritten. On an engine the
+// fan-out worker writes, it writes only that, and gives the queue back to
+// the worker.
 func (e *engine) writeLoop(w engineWire) {
 	for {
 		e.wmu.Lock()
@@ -294,7 +295,7 @@ func (e *engine) writeLoop(w engineWire) {
 		ok, closed := false, false
 		switch {
 		case err != nil:
-		case e.pool != nil:
+		case e.fanout != nil:
 			ok, closed = e.outR.hasMessage()
 		default:
 			fs, ok, closed = e.outR.takeAll()
@@ -308,8 +309,8 @@ func (e *engine) writeLoop(w engineWire) {
 			e.stop(false)
 			return
 		}
-		if ok && e.pool != nil {
-			e.pool.addEngine(e)
+		if ok && e.fanout != nil {
+			e.fanout.addEngine(e)
 			ok = false
 		}
 		if !ok {

@@ -25,7 +25,7 @@ type pubPattern struct {
 	lastSubs *pipe // XPUB_MANUAL: the peer the last subscription came from
 
 	toWake []*queue // send: the subscriber queues whose readers were idle
-	waker  fanoutWaker
+	waker  fanoutWorker
 
 	// log carries messages to the subscribers served by connection
 	// engines (see pubLog); direct lists the others (inproc, CONFLATE),
@@ -344,9 +344,9 @@ func (x *pubPattern) send(m []frame) error {
 	return nil
 }
 
-// writePool returns the write pool of a PUB or XPUB socket
-// (engine_pool.go), nil for other types.
-func (s *Socket) writePool() *fanoutWaker {
+// fanoutWorker returns the fan-out worker of a PUB or XPUB socket
+// (engine_fanout.go), nil for other types.
+func (s *Socket) fanoutWorker() *fanoutWorker {
 	if x, ok := s.pat.(*pubPattern); ok {
 		return &x.waker
 	}
@@ -354,7 +354,7 @@ func (s *Socket) writePool() *fanoutWaker {
 }
 
 // wakeReaders wakes the readers send found idle: a few directly, more
-// through the waker (see fanoutWaker).
+// through the waker (see fanoutWorker).
 func (x *pubPattern) wakeReaders() {
 	if len(x.toWake) > fanoutDirectWakes {
 		x.waker.wake(x.toWake)

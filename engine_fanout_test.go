@@ -8,29 +8,29 @@ import (
 	"testing"
 )
 
-// poolCounts adds up the in-place writes and the hand-offs to the writer
+// fanoutCounts adds up the in-place writes and the hand-offs to the writer
 // goroutine of the engines serving s's pipes.
-func poolCounts(s *Socket) (writes, handOffs uint64) {
+func fanoutCounts(s *Socket) (writes, handOffs uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for p := range s.pipes {
 		if e := p.engine.Load(); e != nil {
 			writes += e.inPlaceWrites.Load()
-			handOffs += e.poolHandOffs.Load()
+			handOffs += e.fanoutHandOffs.Load()
 		}
 	}
 	return writes, handOffs
 }
 
-// TestPubPoolWrites sends from a PUB and an XPUB over tcp and ipc, with
+// TestPubFanoutWrites sends from a PUB and an XPUB over tcp and ipc, with
 // and without CURVE, to subscribers that read only after everything was
-// sent: small messages written by the pool, large frames and a backlog
-// bigger than the socket buffers, which the pool hands to the writer
+// sent: small messages written by the fan-out worker, large frames and a
+// backlog bigger than the socket buffers, which it hands to the writer
 // goroutine and takes back. Every subscriber must get every message, in
-// order, and the pool must have done both.
-func TestPubPoolWrites(t *testing.T) {
+// order, and the worker must have done both.
+func TestPubFanoutWrites(t *testing.T) {
 	if runtime.GOOS != "linux" {
-		t.Skip("pooled writes are for Linux")
+		t.Skip("the fan-out worker writes on Linux")
 	}
 	sizes := []int{1, 64, 1000, largeFrame - 100, largeFrame, 100 << 10}
 	const rounds = 40 // about 9 MB to each subscriber
@@ -114,8 +114,8 @@ func TestPubPoolWrites(t *testing.T) {
 							t.Errorf("subscriber %d: %v", j, err)
 						}
 					}
-					if writes, handOffs := poolCounts(pub); writes == 0 || handOffs == 0 {
-						t.Errorf("the publisher's pool wrote %d times and handed off %d times; want both", writes, handOffs)
+					if writes, handOffs := fanoutCounts(pub); writes == 0 || handOffs == 0 {
+						t.Errorf("the publisher's fan-out worker wrote %d times and handed off %d times; want both", writes, handOffs)
 					}
 				})
 			}

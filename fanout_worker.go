@@ -3,35 +3,35 @@ package zmq4
 import "sync"
 
 // fanoutDirectWakes is how many idle subscriber writers one PUB send wakes
-// itself; beyond that it hands the wake-ups to a fanoutWaker.
+// itself; beyond that it hands the wake-ups to a fanoutWorker.
 const fanoutDirectWakes = 4
 
-// fanoutWaker wakes the writers of a publisher's subscriber queues on
-// behalf of the sending goroutine, and is the socket's write pool: its
-// goroutine writes the publisher's connections itself (engine_pool.go).
-// Waking a parked engine writer costs far more than queueing a message
-// for it, so a PUB sending to hundreds of idle subscribers would spend
-// most of each send waking them, one message per wake-up and write.
-// Handing the wake-ups to a goroutine of their own keeps the send at the
-// cost of marking the message for them (pubLog) or pushing it into their
-// queues; the writes it makes later find more messages waiting and write
-// them together, as libzmq's I/O thread does when it comes round to a
-// pipe.
+// fanoutWorker does a publisher's fan-out work on behalf of the sending
+// goroutine: it wakes the readers of subscriber queues the send found
+// idle (inproc peers, CONFLATE subscribers), and it writes the
+// publisher's tcp and ipc connections itself (engine_fanout.go). Waking
+// a parked goroutine costs far more than queueing a message for it, so a
+// PUB sending to hundreds of idle subscribers would spend most of each
+// send waking them, one message per wake-up and write. Handing that work
+// to a goroutine of its own keeps the send at the cost of marking the
+// message for them (pubLog) or pushing it into their queues; the writes
+// the worker makes later find more messages waiting and write them
+// together, as libzmq's I/O thread does when it comes round to a pipe.
 //
 // The goroutine runs only while wake-ups or engines are pending; it ends
 // when it finds none.
-type fanoutWaker struct {
+type fanoutWorker struct {
 	mu           sync.Mutex
 	pending      []*queue
 	spare        []*queue
-	engines      []*engine // pooled engines with messages to write
+	engines      []*engine // engines with messages for the worker to write
 	spareEngines []*engine
 	running      bool
 }
 
 // wake arranges for each queue's onReadable to be called soon, in order.
 // It takes over none of qs: the caller may reuse the slice.
-func (w *fanoutWaker) wake(qs []*queue) {
+func (w *fanoutWorker) wake(qs []*queue) {
 	w.mu.Lock()
 	w.pending = append(w.pending, qs...)
 	w.startLocked()
@@ -39,9 +39,9 @@ func (w *fanoutWaker) wake(qs []*queue) {
 }
 
 // addEngine arranges for e's queued messages to be written soon by the
-// pool (writePooled), unless e is already waiting in the list.
-func (w *fanoutWaker) addEngine(e *engine) {
-	if !e.poolQueued.CompareAndSwap(false, true) {
+// worker (writeForFanout), unless e is already waiting in the list.
+func (w *fanoutWorker) addEngine(e *engine) {
+	if !e.fanoutQueued.CompareAndSwap(false, true) {
 		return
 	}
 	w.mu.Lock()
@@ -51,7 +51,7 @@ func (w *fanoutWaker) addEngine(e *engine) {
 }
 
 // startLocked starts the goroutine unless it runs. Call with mu held.
-func (w *fanoutWaker) startLocked() {
+func (w *fanoutWorker) startLocked() {
 	if !w.running {
 		w.running = true
 		go w.run()
@@ -60,7 +60,7 @@ func (w *fanoutWaker) startLocked() {
 
 // run calls onReadable for every pending queue and gives every pending
 // engine its turn until none is left.
-func (w *fanoutWaker) run() {
+func (w *fanoutWorker) run() {
 	for {
 		w.mu.Lock()
 		qs, es := w.pending, w.engines
@@ -78,8 +78,8 @@ func (w *fanoutWaker) run() {
 		}
 		for _, e := range es {
 			// Cleared first: a push from now on queues e again.
-			e.poolQueued.Store(false)
-			if e.writePooled() {
+			e.fanoutQueued.Store(false)
+			if e.writeForFanout() {
 				w.addEngine(e)
 			}
 		}

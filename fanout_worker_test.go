@@ -8,7 +8,7 @@ import (
 // The waker calls onReadable once for every queue handed to it, queues
 // handed over while it runs included, and then ends.
 func TestFanoutWakerWakesEach(t *testing.T) {
-	var w fanoutWaker
+	var w fanoutWorker
 	var mu sync.Mutex
 	woken := map[*queue]int{}
 	var wg sync.WaitGroup
