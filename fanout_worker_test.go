@@ -5,9 +5,9 @@ import (
 	"testing"
 )
 
-// The waker calls onReadable once for every queue handed to it, queues
+// The fan-out worker calls onReadable once for every queue handed to it, queues
 // handed over while it runs included, and then ends.
-func TestFanoutWakerWakesEach(t *testing.T) {
+func TestFanoutWorkerWakesEach(t *testing.T) {
 	var w fanoutWorker
 	var mu sync.Mutex
 	woken := map[*queue]int{}
@@ -45,7 +45,7 @@ func TestFanoutWakerWakesEach(t *testing.T) {
 }
 
 // A PUB with more idle subscribers than it wakes itself still gets every
-// message to every subscriber (through the waker), over inproc and tcp.
+// message to every subscriber (through the fan-out worker), over inproc and tcp.
 func TestPubManySubscribersAllReceive(t *testing.T) {
 	for _, transport := range []string{"inproc", "tcp"} {
 		t.Run(transport, func(t *testing.T) {

@@ -25,7 +25,7 @@ type pubPattern struct {
 	lastSubs *pipe // XPUB_MANUAL: the peer the last subscription came from
 
 	toWake []*queue // send: the subscriber queues whose readers were idle
-	waker  fanoutWorker
+	fanout fanoutWorker
 
 	// log carries messages to the subscribers served by connection
 	// engines (see pubLog); direct lists the others (inproc, CONFLATE),
@@ -348,16 +348,16 @@ func (x *pubPattern) send(m []frame) error {
 // (engine_fanout.go), nil for other types.
 func (s *Socket) fanoutWorker() *fanoutWorker {
 	if x, ok := s.pat.(*pubPattern); ok {
-		return &x.waker
+		return &x.fanout
 	}
 	return nil
 }
 
 // wakeReaders wakes the readers send found idle: a few directly, more
-// through the waker (see fanoutWorker).
+// through the fan-out worker (see fanoutWorker).
 func (x *pubPattern) wakeReaders() {
 	if len(x.toWake) > fanoutDirectWakes {
-		x.waker.wake(x.toWake)
+		x.fanout.wake(x.toWake)
 	} else {
 		for _, q := range x.toWake {
 			if q.onReadable != nil {
