@@ -215,9 +215,9 @@ type engine struct {
 	// conn.Write.
 	rawW *rawWriter
 
-	// Set by the connection goroutine before serve (enableInPlace), and
-	// read-only once serve has set inPlaceOn; nil when senders may not
-	// write in place.
+	// Set by the connection goroutine before serve (enableInPlace for
+	// REQ and REP, enableFanoutWrites for PUB and XPUB), and read-only
+	// once serve has set inPlaceOn; nil when no one writes in place.
 	inPlace       *inPlaceWriter
 	inPlaceOn     atomic.Bool   // set by serve once in-place writes may start
 	lastWriteAt   atomic.Int64  // when the last write ended (markWrite)

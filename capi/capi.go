@@ -130,7 +130,7 @@ func getCtx(p unsafe.Pointer) *ctxEntry {
 	return c
 }
 
-// pz_go_zmq_ctx_new is zmq_ctx_new (fork.c): it makes a context.
+// pz_go_zmq_ctx_new is zmq_ctx_new: it makes a context.
 //
 //export pz_go_zmq_ctx_new
 func pz_go_zmq_ctx_new() unsafe.Pointer {
@@ -143,7 +143,7 @@ func pz_go_zmq_ctx_new() unsafe.Pointer {
 	return newHandle(tagContext, &ctxEntry{ctx: ctx, term: term})
 }
 
-// pz_go_zmq_init is zmq_init (fork.c): it makes a context with io_threads I/O threads (deprecated API).
+// pz_go_zmq_init is zmq_init: it makes a context with io_threads I/O threads (deprecated API).
 //
 //export pz_go_zmq_init
 func pz_go_zmq_init(ioThreads C.int) unsafe.Pointer {
@@ -177,7 +177,7 @@ func (c *ctxEntry) startTerm() chan struct{} {
 	return c.termDone
 }
 
-// pz_go_zmq_ctx_term is zmq_ctx_term (fork.c): it terminates the context, waiting until every socket in it is
+// pz_go_zmq_ctx_term is zmq_ctx_term: it terminates the context, waiting until every socket in it is
 // closed and done lingering.
 //
 //export pz_go_zmq_ctx_term
@@ -191,18 +191,18 @@ func pz_go_zmq_ctx_term(p unsafe.Pointer) C.int {
 	return 0
 }
 
-// pz_go_zmq_term is zmq_term (fork.c), zmq_ctx_term's deprecated name.
+// pz_go_zmq_term is zmq_term, zmq_ctx_term's deprecated name.
 //
 //export pz_go_zmq_term
 func pz_go_zmq_term(p unsafe.Pointer) C.int { return pz_go_zmq_ctx_term(p) }
 
-// pz_go_zmq_ctx_destroy is zmq_ctx_destroy (fork.c), zmq_ctx_term's
+// pz_go_zmq_ctx_destroy is zmq_ctx_destroy, zmq_ctx_term's
 // deprecated name.
 //
 //export pz_go_zmq_ctx_destroy
 func pz_go_zmq_ctx_destroy(p unsafe.Pointer) C.int { return pz_go_zmq_ctx_term(p) }
 
-// pz_go_zmq_ctx_shutdown is zmq_ctx_shutdown (fork.c): it makes blocking calls on the context's sockets return
+// pz_go_zmq_ctx_shutdown is zmq_ctx_shutdown: it makes blocking calls on the context's sockets return
 // ETERM, without waiting for anything.
 //
 //export pz_go_zmq_ctx_shutdown
@@ -233,7 +233,7 @@ const (
 	socketLimitValue = 65535
 )
 
-// pz_go_zmq_ctx_set is zmq_ctx_set (fork.c): it sets a context option.
+// pz_go_zmq_ctx_set is zmq_ctx_set: it sets a context option.
 //
 //export pz_go_zmq_ctx_set
 func pz_go_zmq_ctx_set(p unsafe.Pointer, option, value C.int) C.int {
@@ -294,7 +294,7 @@ func pz_go_zmq_ctx_set(p unsafe.Pointer, option, value C.int) C.int {
 	return 0
 }
 
-// pz_go_zmq_ctx_get is zmq_ctx_get (fork.c): it reads a context option.
+// pz_go_zmq_ctx_get is zmq_ctx_get: it reads a context option.
 //
 //export pz_go_zmq_ctx_get
 func pz_go_zmq_ctx_get(p unsafe.Pointer, option C.int) C.int {
@@ -372,7 +372,7 @@ func getSock(p unsafe.Pointer) *sockEntry {
 	return s
 }
 
-// pz_go_zmq_socket is zmq_socket (fork.c): it makes a socket of the given type in the context.
+// pz_go_zmq_socket is zmq_socket: it makes a socket of the given type in the context.
 //
 //export pz_go_zmq_socket
 func pz_go_zmq_socket(ctxp unsafe.Pointer, typ C.int) unsafe.Pointer {
@@ -409,7 +409,7 @@ func pz_go_zmq_socket(ctxp unsafe.Pointer, typ C.int) unsafe.Pointer {
 	return newSocketHandle(&sockEntry{s: s, ctx: c, typ: zmq.Type(typ)})
 }
 
-// pz_go_zmq_close is zmq_close (fork.c): it closes the socket; pending messages linger as ZMQ_LINGER says.
+// pz_go_zmq_close is zmq_close: it closes the socket; pending messages linger as ZMQ_LINGER says.
 //
 //export pz_go_zmq_close
 func pz_go_zmq_close(p unsafe.Pointer) C.int {
