@@ -70,7 +70,7 @@ func pz_go_zmq_msg_init_buffer(p unsafe.Pointer, buf unsafe.Pointer, size C.size
 	if buf == nil && size != 0 {
 		return fail(syscall.EFAULT)
 	}
-	if rc := C.zmq_msg_init_size(p, size); rc != 0 {
+	if rc := C.pz_c_zmq_msg_init_size(p, size); rc != 0 {
 		return rc
 	}
 	if size > 0 {

@@ -413,7 +413,7 @@ int pz_c_zmq_send(void *sp, const void *buf, size_t n, int flags) {
 	if (n <= PZ_SQ_SMALL) {
 		r = pz_sq_accept(q, NULL, buf, n, flags, &kick);
 	} else {
-		if (zmq_msg_init_size(&m, n) < 0)
+		if (pz_c_zmq_msg_init_size(&m, n) < 0)
 			return -1;
 		memcpy(m.data, buf, n);
 		have_m = 1;
@@ -434,7 +434,7 @@ int pz_c_zmq_send(void *sp, const void *buf, size_t n, int flags) {
 	}
 	if (r == 0) {
 		if (!have_m) {
-			if (zmq_msg_init_size(&m, n) < 0)
+			if (pz_c_zmq_msg_init_size(&m, n) < 0)
 				return -1;
 			if (n > 0)
 				memcpy(m.data, buf, n);
@@ -448,7 +448,7 @@ int pz_c_zmq_send(void *sp, const void *buf, size_t n, int flags) {
 }
 
 // pz_c_zmq_send_const is zmq_send_const: it is zmq_send; the buffer is copied all the same.
-int pz_c_zmq_send_const(void *sp, const void *buf, size_t n, int flags) { return zmq_send(sp, buf, n, flags); }
+int pz_c_zmq_send_const(void *sp, const void *buf, size_t n, int flags) { return pz_c_zmq_send(sp, buf, n, flags); }
 
 // A socket with a receive buffer (pz_rq, pz.h; only some types have one,
 // see recvq.go) gets its parts from Go in batches: pz_rq_fill moves every

@@ -377,9 +377,9 @@ func (e *sockEntry) recvBuffered(sp unsafe.Pointer, flags C.int) (buf unsafe.Poi
 	}
 	defer C.free(unsafe.Pointer(m))
 	emptyMsg(m)
-	rc = C.zmq_msg_recv(unsafe.Pointer(m), sp, flags)
+	rc = C.pz_c_zmq_msg_recv(unsafe.Pointer(m), sp, flags)
 	if rc < 0 {
-		C.zmq_msg_close(unsafe.Pointer(m))
+		C.pz_c_zmq_msg_close(unsafe.Pointer(m))
 		return nil, 0, false, rc
 	}
 	size = int(m.size)
@@ -388,6 +388,6 @@ func (e *sockEntry) recvBuffered(sp unsafe.Pointer, flags C.int) (buf unsafe.Poi
 	if buf != nil && size > 0 {
 		C.memcpy(buf, m.data, m.size)
 	}
-	C.zmq_msg_close(unsafe.Pointer(m))
+	C.pz_c_zmq_msg_close(unsafe.Pointer(m))
 	return buf, size, more, 0
 }
