@@ -88,14 +88,19 @@
 // the pipe's inbound queue in one batch; a queue that goes from empty to
 // not empty reports the pipe to the socket (pipeReadable), and the next
 // Recv, under the socket's lock, hands it to the pattern, which
-// fair-queues between its pipes.
+// fair-queues between its pipes. A REQ or REP socket with one tcp or ipc
+// connection (Linux) has its blocking Recv read and decode that
+// connection itself, with the same code, once the reader has lent it;
+// the reader reads it again whenever the application does something else
+// (engine_direct.go).
 //
 // # Goroutines
 //
 // Per bound endpoint, one goroutine accepts (endpoint.go). Per connection,
-// one goroutine reads (it ran the handshake first) and one writes, which
-// serve in session.go starts and waits for; heartbeat timers run on the
-// runtime's timers. Per PUB or XPUB socket, one goroutine wakes idle
+// one goroutine reads (it ran the handshake first; it lends the
+// connection to a REQ's or REP's Recv, engine_direct.go) and one writes,
+// which serve in session.go starts and waits for; heartbeat timers run on
+// the runtime's timers. Per PUB or XPUB socket, one goroutine wakes idle
 // subscribers' queues and writes their connections while there is work,
 // and ends when there is none (fanout_worker.go). Per connected endpoint, the connecter's goroutine
 // (connecter.go) dials, then reads that connection, and dials again after

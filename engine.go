@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"time"
 
 	"github.com/purezmq/zmq4/internal/mechanism"
@@ -277,6 +278,7 @@ func runSession(sess session, conn net.Conn, p *pipe, endpoint string, snapshot 
 
 	e.startWriter(so.typ)
 	e.enableInPlace(so.typ)
+	e.enableDirectRead(so.typ)
 	e.enableFanoutWrites(so.typ)
 	e.startHeartbeat(&so)
 	var pe *protocolError
@@ -297,10 +299,38 @@ type zmtpWire struct{ e *engine }
 func (w zmtpWire) readLoop() error        { return w.e.readLoop() }
 func (w zmtpWire) write(fs []frame) error { return w.e.writeFrames(fs) }
 
-// readLoop decodes frames until the connection fails.
+// readLoop decodes frames until the connection fails. On a connection the
+// application may read itself (engine_direct.go), it lends the connection
+// when asked and carries on once it is given back.
 func (e *engine) readLoop() error {
-	var pending []frame // frames decoded and not yet delivered
-	complete := 0       // frames in pending that form whole messages
+	if e.direct != nil {
+		defer e.direct.reclaim.Stop()
+	}
+	for {
+		err := e.readFrames(false)
+		if e.direct == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+			return err
+		}
+		// Only takeRead sets a read deadline on the connection goroutine.
+		if err := e.lendRead(); err != nil {
+			return err
+		}
+	}
+}
+
+// readFrames decodes frames and delivers whole messages to the inbound
+// queue. On the connection goroutine (forApp false) it returns only with
+// the error that ends the connection, or with the read deadline takeRead
+// set. On the application's goroutine (readForApp) it returns once it has
+// delivered at least one message, without waiting for room; errAppFull
+// when the queue had no room for any.
+func (e *engine) readFrames(forApp bool) error {
+	if e.inComplete > 0 {
+		// Messages decoded before the connection changed hands.
+		if err := e.deliverDecoded(forApp); err != nil || forApp {
+			return err
+		}
+	}
 	for {
 		f, err := e.r.ReadFrame()
 		if err != nil {
@@ -326,7 +356,7 @@ func (e *engine) readLoop() error {
 			body, pooled = f.Body, framePooled
 		}
 		if f.IsCommand() {
-			if complete != len(pending) {
+			if e.inComplete != len(e.inPending) {
 				return errCommandInMessage
 			}
 			cf, ok, err := e.command(body)
@@ -334,31 +364,54 @@ func (e *engine) readLoop() error {
 				return err
 			}
 			if ok {
-				pending = append(pending, cf)
-				complete = len(pending)
+				e.inPending = append(e.inPending, cf)
+				e.inComplete = len(e.inPending)
 			}
 		} else {
 			flags := pooled
 			if f.More() {
 				flags |= frameMore
 			}
-			pending = append(pending, frame{data: body, flags: flags})
+			e.inPending = append(e.inPending, frame{data: body, flags: flags})
 			if !f.More() {
-				complete = len(pending)
-			} else if len(pending)-complete > maxFramesPerMessage {
+				e.inComplete = len(e.inPending)
+			} else if len(e.inPending)-e.inComplete > maxFramesPerMessage {
 				return errTooManyFrames
 			}
 		}
-		if complete > 0 && (complete >= 4096 || !e.r.Buffered()) {
-			if err := e.deliver(pending[:complete]); err != nil {
+		if e.inComplete > 0 && (e.inComplete >= 4096 || !e.r.Buffered()) {
+			if err := e.deliverDecoded(forApp); err != nil || forApp {
 				return err
 			}
-			rest := copy(pending, pending[complete:])
-			clear(pending[rest:])
-			pending = pending[:rest]
-			complete = 0
 		}
 	}
+}
+
+// deliverDecoded pushes the whole messages decoded so far into the inbound
+// queue. The connection goroutine (forApp false) waits for room until all
+// are in; the application's goroutine pushes what fits and keeps the rest
+// for later, and gets errAppFull when nothing fitted.
+func (e *engine) deliverDecoded(forApp bool) error {
+	var n int
+	if forApp {
+		// The application's own push signals the socket: it must not
+		// be taken for a kick.
+		e.settleRead()
+		n = e.p.in.q.pushBatch(e.inPending[:e.inComplete], e.props)
+		if n == 0 {
+			return errAppFull
+		}
+	} else {
+		if err := e.deliver(e.inPending[:e.inComplete]); err != nil {
+			return err
+		}
+		n = e.inComplete
+	}
+	rest := copy(e.inPending, e.inPending[n:])
+	clear(e.inPending[rest:])
+	e.inPending = e.inPending[:rest]
+	e.inComplete -= n
+	return nil
 }
 
 // isHeartbeat reports whether a command body is a PING or a PONG.

@@ -23,6 +23,38 @@ func inPlaceWrites(s *Socket) uint64 {
 	return n
 }
 
+// connectReqRep makes a REQ socket connected to a REP over transport, with
+// CURVE when curve is set, both with RCVTIMEO rcvtimeo.
+func connectReqRep(t *testing.T, transport string, curve bool, rcvtimeo time.Duration) (req, rep *Socket) {
+	t.Helper()
+	ctx := newTestContext(t)
+	rep = newTestSocket(t, ctx, REP)
+	req = newTestSocket(t, ctx, REQ)
+	must(t, rep.SetRcvtimeo(rcvtimeo))
+	must(t, req.SetRcvtimeo(rcvtimeo))
+	if curve {
+		setCurvePair(t, rep, req)
+	}
+	must(t, rep.Bind(endpointFor(t, transport)))
+	must(t, req.Connect(rep.opt.lastEndpoint))
+	return req, rep
+}
+
+// setCurvePair makes server a CURVE server and client its client, with
+// fresh keys.
+func setCurvePair(t *testing.T, server, client *Socket) {
+	t.Helper()
+	serverPub, serverSec, err := NewCurveKeypair()
+	must(t, err)
+	clientPub, clientSec, err := NewCurveKeypair()
+	must(t, err)
+	must(t, server.SetCurveServer(1))
+	must(t, server.SetCurveSecretkey(serverSec))
+	must(t, client.SetCurveServerkey(serverPub))
+	must(t, client.SetCurvePublickey(clientPub))
+	must(t, client.SetCurveSecretkey(clientSec))
+}
+
 // payload returns size bytes that encode seq, so a message out of order
 // or corrupted shows.
 func payload(seq, size int) []byte {
@@ -49,22 +81,7 @@ func TestInPlaceRequestReply(t *testing.T) {
 	for _, tr := range []string{"tcp", "ipc"} {
 		for _, curve := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/curve=%v", tr, curve), func(t *testing.T) {
-				ctx := newTestContext(t)
-				rep := newTestSocket(t, ctx, REP)
-				req := newTestSocket(t, ctx, REQ)
-				if curve {
-					serverPub, serverSec, err := NewCurveKeypair()
-					must(t, err)
-					clientPub, clientSec, err := NewCurveKeypair()
-					must(t, err)
-					must(t, rep.SetCurveServer(1))
-					must(t, rep.SetCurveSecretkey(serverSec))
-					must(t, req.SetCurveServerkey(serverPub))
-					must(t, req.SetCurvePublickey(clientPub))
-					must(t, req.SetCurveSecretkey(clientSec))
-				}
-				must(t, rep.Bind(endpointFor(t, tr)))
-				must(t, req.Connect(rep.opt.lastEndpoint))
+				req, rep := connectReqRep(t, tr, curve, 10*time.Second)
 				for round := range 3 {
 					for i, size := range sizes {
 						seq := round*len(sizes) + i

@@ -145,6 +145,7 @@ func (s *Socket) retryLocked(ctx context.Context, timeout time.Duration, try fun
 			defer t.Stop()
 			expired = t.C
 		}
+		s.releaseReadLocked()
 		s.mu.Unlock()
 		var werr error
 		select {

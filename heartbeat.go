@@ -97,6 +97,11 @@ func (e *engine) startHeartbeat(so *sessionOptions) {
 func (e *engine) sendPing(ttl uint16, timeout time.Duration) {
 	h := &e.hb
 	last := h.heard.Load()
+	if e.direct != nil {
+		// The answer must be read even when the application's Recv,
+		// which holds the connection, is not reading (engine_direct.go).
+		e.reclaimRead()
+	}
 	e.p.out.pushFrame(frame{data: zmtp.AppendPing(nil, ttl, nil), flags: frameCommand}, true)
 	if timeout <= 0 {
 		return

@@ -41,6 +41,7 @@ func (s *Socket) eventsLocked() State {
 	if s.closed {
 		return 0
 	}
+	s.releaseReadLocked()
 	s.absorbReady()
 	var st State
 	if len(s.recvRest) > 0 || s.pat.hasIn() {
@@ -60,6 +61,7 @@ func (s *Socket) pollEventsLocked(want State) State {
 	if s.closed {
 		return 0
 	}
+	s.releaseReadLocked()
 	s.absorbReady()
 	var st State
 	if want&POLLIN != 0 && (len(s.recvRest) > 0 || s.pat.hasIn()) {

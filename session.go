@@ -193,8 +193,12 @@ type engine struct {
 	// states apart).
 	codec mechanism.MessageCodec
 
-	// Owned by the connection goroutine.
-	r *zmtp.Reader // decodes the handshake's and then the data phase's frames
+	// Owned by the connection goroutine, or after the handshake by the
+	// holder of the read token: the connection goroutine, or an
+	// application's Recv it lent the connection to (engine_direct.go).
+	r          *zmtp.Reader // decodes the handshake's and then the data phase's frames
+	inPending  []frame      // frames decoded and not yet delivered
+	inComplete int          // frames in inPending that form whole messages
 	// handshakeErr is why the handshake failed, for the connecter, whose
 	// goroutine is the connection goroutine, after runSession returns.
 	handshakeErr error
@@ -231,6 +235,12 @@ type engine struct {
 	fanoutQueued   atomic.Bool
 	fanoutHandOffs atomic.Uint64 // turns the worker left to the writer goroutine (for tests)
 
+	// Set by the connection goroutine before serve (enableDirectRead for
+	// REQ and REP), and read-only once serve has set directOn; nil when
+	// only the connection goroutine reads.
+	direct   *directRead
+	directOn atomic.Bool // set by serve once a Recv may read in place
+
 	// Any goroutine.
 	stopped   sync.Once      // stop's closing of done and conn
 	lingering atomic.Bool    // stopped by the socket with linger, or closed by the application (raw)
@@ -262,6 +272,9 @@ func (e *engine) serve(w engineWire) error {
 	e.outR = newQueueReader(e.p.out)
 	if e.inPlace != nil {
 		e.inPlaceOn.Store(true)
+	}
+	if e.direct != nil {
+		e.directOn.Store(true)
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)

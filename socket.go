@@ -61,6 +61,9 @@ type Socket struct {
 	watchers []*pollReg   // pollers the socket is in (Poller.Add)
 	watching atomic.Int32 // len(watchers), read without readyMu
 	onSignal func()       // extra notification at each signal (ZMQ_FD); set once, under readyMu
+	// lent is the engine whose connection the application's Recv reads
+	// itself (engine_direct.go); written under mu, read by signalLocked.
+	lent atomic.Pointer[engine]
 
 	mon   monitorState
 	stats socketCounters // for Stats
@@ -133,6 +136,9 @@ func (s *Socket) signalLocked() {
 	}
 	if s.onSignal != nil {
 		s.onSignal()
+	}
+	if e := s.lent.Load(); e != nil {
+		e.kickRead()
 	}
 	for _, w := range s.watchers {
 		w.wake()
@@ -382,6 +388,10 @@ func (s *Socket) recvMessageLocked(flags Flag) ([]frame, *pipe, error) {
 	if s.watching.Load() > 0 {
 		defer s.signal()
 	}
+	if flags&DONTWAIT != 0 || s.opt.rcvtimeo == 0 {
+		// A Recv that does not wait does not read in place.
+		s.releaseReadLocked()
+	}
 	s.absorbReady()
 	m, p, err := s.pat.recv()
 	if err != eagain || flags&DONTWAIT != 0 {
@@ -403,8 +413,14 @@ func (s *Socket) recvMessageLocked(flags Flag) ([]frame, *pipe, error) {
 			s.countReceived(m, err)
 			return m, p, err
 		}
-		s.mu.Unlock()
-		werr := s.waitFor(ch, deadline, timeout > 0)
+		var werr error
+		if e := s.directReadLocked(); e != nil {
+			s.mu.Unlock()
+			werr = e.readForApp(ch, s.ctx.done, deadline)
+		} else {
+			s.mu.Unlock()
+			werr = s.waitFor(ch, deadline, timeout > 0)
+		}
 		s.mu.Lock()
 		if s.closed {
 			return nil, nil, ErrorSocketClosed
