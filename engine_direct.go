@@ -17,6 +17,16 @@ import (
 // the connection to the application's blocking Recv, which then reads and
 // decodes itself and is woken by the runtime's poller directly.
 //
+// Only REQ and REP, for the reason only they write in place
+// (engine_inplace.go): they wait for one message at a time. Where messages
+// come in bursts or streams, the connection goroutine reading the next
+// batch while the application handles the last one is worth its
+// hand-offs: with every receiving socket type reading in place, a ROUTER
+// echoing a DEALER paced at 20,000 msg/s used 1.09 times the CPU per
+// message, and a PULL receiving 64 KiB messages with RecvBytes ran at
+// 0.84 of the rate (zmq perf local_echo/remote_paced and
+// local_thr_bytes, medians of five alternated runs against this build).
+//
 // Exactly one goroutine reads a connection at a time: the holder of its
 // read token (directRead.state). It moves like this:
 //
