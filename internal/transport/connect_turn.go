@@ -36,5 +36,5 @@ func startConnect(fd int, address string) {
 	} else {
 		sa = &syscall.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}
 	}
-	syscall.Connect(fd, sa)
+	connectFD(fd, sa)
 }
