@@ -233,15 +233,25 @@ func (e *engine) readForApp(changed, term <-chan struct{}, deadline time.Time) e
 	if !deadline.IsZero() {
 		e.conn.SetReadDeadline(deadline)
 	}
-	d.state.Store(readAppWaits)
-	select {
-	case <-changed:
-		// Signalled before kickRead could see readAppWaits.
-		err = nil
-	default:
-		err = e.readFrames(true)
+	var kicked bool
+	for {
+		d.state.Store(readAppWaits)
+		select {
+		case <-changed:
+			// Signalled before kickRead could see readAppWaits.
+			err = nil
+		default:
+			err = e.readFrames(true)
+		}
+		kicked = e.settleRead()
+		if !errors.Is(err, os.ErrDeadlineExceeded) || kicked || !deadline.IsZero() && !time.Now().Before(deadline) {
+			break
+		}
+		// A deadline that asked the connection goroutine for the token
+		// after it had lent it already (takeRead's and lendRead's
+		// steps may interleave so): clear it and read on.
+		e.conn.SetReadDeadline(deadline)
 	}
-	kicked := e.settleRead()
 	if !deadline.IsZero() {
 		e.conn.SetReadDeadline(time.Time{})
 	}

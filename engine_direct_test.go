@@ -282,3 +282,19 @@ func TestRecvInPlaceKeepsUndelivered(t *testing.T) {
 		t.Error("no Recv read the REP's connection")
 	}
 }
+
+// TestRecvInPlaceStaleDeadline: a read deadline left on a lent connection
+// (takeRead asks the connection goroutine for the token with one, and may
+// set it after that goroutine has lent the token and cleared the
+// deadline) does not end a Recv that waits with no time limit.
+func TestRecvInPlaceStaleDeadline(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reading in place is for Linux")
+	}
+	req, rep := connectReqRep(t, "tcp", false, -1)
+	for range 20 {
+		lendToApp(t, req, rep)
+		onlyEngine(req).conn.SetReadDeadline(aLongTimeAgo)
+		roundTrip(t, req, rep, []byte("after a stale deadline"))
+	}
+}
