@@ -39,7 +39,7 @@ func (e *engine) enableFanoutWrites(typ Type) {
 	if w == nil {
 		return
 	}
-	if e.inPlace = newInPlaceWriter(e.conn); e.inPlace != nil {
+	if e.inPlace = newInPlaceWriter(e.conn, false); e.inPlace != nil {
 		e.fanout = w
 	}
 }

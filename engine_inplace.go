@@ -211,6 +211,6 @@ func writesInPlace(t Type) bool { return t == REQ || t == REP }
 // the connection goroutine after startWriter and before serve.
 func (e *engine) enableInPlace(typ Type) {
 	if writesInPlace(typ) {
-		e.inPlace = newInPlaceWriter(e.conn)
+		e.inPlace = newInPlaceWriter(e.conn, true)
 	}
 }

@@ -21,7 +21,7 @@ func newRawReader(net.Conn) *rawReader { return nil }
 type inPlaceWriter struct{}
 
 // newInPlaceWriter returns nil: senders never write in place.
-func newInPlaceWriter(net.Conn) *inPlaceWriter { return nil }
+func newInPlaceWriter(net.Conn, bool) *inPlaceWriter { return nil }
 
 // write is never called.
 func (w *inPlaceWriter) write([]byte) (int, error) { return 0, syscall.EINVAL }
