@@ -182,14 +182,26 @@ func (e *engine) takeRead(changed, term <-chan struct{}, deadline time.Time) (bo
 	d := e.direct
 	var expired <-chan time.Time
 	for {
-		if d.state.CompareAndSwap(readIdle, readByApp) {
-			d.turns.Add(1)
-			return true, nil
-		}
-		if !d.want.Swap(true) {
-			// Wake the connection goroutine out of its read; it lends
-			// the token (lendRead).
-			e.conn.SetReadDeadline(aLongTimeAgo)
+		switch d.state.Load() {
+		case readIdle:
+			if d.state.CompareAndSwap(readIdle, readByApp) {
+				d.turns.Add(1)
+				// A request of this or another Recv that came too
+				// late to be lent is done with (readForApp clears
+				// its deadline if it came after lendRead's).
+				d.want.Store(false)
+				return true, nil
+			}
+			continue
+		case readByReader:
+			if !d.want.Swap(true) {
+				// Wake the connection goroutine out of its read; it
+				// lends the token (lendRead).
+				e.conn.SetReadDeadline(aLongTimeAgo)
+			}
+		default:
+			// Another goroutine's Recv reads in place: wait for what
+			// it delivers.
 		}
 		if !deadline.IsZero() && expired == nil {
 			t := time.NewTimer(time.Until(deadline))

@@ -298,3 +298,68 @@ func TestRecvInPlaceStaleDeadline(t *testing.T) {
 		roundTrip(t, req, rep, []byte("after a stale deadline"))
 	}
 }
+
+// TestRecvInPlaceConcurrentRecv: a second goroutine's Recv while one reads
+// in place (a Socket may be used by several goroutines) waits for what the
+// first delivers, and later Recvs still ask for the connection and read
+// in place.
+func TestRecvInPlaceConcurrentRecv(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reading in place is for Linux")
+	}
+	req, rep := connectReqRep(t, "tcp", false, -1)
+	lendToApp(t, req, rep)
+	first := make(chan string, 1)
+	go func() {
+		m, err := rep.Recv(0)
+		if err != nil {
+			m = err.Error()
+		}
+		first <- m
+	}()
+	waitUntil(t, "the first Recv reading in place", func() bool {
+		st, _ := readState(t, rep)
+		return st == readAppWaits
+	})
+	second := make(chan error, 1)
+	go func() {
+		_, err := rep.Recv(0)
+		second <- err
+	}()
+	// The second Recv waits without asking for the connection.
+	waitUntil(t, "the second Recv to wait", func() bool {
+		buf := make([]byte, 1<<16)
+		return bytes.Contains(buf[:runtime.Stack(buf, true)], []byte("takeRead"))
+	})
+	sendParts(t, req, "one")
+	if m := <-first; m != "one" {
+		t.Fatalf("first Recv got %q", m)
+	}
+	// REP now owes a reply: the second Recv fails as a Recv there does.
+	if err := <-second; !errors.Is(err, EFSM) {
+		t.Fatalf("second Recv returned %v, want EFSM", err)
+	}
+	sendParts(t, rep, "one")
+	expectParts(t, req, "one")
+	// The connection goes back to its goroutine, and the next Recv must
+	// ask for it again.
+	if _, err := rep.GetEvents(); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := readState(t, rep); st != readByReader {
+		t.Fatalf("after GetEvents the read token is in state %d", st)
+	}
+	third := make(chan string, 1)
+	go func() {
+		m, _ := rep.Recv(0)
+		third <- m
+	}()
+	waitUntil(t, "the next Recv reading in place", func() bool {
+		st, _ := readState(t, rep)
+		return st == readAppWaits
+	})
+	sendParts(t, req, "two")
+	if m := <-third; m != "two" {
+		t.Fatalf("third Recv got %q", m)
+	}
+}
