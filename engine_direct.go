@@ -57,7 +57,8 @@ import (
 // is idle, the connection goroutine takes it back: a connection goes
 // unread for less than twice this once the application's Recv has
 // returned. The clock is not reset at each Recv: adding a timer wakes an
-// idle thread of the runtime, which is the cost reading in place avoids.
+// idle thread of the runtime, which is the cost reading in place avoids;
+// it stops while a Recv reads and starts again at the next goIdle.
 const directIdleCheck = 5 * time.Millisecond
 
 // States of a connection's read token.
@@ -87,9 +88,10 @@ type directRead struct {
 	// end with; written before the token goes back.
 	err error
 	// reclaim runs reclaimTick every directIdleCheck while the token is
-	// lent; turns counts the Recvs that took the token, and seen is the
-	// count reclaimTick saw last.
+	// idle (ticking); turns counts the Recvs that took the token, and
+	// seen is the count reclaimTick saw last.
 	reclaim *time.Timer
+	ticking atomic.Bool
 	turns   atomic.Uint32
 	seen    atomic.Uint32
 }
@@ -116,8 +118,6 @@ func (e *engine) lendRead() error {
 	d := e.direct
 	e.conn.SetReadDeadline(time.Time{})
 	d.want.Store(false)
-	d.seen.Store(d.turns.Load())
-	d.reclaim.Reset(directIdleCheck)
 	e.goIdle()
 	signalChan(d.lent)
 	for {
@@ -140,27 +140,39 @@ func (e *engine) lendRead() error {
 	}
 }
 
-// goIdle leaves the token idle with the application side. When the engine
-// stopped meanwhile, the token goes back at once, since the connection
-// goroutine may be waiting for it.
+// goIdle leaves the token idle with the application side, and starts
+// the clock that gives it back unless it runs. When the engine stopped
+// meanwhile, the token goes back at once, since the connection goroutine
+// may be waiting for it.
 func (e *engine) goIdle() {
-	e.direct.state.Store(readIdle)
+	d := e.direct
+	d.state.Store(readIdle)
+	if !d.ticking.Load() && d.ticking.CompareAndSwap(false, true) {
+		d.seen.Store(d.turns.Load())
+		d.reclaim.Reset(directIdleCheck)
+	}
 	if e.isStopped() {
 		e.reclaimRead()
 	}
 }
 
-// reclaimTick runs every directIdleCheck while the token is lent: it
-// gives an idle token back when no Recv took it since the last tick.
+// reclaimTick runs every directIdleCheck while the token is idle: it gives
+// the token back when no Recv took it since the last tick. Once the token
+// is back, or a Recv is reading, the clock stops until goIdle starts it
+// again, so a Recv that waits long costs no wake-ups.
 func (e *engine) reclaimTick() {
 	d := e.direct
 	turns := d.turns.Load()
-	if turns == d.seen.Load() && d.state.CompareAndSwap(readIdle, readByReader) {
-		signalChan(d.back)
-		return
+	if turns == d.seen.Load() {
+		e.reclaimRead()
 	}
-	if d.state.Load() == readByReader {
-		return
+	if d.state.Load() != readIdle {
+		d.ticking.Store(false)
+		// goIdle may have found the clock running just before: look
+		// again, now that it would start it.
+		if d.state.Load() != readIdle || !d.ticking.CompareAndSwap(false, true) {
+			return
+		}
 	}
 	d.seen.Store(turns)
 	d.reclaim.Reset(directIdleCheck)

@@ -159,8 +159,8 @@ func TestRecvInPlaceSecondPeer(t *testing.T) {
 	expectParts(t, second, "reply")
 }
 
-// TestRecvInPlaceTerm: Term ends a Recv that reads its connection in
-// place with ETERM.
+// TestRecvInPlaceTerm: the reclaiming clock stops while a Recv reads its
+// connection in place, and Term ends that Recv with ETERM.
 func TestRecvInPlaceTerm(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reading in place is for Linux")
@@ -177,6 +177,11 @@ func TestRecvInPlaceTerm(t *testing.T) {
 	must(t, rep.Bind("tcp://127.0.0.1:*"))
 	must(t, req.Connect(rep.opt.lastEndpoint))
 	got := recvUnanswered(t, req, rep)
+	// The clock that takes an idle connection back stops while a Recv
+	// reads, so a Recv that waits long costs no wake-ups.
+	waitUntil(t, "the reclaiming clock to stop", func() bool {
+		return !onlyEngine(req).direct.ticking.Load()
+	})
 	termed := make(chan error, 1)
 	go func() { termed <- ctx.Term() }()
 	select {
