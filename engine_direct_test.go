@@ -97,24 +97,37 @@ func lendToApp(t *testing.T, req, rep *Socket) {
 	}
 }
 
+// recvResult is what a Recv started by recvInPlace returned.
+type recvResult struct {
+	msg string
+	err error
+}
+
+// recvInPlace starts a Recv on s in another goroutine and waits until it
+// reads s's connection in place; its result arrives on the channel
+// returned.
+func recvInPlace(t *testing.T, s *Socket) <-chan recvResult {
+	t.Helper()
+	got := make(chan recvResult, 1)
+	go func() {
+		m, err := s.Recv(0)
+		got <- recvResult{m, err}
+	}()
+	waitUntil(t, fmt.Sprintf("the %v's Recv reading in place", s.typ), func() bool {
+		st, _ := readState(t, s)
+		return st == readAppWaits
+	})
+	return got
+}
+
 // recvUnanswered sends a request that rep receives and never answers, and
-// starts a Recv on req, which reads its connection in place; the Recv's
-// error arrives on the channel returned.
-func recvUnanswered(t *testing.T, req, rep *Socket) <-chan error {
+// starts a Recv on req, which reads its connection in place.
+func recvUnanswered(t *testing.T, req, rep *Socket) <-chan recvResult {
 	t.Helper()
 	lendToApp(t, req, rep)
 	sendParts(t, req, "never answered")
 	expectParts(t, rep, "never answered")
-	got := make(chan error, 1)
-	go func() {
-		_, err := req.Recv(0)
-		got <- err
-	}()
-	waitUntil(t, "the REQ's Recv reading in place", func() bool {
-		st, _ := readState(t, req)
-		return st == readAppWaits
-	})
-	return got
+	return recvInPlace(t, req)
 }
 
 // TestRecvInPlaceSecondPeer: a REP whose Recv reads its only connection
@@ -132,25 +145,14 @@ func TestRecvInPlaceSecondPeer(t *testing.T) {
 	must(t, first.Connect(rep.opt.lastEndpoint))
 	lendToApp(t, first, rep)
 
-	got := make(chan string, 1)
-	go func() {
-		m, err := rep.Recv(0)
-		if err != nil {
-			m = err.Error()
-		}
-		got <- m
-	}()
-	waitUntil(t, "the REP's Recv reading in place", func() bool {
-		st, _ := readState(t, rep)
-		return st == readAppWaits
-	})
+	got := recvInPlace(t, rep)
 	second := newTestSocket(t, ctx, REQ)
 	must(t, second.Connect(rep.opt.lastEndpoint))
 	sendParts(t, second, "from the second")
 	select {
-	case m := <-got:
-		if m != "from the second" {
-			t.Fatalf("REP received %q", m)
+	case r := <-got:
+		if r.msg != "from the second" || r.err != nil {
+			t.Fatalf("REP received %q, %v", r.msg, r.err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the REP's Recv did not receive the second client's request")
@@ -185,9 +187,9 @@ func TestRecvInPlaceTerm(t *testing.T) {
 	termed := make(chan error, 1)
 	go func() { termed <- ctx.Term() }()
 	select {
-	case err := <-got:
-		if !errors.Is(err, ETERM) {
-			t.Fatalf("Recv returned %v, want ETERM", err)
+	case r := <-got:
+		if !errors.Is(r.err, ETERM) {
+			t.Fatalf("Recv returned %v, want ETERM", r.err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Term did not end the Recv reading in place")
@@ -240,13 +242,13 @@ func TestRecvInPlacePeerGone(t *testing.T) {
 	must(t, rep.Close())
 	expectEvents(t, mon, EVENT_DISCONNECTED)
 	select {
-	case err := <-got:
-		t.Fatalf("Recv returned %v while no reply can come", err)
+	case r := <-got:
+		t.Fatalf("Recv returned %q, %v while no reply can come", r.msg, r.err)
 	default:
 	}
 	must(t, req.Close())
-	if err := <-got; !errors.Is(err, ErrorSocketClosed) {
-		t.Fatalf("Recv returned %v after Close, want %v", err, ErrorSocketClosed)
+	if r := <-got; !errors.Is(r.err, ErrorSocketClosed) {
+		t.Fatalf("Recv returned %v after Close, want %v", r.err, ErrorSocketClosed)
 	}
 }
 
@@ -314,18 +316,7 @@ func TestRecvInPlaceConcurrentRecv(t *testing.T) {
 	}
 	req, rep := connectReqRep(t, "tcp", false, -1)
 	lendToApp(t, req, rep)
-	first := make(chan string, 1)
-	go func() {
-		m, err := rep.Recv(0)
-		if err != nil {
-			m = err.Error()
-		}
-		first <- m
-	}()
-	waitUntil(t, "the first Recv reading in place", func() bool {
-		st, _ := readState(t, rep)
-		return st == readAppWaits
-	})
+	first := recvInPlace(t, rep)
 	second := make(chan error, 1)
 	go func() {
 		_, err := rep.Recv(0)
@@ -337,8 +328,8 @@ func TestRecvInPlaceConcurrentRecv(t *testing.T) {
 		return bytes.Contains(buf[:runtime.Stack(buf, true)], []byte("takeRead"))
 	})
 	sendParts(t, req, "one")
-	if m := <-first; m != "one" {
-		t.Fatalf("first Recv got %q", m)
+	if r := <-first; r.msg != "one" {
+		t.Fatalf("first Recv got %q, %v", r.msg, r.err)
 	}
 	// REP now owes a reply: the second Recv fails as a Recv there does.
 	if err := <-second; !errors.Is(err, EFSM) {
@@ -354,17 +345,9 @@ func TestRecvInPlaceConcurrentRecv(t *testing.T) {
 	if st, _ := readState(t, rep); st != readByReader {
 		t.Fatalf("after GetEvents the read token is in state %d", st)
 	}
-	third := make(chan string, 1)
-	go func() {
-		m, _ := rep.Recv(0)
-		third <- m
-	}()
-	waitUntil(t, "the next Recv reading in place", func() bool {
-		st, _ := readState(t, rep)
-		return st == readAppWaits
-	})
+	third := recvInPlace(t, rep)
 	sendParts(t, req, "two")
-	if m := <-third; m != "two" {
-		t.Fatalf("third Recv got %q", m)
+	if r := <-third; r.msg != "two" {
+		t.Fatalf("third Recv got %q, %v", r.msg, r.err)
 	}
 }
