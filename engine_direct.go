@@ -41,16 +41,21 @@ import (
 //   - While the token is idle no one reads. It goes back to the connection
 //     goroutine when the application does anything else that needs the
 //     connection read: a Recv that does not wait, a poller or
-//     ZMQ_EVENTS (releaseReadLocked), a second connection on the socket;
-//     and in any case when no Recv took it for directIdleCheck, so
-//     that PINGs are answered and a closed connection is noticed while the
+//     ZMQ_EVENTS (releaseReadLocked), a second connection on the socket,
+//     a PING of ours whose answer must be heard (sendPing); and in any
+//     case when no Recv took it for directIdleCheck, so that the peer's
+//     PINGs are answered and a closed connection is noticed while the
 //     application is busy elsewhere (reclaimTick).
+//   - A Recv that finds another goroutine's Recv reading in place waits
+//     for what that one delivers.
 //   - Anything that signals the socket while a Recv reads in place (a new
 //     connection, Close, Term) kicks it (kickRead): a read deadline wakes
 //     it, and Recv looks at the socket again.
 //   - A read error (the peer gone, a protocol error) goes back to the
 //     connection goroutine with the token, which ends the connection as
 //     if it had met the error itself.
+//   - takeRead's deadline may land after lendRead cleared it; a Recv that
+//     meets such a deadline clears it and reads on (readForApp).
 
 // directIdleCheck is how often a lent connection's clock looks whether a
 // Recv took the token since it last looked. When none did and the token
