@@ -262,6 +262,11 @@ func TestRecvInPlaceKeepsUndelivered(t *testing.T) {
 	ctx := newTestContext(t)
 	rep := newTestSocket(t, ctx, REP)
 	must(t, rep.SetRcvhwm(1))
+	// The replies wait until every request is in, so REP must not drop
+	// them at its SNDHWM, as it does (like libzmq's) when the DEALER's
+	// side stops taking them: each reply is a write of its own, and the
+	// kernel counts a buffer's worth per write.
+	must(t, rep.SetSndhwm(0))
 	dealer := newTestSocket(t, ctx, DEALER)
 	must(t, rep.Bind("tcp://127.0.0.1:*"))
 	must(t, dealer.Connect(rep.opt.lastEndpoint))
