@@ -322,23 +322,25 @@ func TestRecvInPlaceConcurrentRecv(t *testing.T) {
 	req, rep := connectReqRep(t, "tcp", false, -1)
 	lendToApp(t, req, rep)
 	first := recvInPlace(t, rep)
-	second := make(chan error, 1)
+	second := make(chan recvResult, 1)
 	go func() {
-		_, err := rep.Recv(0)
-		second <- err
+		m, err := rep.Recv(0)
+		second <- recvResult{m, err}
 	}()
 	// The second Recv waits without asking for the connection.
 	waitUntil(t, "the second Recv to wait", func() bool {
-		buf := make([]byte, 1<<16)
+		buf := make([]byte, 1<<20)
 		return bytes.Contains(buf[:runtime.Stack(buf, true)], []byte("takeRead"))
 	})
 	sendParts(t, req, "one")
-	if r := <-first; r.msg != "one" {
-		t.Fatalf("first Recv got %q, %v", r.msg, r.err)
+	// Whichever Recv takes the request first gets it; REP then owes a
+	// reply, so the other fails as a Recv there does.
+	r1, r2 := <-first, <-second
+	if r1.err != nil {
+		r1, r2 = r2, r1
 	}
-	// REP now owes a reply: the second Recv fails as a Recv there does.
-	if err := <-second; !errors.Is(err, EFSM) {
-		t.Fatalf("second Recv returned %v, want EFSM", err)
+	if r1.msg != "one" || r1.err != nil || !errors.Is(r2.err, EFSM) {
+		t.Fatalf("the Recvs returned %q, %v and %q, %v; want the request and EFSM", r1.msg, r1.err, r2.msg, r2.err)
 	}
 	sendParts(t, rep, "one")
 	expectParts(t, req, "one")
