@@ -80,6 +80,10 @@ const (
 // inbound queue: the connection goroutine delivers them, waiting.
 var errAppFull = errors.New("zmq4: inbound queue full")
 
+// errReadGivenBack tells a Recv that readForApp gave the connection back
+// to its goroutine: the Recv waits for the socket as any other does.
+var errReadGivenBack = errors.New("zmq4: connection given back to its reader")
+
 // aLongTimeAgo is a read deadline that has passed: it wakes a read.
 var aLongTimeAgo = time.Unix(1, 0)
 
@@ -243,8 +247,9 @@ func (e *engine) takeRead(changed, term <-chan struct{}, deadline time.Time) (bo
 // has delivered a message to the inbound queue, then keeps the token for
 // the next Recv. It returns nil when the Recv should look at the socket
 // again (a message arrived, or changed was closed), ETERM when the
-// context ended, EAGAIN when the deadline (zero: none) passed first. Call
-// without the socket's lock.
+// context ended, EAGAIN when the deadline (zero: none) passed first, and
+// errReadGivenBack when the Recv must wait for the socket (Socket.waitFor)
+// while the connection goroutine reads. Call without the socket's lock.
 func (e *engine) readForApp(changed, term <-chan struct{}, deadline time.Time) error {
 	select {
 	case <-term:
@@ -306,22 +311,7 @@ func (e *engine) readForApp(changed, term <-chan struct{}, deadline time.Time) e
 		d.state.Store(readByReader)
 		signalChan(d.back)
 	}
-	var expired <-chan time.Time
-	if !deadline.IsZero() {
-		t := time.NewTimer(time.Until(deadline))
-		defer t.Stop()
-		expired = t.C
-	}
-	select {
-	case <-changed:
-		return nil
-	case <-term:
-		return ETERM
-	case <-e.done:
-		return nil
-	case <-expired:
-		return eagain
-	}
+	return errReadGivenBack
 }
 
 // settleRead ends the part of a read in place during which kickRead may

@@ -416,7 +416,9 @@ func (s *Socket) recvMessageLocked(flags Flag) ([]frame, *pipe, error) {
 		var werr error
 		if e := s.directReadLocked(); e != nil {
 			s.mu.Unlock()
-			werr = e.readForApp(ch, s.ctx.done, deadline)
+			if werr = e.readForApp(ch, s.ctx.done, deadline); werr == errReadGivenBack {
+				werr = s.waitFor(ch, deadline, timeout > 0)
+			}
 		} else {
 			s.mu.Unlock()
 			werr = s.waitFor(ch, deadline, timeout > 0)
