@@ -70,13 +70,9 @@ echo "libzmq: $LIBZMQ (libzmq $(pkg-config --modversion libzmq))" >&2
 
 # ---------------------------------------------------------------- endpoints
 
-NEXT_PORT=$((20000 + $$ % 20000))
+# shellcheck source=bench/ports.sh
+. bench/ports.sh
 RUN_NUMBER=0
-
-# port_in_use PORT: true when something on loopback listens on PORT.
-port_in_use() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 
 # fresh_endpoint TRANSPORT: sets ENDPOINT to an endpoint no earlier run has
 # used (a variable, not output: a $(...) subshell would lose the counters).
@@ -84,11 +80,8 @@ fresh_endpoint() {
     RUN_NUMBER=$((RUN_NUMBER + 1))
     case $1 in
     tcp)
-        while port_in_use "$NEXT_PORT"; do
-            NEXT_PORT=$((NEXT_PORT + 1))
-        done
-        ENDPOINT="tcp://127.0.0.1:$NEXT_PORT"
-        NEXT_PORT=$((NEXT_PORT + 1))
+        take_port
+        ENDPOINT="tcp://127.0.0.1:$PORT"
         ;;
     ipc)
         ENDPOINT="ipc://$WORK/perf-$RUN_NUMBER.sock"

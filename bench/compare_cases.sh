@@ -97,15 +97,13 @@ pebbe_has() {
     [ -n "${PEBBE:-}" ] && case $1 in bytes-*) true ;; *) false ;; esac
 }
 
-NEXT_PORT=$((20000 + $$ % 20000))
+# shellcheck source=bench/ports.sh
+. bench/ports.sh
 
 # fresh_endpoint: sets ENDPOINT to a tcp endpoint on a free loopback port.
 fresh_endpoint() {
-    while (exec 3<>"/dev/tcp/127.0.0.1/$NEXT_PORT") 2>/dev/null; do
-        NEXT_PORT=$((NEXT_PORT + 1))
-    done
-    ENDPOINT="tcp://127.0.0.1:$NEXT_PORT"
-    NEXT_PORT=$((NEXT_PORT + 1))
+    take_port
+    ENDPOINT="tcp://127.0.0.1:$PORT"
 }
 
 # wait_listening ENDPOINT: waits up to 5 s for a listener on its port.
