@@ -63,7 +63,7 @@ func (f *fakeSession) attachPipe(p *pipe) bool {
 	return true
 }
 
-func (f *fakeSession) detachPipe(p *pipe) {
+func (f *fakeSession) pipeGone(p *pipe) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.detached = append(f.detached, p)

@@ -193,7 +193,7 @@ func (s *Socket) inprocPeerReady(p *pipe) {
 // pipe leaves the socket, keeping what it already received readable.
 func (s *Socket) inprocPeerGone(p *pipe) {
 	p.in.q.close()
-	s.detachPipe(p)
+	s.pipeGone(p)
 }
 
 // disconnectInprocLocked undoes an inproc connect. Call with s.mu held.

@@ -23,3 +23,11 @@ type pattern interface {
 	hasIn() bool
 	hasOut() bool
 }
+
+// goneInputApplier is a pattern that acts on what a peer sends when it
+// arrives, not when the application receives it: PUB and XPUB apply
+// subscriptions. Before a pipe whose peer went away leaves such a pattern,
+// applyGoneInput takes in everything the pipe still holds.
+type goneInputApplier interface {
+	applyGoneInput(p *pipe)
+}

@@ -31,8 +31,9 @@ type session interface {
 	// attachPipe hands a handshaken connection's pipe to the pattern; false
 	// when the socket is closed.
 	attachPipe(p *pipe) bool
-	// detachPipe takes a pipe away from the pattern.
-	detachPipe(p *pipe)
+	// pipeGone takes a pipe whose connection ended away from the pattern
+	// (Socket.pipeGone).
+	pipeGone(p *pipe)
 	// peerReady tells the pattern that p's peer finished its handshake.
 	peerReady(p *pipe)
 	// pipeDisconnected reports that the connection behind a connecter's
@@ -365,5 +366,5 @@ func (e *engine) release(persistent bool) {
 		return
 	}
 	p.in.q.close()
-	e.sess.detachPipe(p)
+	e.sess.pipeGone(p)
 }

@@ -233,6 +233,19 @@ func (s *Socket) detachPipe(p *pipe) {
 	s.mu.Unlock()
 }
 
+// pipeGone removes a pipe whose peer went away: its connection ended, or
+// its inproc peer closed. A pattern that acts on input as it arrives
+// (goneInputApplier) first takes in what the pipe still holds; for the
+// others it stays readable until drained.
+func (s *Socket) pipeGone(p *pipe) {
+	s.mu.Lock()
+	if a, ok := s.pat.(goneInputApplier); ok && p.attached {
+		a.applyGoneInput(p)
+	}
+	s.detachPipeLocked(p)
+	s.mu.Unlock()
+}
+
 func (s *Socket) detachPipeLocked(p *pipe) {
 	if !p.attached {
 		return

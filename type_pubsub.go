@@ -157,18 +157,40 @@ func (x *pubPattern) processInput() {
 		if !ok {
 			return
 		}
-		_, _, firstIsSub := subscriptionPart(m[0])
-		examine := firstIsSub || !x.s.opt.onlyFirstSubscribe
-		for i, f := range m {
-			if i == 0 || examine {
-				if topic, sub, ok := subscriptionPart(f); ok {
-					x.subscription(p, topic, sub)
-					continue
-				}
+		x.applyInput(m, p)
+	}
+}
+
+// applyGoneInput applies what p's peer sent before it went away, so that
+// detach then cancels every subscription it made, and an XPUB application
+// hears of them all, in the order they were sent. libzmq likewise reads
+// such a pipe up to its end before it lets it go. Without this, what a
+// subscriber sent just before it closed was lost with its pipe: a
+// subscription never reached an XPUB_VERBOSE application, or reached it
+// after the subscriber's cancellations and stayed subscribed for good.
+func (x *pubPattern) applyGoneInput(p *pipe) {
+	for {
+		m, ok, _ := p.in.next()
+		if !ok {
+			return
+		}
+		x.applyInput(m, p)
+	}
+}
+
+// applyInput applies one message from subscriber p (see processInput).
+func (x *pubPattern) applyInput(m []frame, p *pipe) {
+	_, _, firstIsSub := subscriptionPart(m[0])
+	examine := firstIsSub || !x.s.opt.onlyFirstSubscribe
+	for i, f := range m {
+		if i == 0 || examine {
+			if topic, sub, ok := subscriptionPart(f); ok {
+				x.subscription(p, topic, sub)
+				continue
 			}
-			if x.xpub {
-				x.queueUp(f, i < len(m)-1)
-			}
+		}
+		if x.xpub {
+			x.queueUp(f, i < len(m)-1)
 		}
 	}
 }
