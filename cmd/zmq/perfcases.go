@@ -240,13 +240,22 @@ func waitSubscriptions(s *zmq.Socket, topic string, n int) error {
 	return nil
 }
 
+// fanoutEndLimit bounds how long the publisher waits for the subscribers
+// to say they saw the end, so that a lost subscription ends the run with
+// an error instead of holding it for ever.
+var fanoutEndLimit = 30 * time.Second
+
 // endFanout sends empty messages every 10 ms until n subscribers said they
-// saw one.
+// saw one, or fails after fanoutEndLimit.
 func endFanout(s *zmq.Socket, n int) error {
 	if err := s.SetRcvtimeo(10 * time.Millisecond); err != nil {
 		return err
 	}
+	deadline := time.Now().Add(fanoutEndLimit)
 	for seen := 0; seen < n; {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d of %d subscribers said they saw the end within %v", seen, n, fanoutEndLimit)
+		}
 		if _, err := s.SendBytes(nil, 0); err != nil {
 			return err
 		}

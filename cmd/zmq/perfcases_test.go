@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	zmq "github.com/purezmq/zmq4"
 )
 
 func TestParsePerfCases(t *testing.T) {
@@ -105,5 +108,32 @@ func TestBenchCases(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := run([]string{"bench", "latency", "extra"}, &out, &errOut); code == 0 {
 		t.Error("bench latency with an extra argument succeeded")
+	}
+}
+
+// TestEndFanoutGivesUp: a publisher whose subscriber never says it saw the
+// end fails after fanoutEndLimit instead of waiting for ever.
+func TestEndFanoutGivesUp(t *testing.T) {
+	defer func(d time.Duration) { fanoutEndLimit = d }(fanoutEndLimit)
+	fanoutEndLimit = 50 * time.Millisecond
+	ctx, err := zmq.NewContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctx.Term()
+	s, err := ctx.NewSocket(zmq.XPUB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SetLinger(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Bind("inproc://end-fanout"); err != nil {
+		t.Fatal(err)
+	}
+	err = endFanout(s, 1)
+	if err == nil || !strings.Contains(err.Error(), "0 of 1 subscribers") {
+		t.Fatalf("endFanout with no subscriber: %v; want the 0 of 1 error", err)
 	}
 }
