@@ -163,11 +163,8 @@ func (x *pubPattern) processInput() {
 
 // applyGoneInput applies what p's peer sent before it went away, so that
 // detach then cancels every subscription it made, and an XPUB application
-// hears of them all, in the order they were sent. libzmq likewise reads
-// such a pipe up to its end before it lets it go. Without this, what a
-// subscriber sent just before it closed was lost with its pipe: a
-// subscription never reached an XPUB_VERBOSE application, or reached it
-// after the subscriber's cancellations and stayed subscribed for good.
+// hears of them all, in the order they were sent, as libzmq reads such a
+// pipe up to its end before it lets it go.
 func (x *pubPattern) applyGoneInput(p *pipe) {
 	for {
 		m, ok, _ := p.in.next()
