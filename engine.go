@@ -504,7 +504,7 @@ func (e *engine) writeFrames(fs []frame) error {
 	w := &e.zw
 	for _, f := range fs {
 		if err := e.encode(f); err != nil {
-			return err
+			return encodeError{err}
 		}
 		if w.Buffered() >= writeFlushSize || w.NumSegments() >= 1024 {
 			if err := e.flush(); err != nil {

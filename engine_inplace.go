@@ -118,10 +118,10 @@ const (
 // inPlaceRounds times, and says what it left to do. Call with e.wmu held.
 func (e *engine) writeInPlace() inPlaceResult {
 	w := &e.zw
-	if w.Len() > 0 || e.isStopped() {
+	if w.Len() > 0 || e.isStopped() || e.outputFailed.Load() {
 		// The writer goroutine has bytes to finish first, or the engine
-		// is ending: what is queued stays for the next connection of a
-		// persistent pipe.
+		// is ending or writes no more: what is queued stays for the next
+		// connection of a persistent pipe.
 		return inPlaceHandOff
 	}
 	for range inPlaceRounds {

@@ -167,6 +167,13 @@ func startEngine(t *testing.T, script []byte) *engineRun {
 func startEngineOn(t *testing.T, fs *fakeSession, p *pipe, script []byte) *engineRun {
 	t.Helper()
 	local, peer := net.Pipe()
+	return startEngineConn(t, fs, p, local, peer, script)
+}
+
+// startEngineConn is startEngineOn with the engine on local, whose other
+// end is peer.
+func startEngineConn(t *testing.T, fs *fakeSession, p *pipe, local, peer net.Conn, script []byte) *engineRun {
+	t.Helper()
 	run := &engineRun{fs: fs, peer: peer, r: zmtp.NewReader(peer, -1),
 		ok: make(chan bool, 1), sent: make(chan struct{})}
 	go func() {

@@ -1,6 +1,7 @@
 package zmq4
 
 import (
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -243,9 +244,10 @@ type engine struct {
 	directOn atomic.Bool // set by serve once a Recv may read in place
 
 	// Any goroutine.
-	stopped   sync.Once      // stop's closing of done and conn
-	lingering atomic.Bool    // stopped by the socket with linger, or closed by the application (raw)
-	hb        heartbeatState // its own lock; the reader counts in hb.heard
+	stopped      sync.Once      // stop's closing of done and conn
+	outputFailed atomic.Bool    // a write to the connection failed: nothing more is written (writeFailed)
+	lingering    atomic.Bool    // stopped by the socket with linger, or closed by the application (raw)
+	hb           heartbeatState // its own lock; the reader counts in hb.heard
 }
 
 // newEngine makes an engine for conn. It serves no pipe until own.
@@ -319,7 +321,11 @@ func (e *engine) writeLoop(w engineWire) {
 			}
 		}
 		e.wmu.Unlock()
-		if err != nil || closed {
+		if err != nil {
+			e.writeFailed(err)
+			return
+		}
+		if closed {
 			e.stop(false)
 			return
 		}
@@ -336,6 +342,34 @@ func (e *engine) writeLoop(w engineWire) {
 		}
 	}
 }
+
+// writeFailed ends the writer goroutine after a write returned err. A
+// write the connection refused stops output only: nothing more is written
+// or taken from the queue, and the engine ends when the reader does, once
+// it has delivered what the peer sent before it went away. So a
+// subscription or a message that arrived just before a reset is not lost
+// with the connection, as in libzmq, whose engine stops writing on an error
+// and ends on the next read error. A socket that is closing has no one to
+// deliver to, and an error the connection did not raise (the encoder's, a
+// STREAM socket closing its connection, a connection already closed here)
+// leaves nothing to read: those stop the engine at once.
+func (e *engine) writeFailed(err error) {
+	var ee encodeError
+	if e.lingering.Load() || errors.As(err, &ee) || errors.Is(err, errClosedByApp) || errors.Is(err, net.ErrClosed) {
+		e.stop(false)
+		return
+	}
+	e.outputFailed.Store(true)
+	<-e.done
+}
+
+// encodeError is an error of the encoder (a CURVE box it could not seal),
+// which writeFrames returns as this type so that writeFailed can tell it
+// from the connection's.
+type encodeError struct{ err error }
+
+func (e encodeError) Error() string { return e.err.Error() }
+func (e encodeError) Unwrap() error { return e.err }
 
 // stop ends the engine. With linger, the writer first sends what is queued;
 // the socket's LINGER bounds how long that may take.

@@ -1,0 +1,75 @@
+package zmq4
+
+import (
+	"net"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/purezmq/zmq4/internal/mechanism"
+	"github.com/purezmq/zmq4/internal/zmtp"
+)
+
+// writeFailingConn is a connection whose writes fail once fail is set, as a
+// tcp connection's do after the peer reset it, while what the peer sent can
+// still be read.
+type writeFailingConn struct {
+	net.Conn
+	fail   atomic.Bool
+	failed chan struct{} // gets a value at each failed write
+}
+
+func (c *writeFailingConn) Write(b []byte) (int, error) {
+	if c.fail.Load() {
+		select {
+		case c.failed <- struct{}{}:
+		default:
+		}
+		return 0, &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}
+	}
+	return c.Conn.Write(b)
+}
+
+// A write that fails stops the engine's output but not its input: a
+// message the peer sent before the connection failed is still delivered,
+// as libzmq's engine reads on until its read fails. Stopping at the write
+// error closed the connection under the reader, and a subscription that
+// arrived just before a subscriber's reset was lost.
+func TestEngineReadsOnAfterWriteFails(t *testing.T) {
+	local, peer := net.Pipe()
+	conn := &writeFailingConn{Conn: local, failed: make(chan struct{}, 1)}
+	run := startEngineConn(t, newFakeSession(), nil, conn, peer, peerGreeting(mechanism.Null))
+	run.readHandshake(t)
+	p := run.fs.onlyPipe(t)
+	<-run.sent
+	e := p.engine.Load()
+
+	conn.fail.Store(true)
+	p.out.push([]frame{{data: []byte("out")}}, false)
+	select {
+	case <-conn.failed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the engine did not write")
+	}
+	// The writer has met the error: wait until it has dealt with it,
+	// stopping output (or, without the fix, the whole engine).
+	waitUntil(t, "the writer to meet the error", func() bool { return e.outputFailed.Load() || e.isStopped() })
+	if e.isStopped() {
+		t.Fatal("a failed write stopped the engine before its reader had read what the peer sent")
+	}
+
+	if _, err := peer.Write(zmtp.AppendFrame(nil, 0, []byte("in"))); err != nil {
+		t.Fatalf("peer's write: %v", err)
+	}
+	if m := run.fs.recvMessage(t, p); len(m) != 1 || string(m[0].data) != "in" {
+		t.Fatalf("received %+v, want [in]", m)
+	}
+	if !run.finish(t) {
+		t.Fatal("runSession reported a failed handshake")
+	}
+	if evs := run.fs.eventList(); evs[len(evs)-1].ev != EVENT_DISCONNECTED {
+		t.Fatalf("events %v: want DISCONNECTED last", evs)
+	}
+}
