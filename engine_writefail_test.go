@@ -73,3 +73,24 @@ func TestEngineReadsOnAfterWriteFails(t *testing.T) {
 		t.Fatalf("events %v: want DISCONNECTED last", evs)
 	}
 }
+
+// An engine whose output failed has nothing left to send: when the
+// socket closes with LINGER, even an infinite one, it stops at once rather
+// than waiting for its read side to fail.
+func TestEngineWithFailedOutputStopsOnLingeringClose(t *testing.T) {
+	local, peer := net.Pipe()
+	conn := &writeFailingConn{Conn: local, failed: make(chan struct{}, 1)}
+	fs := newFakeSession()
+	fs.linger = -1
+	run := startEngineConn(t, fs, nil, conn, peer, peerGreeting(mechanism.Null))
+	run.readHandshake(t)
+	p := run.fs.onlyPipe(t)
+	<-run.sent
+	e := p.engine.Load()
+
+	conn.fail.Store(true)
+	p.out.push([]frame{{data: []byte("out")}}, false)
+	waitUntil(t, "the writer to meet the error", func() bool { return e.outputFailed.Load() })
+	e.stop(true)
+	run.waitEnded(t)
+}

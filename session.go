@@ -355,11 +355,17 @@ func (e *engine) writeLoop(w engineWire) {
 // leaves nothing to read: those stop the engine at once.
 func (e *engine) writeFailed(err error) {
 	var ee encodeError
-	if e.lingering.Load() || errors.As(err, &ee) || errors.Is(err, errClosedByApp) || errors.Is(err, net.ErrClosed) {
+	if errors.As(err, &ee) || errors.Is(err, errClosedByApp) || errors.Is(err, net.ErrClosed) {
 		e.stop(false)
 		return
 	}
+	// Stored before lingering is loaded, as stop stores lingering before
+	// it loads outputFailed: whichever comes second sees the other.
 	e.outputFailed.Store(true)
+	if e.lingering.Load() {
+		e.stop(false)
+		return
+	}
 	<-e.done
 }
 
@@ -372,10 +378,15 @@ func (e encodeError) Error() string { return e.err.Error() }
 func (e encodeError) Unwrap() error { return e.err }
 
 // stop ends the engine. With linger, the writer first sends what is queued;
-// the socket's LINGER bounds how long that may take.
+// the socket's LINGER bounds how long that may take. An engine whose
+// output failed has nothing more to send and stops at once.
 func (e *engine) stop(linger bool) {
 	if linger {
 		e.lingering.Store(true)
+		if e.outputFailed.Load() {
+			e.stop(false)
+			return
+		}
 		e.p.out.close()
 		if d := e.sess.lingerDuration(); d >= 0 {
 			time.AfterFunc(d, func() { e.stop(false) })
