@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/purezmq/zmq4/internal/mechanism"
 	"github.com/purezmq/zmq4/internal/zmtp"
@@ -17,19 +16,34 @@ import (
 // still be read.
 type writeFailingConn struct {
 	net.Conn
-	fail   atomic.Bool
-	failed chan struct{} // gets a value at each failed write
+	fail atomic.Bool
 }
 
 func (c *writeFailingConn) Write(b []byte) (int, error) {
 	if c.fail.Load() {
-		select {
-		case c.failed <- struct{}{}:
-		default:
-		}
 		return 0, &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}
 	}
 	return c.Conn.Write(b)
+}
+
+// startEngineWriteFails runs an engine for fs over a connection whose
+// writes fail once the handshake is done, queues a message, and waits
+// until the writer has met the failure: it has stopped output, or the
+// whole engine.
+func startEngineWriteFails(t *testing.T, fs *fakeSession) (*engineRun, *pipe, *engine) {
+	t.Helper()
+	local, peer := net.Pipe()
+	conn := &writeFailingConn{Conn: local}
+	run := startEngineConn(t, fs, nil, conn, peer, peerGreeting(mechanism.Null))
+	run.readHandshake(t)
+	p := run.fs.onlyPipe(t)
+	<-run.sent
+	e := p.engine.Load()
+
+	conn.fail.Store(true)
+	p.out.push([]frame{{data: []byte("out")}}, false)
+	waitUntil(t, "the writer to meet the error", func() bool { return e.outputFailed.Load() || e.isStopped() })
+	return run, p, e
 }
 
 // A write that fails stops the engine's output but not its input: a
@@ -38,29 +52,11 @@ func (c *writeFailingConn) Write(b []byte) (int, error) {
 // error closed the connection under the reader, and a subscription that
 // arrived just before a subscriber's reset was lost.
 func TestEngineReadsOnAfterWriteFails(t *testing.T) {
-	local, peer := net.Pipe()
-	conn := &writeFailingConn{Conn: local, failed: make(chan struct{}, 1)}
-	run := startEngineConn(t, newFakeSession(), nil, conn, peer, peerGreeting(mechanism.Null))
-	run.readHandshake(t)
-	p := run.fs.onlyPipe(t)
-	<-run.sent
-	e := p.engine.Load()
-
-	conn.fail.Store(true)
-	p.out.push([]frame{{data: []byte("out")}}, false)
-	select {
-	case <-conn.failed:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the engine did not write")
-	}
-	// The writer has met the error: wait until it has dealt with it,
-	// stopping output (or, without the fix, the whole engine).
-	waitUntil(t, "the writer to meet the error", func() bool { return e.outputFailed.Load() || e.isStopped() })
+	run, p, e := startEngineWriteFails(t, newFakeSession())
 	if e.isStopped() {
 		t.Fatal("a failed write stopped the engine before its reader had read what the peer sent")
 	}
-
-	if _, err := peer.Write(zmtp.AppendFrame(nil, 0, []byte("in"))); err != nil {
+	if _, err := run.peer.Write(zmtp.AppendFrame(nil, 0, []byte("in"))); err != nil {
 		t.Fatalf("peer's write: %v", err)
 	}
 	if m := run.fs.recvMessage(t, p); len(m) != 1 || string(m[0].data) != "in" {
@@ -78,19 +74,9 @@ func TestEngineReadsOnAfterWriteFails(t *testing.T) {
 // socket closes with LINGER, even an infinite one, it stops at once rather
 // than waiting for its read side to fail.
 func TestEngineWithFailedOutputStopsOnLingeringClose(t *testing.T) {
-	local, peer := net.Pipe()
-	conn := &writeFailingConn{Conn: local, failed: make(chan struct{}, 1)}
 	fs := newFakeSession()
 	fs.linger = -1
-	run := startEngineConn(t, fs, nil, conn, peer, peerGreeting(mechanism.Null))
-	run.readHandshake(t)
-	p := run.fs.onlyPipe(t)
-	<-run.sent
-	e := p.engine.Load()
-
-	conn.fail.Store(true)
-	p.out.push([]frame{{data: []byte("out")}}, false)
-	waitUntil(t, "the writer to meet the error", func() bool { return e.outputFailed.Load() })
+	run, _, e := startEngineWriteFails(t, fs)
 	e.stop(true)
 	run.waitEnded(t)
 }
