@@ -99,8 +99,10 @@
 // Per bound endpoint, one goroutine accepts (endpoint.go). Per connection,
 // one goroutine reads (it ran the handshake first; it lends the
 // connection to a REQ's or REP's Recv, engine_direct.go) and one writes,
-// which serve in session.go starts and waits for; heartbeat timers run on
-// the runtime's timers. Per PUB or XPUB socket, one goroutine wakes idle
+// which serve in session.go starts and waits for. The connection ends when
+// its read fails: a failed write only stops the writer (writeFailed), so
+// what the peer sent before its reset is still delivered. Heartbeat timers
+// run on the runtime's timers. Per PUB or XPUB socket, one goroutine wakes idle
 // subscribers' queues and writes their connections while there is work,
 // and ends when there is none (fanout_worker.go). Per connected endpoint, the connecter's goroutine
 // (connecter.go) dials, then reads that connection, and dials again after
