@@ -309,13 +309,25 @@ func (e *engine) readLoop() error {
 	for {
 		err := e.readFrames(false)
 		if e.direct == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
-			return err
+			return e.endRead(err)
 		}
 		// Only takeRead sets a read deadline on the connection goroutine.
 		if err := e.lendRead(); err != nil {
-			return err
+			return e.endRead(err)
 		}
 	}
+}
+
+// endRead delivers the whole messages decoded before err, the error that
+// ends the connection, and returns err. A frame that breaks the protocol
+// (a command inside a message, a frame over MAXMSGSIZE) may come in the
+// same read as whole messages before it; libzmq 4.3 delivers those too.
+// The parts of an unfinished message are dropped.
+func (e *engine) endRead(err error) error {
+	if e.inComplete > 0 {
+		e.deliverDecoded(false) // fails only when the engine was stopped meanwhile
+	}
+	return err
 }
 
 // readFrames decodes frames and delivers whole messages to the inbound

@@ -3,44 +3,28 @@ package zmq4
 import (
 	"fmt"
 	"net"
-	"strings"
 	"testing"
 
-	"github.com/purezmq/zmq4/internal/mechanism"
 	"github.com/purezmq/zmq4/internal/zmtp"
 )
 
 // dialRawSubscriber connects to the tcp endpoint ep as a ZMTP 3.1 SUB with
-// NULL security, subscribes to everything, and returns once the first
-// message has arrived, so that the publisher is writing to it.
+// NULL security (dialRawPeer), subscribes to everything, and returns once
+// the first message has arrived, so that the publisher is writing to it.
 func dialRawSubscriber(ep string) (*net.TCPConn, error) {
-	c, err := net.Dial("tcp", strings.TrimPrefix(ep, "tcp://"))
+	c, r, err := dialRawPeer(ep, "SUB")
 	if err != nil {
 		return nil, err
 	}
-	hello := zmtp.AppendGreeting(nil, mechanism.Null, false)
-	ready := zmtp.AppendCommand(nil, zmtp.CmdReady, zmtp.AppendProperty(nil, "Socket-Type", "SUB"))
-	hello = zmtp.AppendFrame(hello, zmtp.FlagCommand, ready)
-	hello = zmtp.AppendFrame(hello, zmtp.FlagCommand, zmtp.AppendCommand(nil, zmtp.CmdSubscribe, nil))
-	if _, err := c.Write(hello); err != nil {
-		c.Close()
-		return nil, err
-	}
-	r := zmtp.NewReader(c, -1)
-	if _, err := r.ReadExact(zmtp.GreetingSize); err != nil {
-		c.Close()
-		return nil, err
-	}
-	for {
-		f, err := r.ReadFrame()
-		if err != nil {
-			c.Close()
-			return nil, err
-		}
-		if !f.IsCommand() {
+	_, err = c.Write(zmtp.AppendFrame(nil, zmtp.FlagCommand, zmtp.AppendCommand(nil, zmtp.CmdSubscribe, nil)))
+	for err == nil {
+		var f zmtp.Frame
+		if f, err = r.ReadFrame(); err == nil && !f.IsCommand() {
 			return c.(*net.TCPConn), nil
 		}
 	}
+	c.Close()
+	return nil, err
 }
 
 // TestXpubHearsSubscriptionSentJustBeforeReset: a subscriber that the
