@@ -349,13 +349,14 @@ func (e *engine) writeLoop(w engineWire) {
 // it has delivered what the peer sent before it went away. So a
 // subscription or a message that arrived just before a reset is not lost
 // with the connection, as in libzmq, whose engine stops writing on an error
-// and ends on the next read error. A socket that is closing has no one to
-// deliver to, and an error the connection did not raise (the encoder's, a
-// STREAM socket closing its connection, a connection already closed here)
-// leaves nothing to read: those stop the engine at once.
+// and ends on the next read error. An encoder's error leaves the
+// connection readable for ever, and a socket that is closing (lingering:
+// also a STREAM application closing its connection) has no one to deliver
+// to: those stop the engine at once. A connection closed here fails its
+// reads too, so its engine ends without a case of its own.
 func (e *engine) writeFailed(err error) {
 	var ee encodeError
-	if errors.As(err, &ee) || errors.Is(err, errClosedByApp) || errors.Is(err, net.ErrClosed) {
+	if errors.As(err, &ee) {
 		e.stop(false)
 		return
 	}
