@@ -2,6 +2,7 @@ package zmq4
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -13,11 +14,15 @@ import (
 // zsys and pyzmq's Context.setsockopt offer, LINGER, SNDHWM and RCVHWM.
 // Changing them leaves sockets that already exist alone.
 type Context struct {
-	mu         sync.Mutex
-	sockets    map[*Socket]struct{}
-	done       chan struct{} // closed by Shutdown or Term
-	isTerm     bool          // Shutdown or Term was called: no new sockets
-	termCalled bool          // Term was called
+	mu      sync.Mutex
+	sockets map[*Socket]struct{}
+	done    chan struct{} // closed by Shutdown or Term
+	// shut is set just before done is closed: terminated reads it on
+	// every send and receive, where it costs a plain load and a receive
+	// from done would cost a channel operation.
+	shut       atomic.Bool
+	isTerm     bool // Shutdown or Term was called: no new sockets
+	termCalled bool // Term was called
 	allClosed  *sync.Cond
 	wg         sync.WaitGroup // background goroutines of all sockets, incl. lingering ones
 	ioThreads  int
@@ -53,13 +58,9 @@ func NewContext() (*Context, error) {
 	return c, nil
 }
 
+// terminated reports whether Shutdown or Term was called.
 func (c *Context) terminated() bool {
-	select {
-	case <-c.done:
-		return true
-	default:
-		return false
-	}
+	return c.shut.Load()
 }
 
 // NewSocket makes a socket of the given type in the context.
@@ -128,6 +129,7 @@ func (c *Context) shutdownLocked() {
 		return
 	}
 	c.isTerm = true
+	c.shut.Store(true)
 	close(c.done)
 	for _, s := range c.socketList() {
 		s.signal()
