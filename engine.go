@@ -276,6 +276,7 @@ func runSession(sess session, conn net.Conn, p *pipe, endpoint string, snapshot 
 	sess.event(EVENT_HANDSHAKE_SUCCEEDED, endpoint, 0)
 	sess.peerReady(p)
 
+	e.typ = so.typ
 	e.startWriter(so.typ)
 	e.enableInPlace(so.typ)
 	e.enableDirectRead(so.typ)
@@ -465,6 +466,12 @@ func (e *engine) deliver(fs []frame) error {
 
 // command handles a command frame received after the handshake. It returns
 // a frame to queue for the socket when the command carries one.
+//
+// SUBSCRIBE and CANCEL are subscriptions only to a PUB or XPUB; any other
+// socket gets the whole command body as a message ("\tSUBSCRIBEtopic"),
+// and JOIN and LEAVE are groups only to a RADIO; any other socket drops
+// them. Both are what libzmq 4.3.4 does (checked through pyzmq with a raw
+// peer sending each command to DEALER, PULL, SUB, PAIR, XSUB and ROUTER).
 func (e *engine) command(body []byte) (frame, bool, error) {
 	name, data, err := zmtp.ParseCommand(body)
 	if err != nil {
@@ -479,13 +486,21 @@ func (e *engine) command(body []byte) (frame, bool, error) {
 		e.p.out.pushFrame(frame{data: zmtp.AppendPong(nil, ctx), flags: frameCommand}, true)
 		e.armPeerTTL(time.Duration(ttl) * 100 * time.Millisecond)
 	case zmtp.CmdPong:
-	case zmtp.CmdSubscribe:
-		return frame{data: data, flags: frameSubscribe}, true, nil
-	case zmtp.CmdCancel:
+	case zmtp.CmdSubscribe, zmtp.CmdCancel:
+		if e.typ != PUB && e.typ != XPUB {
+			return frame{data: body}, true, nil
+		}
+		if name == zmtp.CmdSubscribe {
+			return frame{data: data, flags: frameSubscribe}, true, nil
+		}
 		return frame{data: data, flags: frameCancel}, true, nil
-	case zmtp.CmdJoin:
-		return frame{data: data, flags: frameJoin}, true, nil
-	case zmtp.CmdLeave:
+	case zmtp.CmdJoin, zmtp.CmdLeave:
+		if e.typ != RADIO {
+			return frame{}, false, nil
+		}
+		if name == zmtp.CmdJoin {
+			return frame{data: data, flags: frameJoin}, true, nil
+		}
 		return frame{data: data, flags: frameLeave}, true, nil
 	case zmtp.CmdError:
 		reason, _ := zmtp.ParseError(data)

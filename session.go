@@ -185,6 +185,7 @@ type engine struct {
 	props      *connProps // the peer's properties, which every message it sends carries
 	connectRid []byte     // CONNECT_ROUTING_ID of the connect that made this engine
 	peerMin    byte       // peer's ZMTP minor version: 0 means 3.0
+	typ        Type       // the local socket's type: which commands it takes (command)
 	v2         bool       // the peer speaks ZMTP 2.0: no commands at all
 	// clearHeartbeats: the transport carries PING and PONG outside the
 	// security mechanism (ws turns them into WebSocket ping and pong), so
