@@ -106,8 +106,9 @@ func (r *Reader) ReadExact(n int) ([]byte, error) {
 
 // ReadFrame reads the next frame. It returns io.EOF when the stream ends
 // cleanly between frames, io.ErrUnexpectedEOF when it ends inside a frame,
-// ErrTooLarge for a frame above the size limit and ErrMalformed for a
-// command frame with FlagMore set. Reserved flag bits are ignored. After an
+// and ErrTooLarge for a frame above the size limit. Reserved flag bits are
+// ignored, and a command frame may have FlagMore set, as libzmq 4.3.4's
+// decoder allows (what that means is the engine's to say). After an
 // error from the underlying reader (such as a timeout) ReadFrame may be
 // called again and continues where it stopped.
 func (r *Reader) ReadFrame() (Frame, error) {
@@ -177,9 +178,6 @@ func parseFrameHeader(b []byte, maxFrameSize int64) (flags byte, size, headerLen
 		headerLen = 2
 	}
 	flags &= FlagMore | FlagCommand
-	if flags == FlagMore|FlagCommand {
-		return 0, 0, 0, ErrMalformed
-	}
 	if maxFrameSize >= 0 && declared > uint64(maxFrameSize) {
 		return 0, 0, 0, ErrTooLarge
 	}
