@@ -41,10 +41,6 @@ func (e *protocolError) Error() string { return e.msg }
 // errTooManyFrames drops a peer whose message exceeds maxFramesPerMessage.
 var errTooManyFrames = &protocolError{protoErrUnspecified, "zmq4: message with too many parts"}
 
-// errCommandInMessage drops a peer that sends a command between the parts
-// of a multipart message.
-var errCommandInMessage = &protocolError{protoErrUnexpectedCommand, "zmq4: command inside a multipart message"}
-
 // errStopped ends an engine that was told to stop.
 var errStopped = errors.New("zmq4: engine stopped")
 
@@ -321,8 +317,9 @@ func (e *engine) readLoop() error {
 
 // endRead delivers the whole messages decoded before err, the error that
 // ends the connection, and returns err. A frame that breaks the protocol
-// (a command inside a message, a frame over MAXMSGSIZE) may come in the
-// same read as whole messages before it; libzmq 4.3 delivers those too.
+// (a frame over MAXMSGSIZE, a REQ's reply without its delimiter) may come
+// in the same read as whole messages before it; libzmq 4.3 delivers those
+// too.
 // The parts of an unfinished message are dropped.
 func (e *engine) endRead(err error) error {
 	if e.inComplete > 0 {
@@ -368,24 +365,18 @@ func (e *engine) readFrames(forApp bool) error {
 			// back once the application has copied the data out.
 			body, pooled = f.Body, framePooled
 		}
+		part, isPart := frame{data: body, flags: pooled}, true
 		if f.IsCommand() {
-			if e.inComplete != len(e.inPending) {
-				return errCommandInMessage
-			}
-			cf, ok, err := e.command(body)
-			if err != nil {
-				return err
-			}
-			if ok {
-				e.inPending = append(e.inPending, cf)
-				e.inComplete = len(e.inPending)
-			}
-		} else {
-			flags := pooled
+			part, isPart = e.command(body)
+		}
+		if isPart && e.typ == REQ && !e.replies.next(len(part.data), f.More()) {
+			return errMalformedReply
+		}
+		if isPart {
 			if f.More() {
-				flags |= frameMore
+				part.flags |= frameMore
 			}
-			e.inPending = append(e.inPending, frame{data: body, flags: flags})
+			e.inPending = append(e.inPending, part)
 			if !f.More() {
 				e.inComplete = len(e.inPending)
 			} else if len(e.inPending)-e.inComplete > maxFramesPerMessage {
@@ -464,49 +455,51 @@ func (e *engine) deliver(fs []frame) error {
 	return nil
 }
 
-// command handles a command frame received after the handshake. It returns
-// a frame to queue for the socket when the command carries one.
-//
-// SUBSCRIBE and CANCEL are subscriptions only to a PUB or XPUB; any other
-// socket gets the whole command body as a message ("\tSUBSCRIBEtopic"),
-// and JOIN and LEAVE are groups only to a RADIO; any other socket drops
-// them. Both are what libzmq 4.3.4 does (checked through pyzmq with a raw
-// peer sending each command to DEALER, PULL, SUB, PAIR, XSUB and ROUTER).
-func (e *engine) command(body []byte) (frame, bool, error) {
+// command handles a command frame received after the handshake as libzmq
+// 4.3.4 does, and returns the part it adds to the message being read, if
+// any. A PING is answered with a PONG (one too short to hold its TTL gets
+// one with no context). SUBSCRIBE and CANCEL are subscriptions to a PUB or
+// XPUB; a REQ drops them; any other socket gets the whole command body as
+// a part ("\tSUBSCRIBEtopic"). JOIN and LEAVE are groups to a RADIO.
+// Every other command is dropped: PONG, ERROR, READY, a name it does not
+// know, a body too short for its name, and JOIN or LEAVE to a socket that
+// is not a RADIO. A command may come between the parts of a multipart
+// message (libzmq's heartbeat timer can put its PING there); its part then
+// takes the frame's MORE flag like any other (readFrames).
+func (e *engine) command(body []byte) (frame, bool) {
 	name, data, err := zmtp.ParseCommand(body)
 	if err != nil {
-		return frame{}, false, err
+		return frame{}, false
 	}
 	switch name {
 	case zmtp.CmdPing:
 		ttl, ctx, err := zmtp.ParsePing(data)
 		if err != nil {
-			return frame{}, false, err
+			ttl, ctx = 0, nil
 		}
 		e.p.out.pushFrame(frame{data: zmtp.AppendPong(nil, ctx), flags: frameCommand}, true)
 		e.armPeerTTL(time.Duration(ttl) * 100 * time.Millisecond)
-	case zmtp.CmdPong:
 	case zmtp.CmdSubscribe, zmtp.CmdCancel:
+		if e.typ == REQ {
+			return frame{}, false // libzmq's REQ session drops every command
+		}
 		if e.typ != PUB && e.typ != XPUB {
-			return frame{data: body}, true, nil
+			return frame{data: body}, true
 		}
 		if name == zmtp.CmdSubscribe {
-			return frame{data: data, flags: frameSubscribe}, true, nil
+			return frame{data: data, flags: frameSubscribe}, true
 		}
-		return frame{data: data, flags: frameCancel}, true, nil
+		return frame{data: data, flags: frameCancel}, true
 	case zmtp.CmdJoin, zmtp.CmdLeave:
 		if e.typ != RADIO {
-			return frame{}, false, nil
+			return frame{}, false
 		}
 		if name == zmtp.CmdJoin {
-			return frame{data: data, flags: frameJoin}, true, nil
+			return frame{data: data, flags: frameJoin}, true
 		}
-		return frame{data: data, flags: frameLeave}, true, nil
-	case zmtp.CmdError:
-		reason, _ := zmtp.ParseError(data)
-		return frame{}, false, errors.New("zmq4: peer sent ERROR: " + reason)
+		return frame{data: data, flags: frameLeave}, true
 	}
-	return frame{}, false, nil
+	return frame{}, false
 }
 
 // largeFrame is the size from which a frame's data is written in place

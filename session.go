@@ -202,6 +202,7 @@ type engine struct {
 	r          *zmtp.Reader // decodes the handshake's and then the data phase's frames
 	inPending  []frame      // frames decoded and not yet delivered
 	inComplete int          // frames in inPending that form whole messages
+	replies    replyCheck   // where a REQ's peer is in its reply (engine_replycheck.go)
 	// handshakeErr is why the handshake failed, for the connecter, whose
 	// goroutine is the connection goroutine, after runSession returns.
 	handshakeErr error

@@ -220,7 +220,9 @@ func (x *pubPattern) subscription(p *pipe, topic []byte, sub bool) {
 		if p.subs.Remove(topic) {
 			notify = x.all.Remove(topic) || o.xpubVerboser
 		} else {
-			notify = o.xpubVerboser
+			// Not subscribed by this peer: libzmq 4.3.4 passes it on
+			// (its trie reports "not found", which is not "values remain").
+			notify = true
 		}
 	}
 	x.subscriptionsChanged(p)
