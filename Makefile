@@ -5,13 +5,15 @@
 #               without cgo, vet, run every test with the race detector, and
 #               run the 32-bit pass (GOARCH=386), pebbe/zmq4's own test
 #               suite, libzmq's test programs and pyzmq's suite on the C
-#               library (capi/), and 60 s of zmq soak
+#               library (capi/), the wire differential against libzmq
+#               (parity/wirediff.sh), and 60 s of zmq soak
 #   make pebbe  only pebbe/zmq4's suite (parity/pebbe.sh)
 #   make lint   staticcheck (also part of make test)
 #   make fuzz   run each fuzz target briefly (FUZZTIME each, default 10s)
 #   make bench  compare purezmq with libzmq (bench/compare.sh)
 #   make capi   build capi/libzmq.so.5, libzmq's C API over this package
-#   make capi-conformance  run libzmq's and pyzmq's tests on capi/libzmq.so.5
+#   make capi-conformance  run libzmq's and pyzmq's tests on capi/libzmq.so.5,
+#               and the wire differential between it and Debian's libzmq
 
 GO       ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 PYTHON   ?= /usr/bin/python3
@@ -112,3 +114,4 @@ CAPI_PYZMQ_REFERENCE ?= 1
 capi-conformance: capi
 	bash capi/conformance/run.sh
 	CAPI_PYZMQ_REFERENCE=$(CAPI_PYZMQ_REFERENCE) bash capi/conformance/pyzmq.sh
+	GO=$(GO) bash parity/wirediff.sh
