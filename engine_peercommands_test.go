@@ -27,12 +27,7 @@ func TestEngineStrayCommandsAsLibzmq(t *testing.T) {
 		t.Run(tc.typ.String(), func(t *testing.T) {
 			ctx := newTestContext(t)
 			s := newTestSocket(t, ctx, tc.typ)
-			must(t, s.Bind("tcp://127.0.0.1:*"))
-			ep, err := s.GetLastEndpoint()
-			must(t, err)
-			c, _, err := dialRawPeer(ep, tc.peerType)
-			must(t, err)
-			defer c.Close()
+			c := rawPeerOf(t, s, tc.peerType)
 			var input []byte
 			for _, name := range []string{zmtp.CmdSubscribe, zmtp.CmdCancel, zmtp.CmdJoin, zmtp.CmdLeave} {
 				input = append(input, command(name, "topic")...)
@@ -63,12 +58,7 @@ func TestEngineIgnoresCommandsItDoesNotTake(t *testing.T) {
 	}
 	ctx := newTestContext(t)
 	pull := newTestSocket(t, ctx, PULL)
-	must(t, pull.Bind("tcp://127.0.0.1:*"))
-	ep, err := pull.GetLastEndpoint()
-	must(t, err)
-	c, _, err := dialRawPeer(ep, "PUSH")
-	must(t, err)
-	defer c.Close()
+	c := rawPeerOf(t, pull, "PUSH")
 	var input []byte
 	for _, cmd := range [][]byte{
 		command(0, "\x05ERROR\x03bad"),
@@ -99,12 +89,7 @@ func TestEngineIgnoresCommandsItDoesNotTake(t *testing.T) {
 func TestXpubPassesOnUnsubscriptionItDidNotHave(t *testing.T) {
 	ctx := newTestContext(t)
 	xpub := newTestSocket(t, ctx, XPUB)
-	must(t, xpub.Bind("tcp://127.0.0.1:*"))
-	ep, err := xpub.GetLastEndpoint()
-	must(t, err)
-	c, _, err := dialRawPeer(ep, "XSUB")
-	must(t, err)
-	defer c.Close()
+	c := rawPeerOf(t, xpub, "XSUB")
 	must(t, errOnly(c.Write(zmtp.AppendFrame(nil, 0, []byte("\x00never")))))
 	if got, err := xpub.Recv(0); err != nil || got != "\x00never" {
 		t.Fatalf("got %q, %v; want the unsubscription", got, err)

@@ -36,6 +36,19 @@ func dialRawPeer(ep, typ string) (net.Conn, *zmtp.Reader, error) {
 	return c, r, nil
 }
 
+// rawPeerOf binds s over tcp and connects a raw ZMTP peer of socket type
+// peerType to it (dialRawPeer), closed when the test ends.
+func rawPeerOf(t *testing.T, s *Socket, peerType string) net.Conn {
+	t.Helper()
+	must(t, s.Bind("tcp://127.0.0.1:*"))
+	ep, err := s.GetLastEndpoint()
+	must(t, err)
+	c, _, err := dialRawPeer(ep, peerType)
+	must(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 // TestEngineDeliversMessagesBeforeProtocolError: whole messages that come
 // in the same read as a frame that breaks the protocol are delivered
 // before the connection is dropped, and the unfinished one is not. libzmq
@@ -53,12 +66,7 @@ func TestEngineDeliversMessagesBeforeProtocolError(t *testing.T) {
 			pull := newTestSocket(t, ctx, PULL)
 			must(t, pull.SetMaxmsgsize(30))
 			must(t, pull.SetRcvtimeo(10*time.Second))
-			must(t, pull.Bind("tcp://127.0.0.1:*"))
-			ep, err := pull.GetLastEndpoint()
-			must(t, err)
-			c, _, err := dialRawPeer(ep, "PUSH")
-			must(t, err)
-			defer c.Close()
+			c := rawPeerOf(t, pull, "PUSH")
 			batch := zmtp.AppendFrame(nil, 0, []byte("a"))
 			batch = zmtp.AppendFrame(batch, 0, []byte("b"))
 			must(t, errOnly(c.Write(append(batch, tc.tail...))))

@@ -15,12 +15,7 @@ import (
 func TestReqDropsPeerThatSendsMalformedReply(t *testing.T) {
 	ctx := newTestContext(t)
 	req := newTestSocket(t, ctx, REQ)
-	must(t, req.Bind("tcp://127.0.0.1:*"))
-	ep, err := req.GetLastEndpoint()
-	must(t, err)
-	c, _, err := dialRawPeer(ep, "REP")
-	must(t, err)
-	defer c.Close()
+	c := rawPeerOf(t, req, "REP")
 	must(t, errOnly(req.Send("request", 0)))
 	must(t, errOnly(c.Write(zmtp.AppendFrame(nil, 0, []byte("abcde")))))
 	waitClosed(t, c)
@@ -41,12 +36,7 @@ func TestReqTakesRepliesAroundCommands(t *testing.T) {
 	ctx := newTestContext(t)
 	req := newTestSocket(t, ctx, REQ)
 	must(t, req.SetReqRelaxed(1))
-	must(t, req.Bind("tcp://127.0.0.1:*"))
-	ep, err := req.GetLastEndpoint()
-	must(t, err)
-	c, _, err := dialRawPeer(ep, "REP")
-	must(t, err)
-	defer c.Close()
+	c := rawPeerOf(t, req, "REP")
 	reply := func(parts ...string) []byte {
 		var b []byte
 		for i, p := range parts {
