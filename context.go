@@ -17,11 +17,10 @@ type Context struct {
 	mu      sync.Mutex
 	sockets map[*Socket]struct{}
 	done    chan struct{} // closed by Shutdown or Term
-	// shut is set just before done is closed: terminated reads it on
-	// every send and receive, where it costs a plain load and a receive
-	// from done would cost a channel operation.
+	// shut is set by Shutdown or Term (no new sockets), just before done
+	// is closed: terminated reads it on every send and receive, where it
+	// costs a plain load and a receive from done a channel operation.
 	shut       atomic.Bool
-	isTerm     bool // Shutdown or Term was called: no new sockets
 	termCalled bool // Term was called
 	allClosed  *sync.Cond
 	wg         sync.WaitGroup // background goroutines of all sockets, incl. lingering ones
@@ -67,7 +66,7 @@ func (c *Context) terminated() bool {
 func (c *Context) NewSocket(t Type) (*Socket, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.isTerm {
+	if c.terminated() {
 		return nil, ETERM
 	}
 	if len(c.sockets) >= c.maxSockets {
@@ -125,10 +124,9 @@ func (c *Context) Shutdown() error {
 // shutdownLocked closes done once and wakes every socket. Call with c.mu
 // held.
 func (c *Context) shutdownLocked() {
-	if c.isTerm {
+	if c.terminated() {
 		return
 	}
-	c.isTerm = true
 	c.shut.Store(true)
 	close(c.done)
 	for _, s := range c.socketList() {

@@ -318,8 +318,7 @@ func (e *engine) readLoop() error {
 // ends the connection, and returns err. A frame that breaks the protocol
 // (a frame over MAXMSGSIZE, a REQ's reply without its delimiter) may come
 // in the same read as whole messages before it; libzmq 4.3 delivers those
-// too.
-// The parts of an unfinished message are dropped.
+// too. The parts of an unfinished message are dropped.
 func (e *engine) endRead(err error) error {
 	if e.inComplete > 0 {
 		e.deliverDecoded(false) // fails only when the engine was stopped meanwhile
@@ -368,10 +367,10 @@ func (e *engine) readFrames(forApp bool) error {
 		if f.IsCommand() {
 			part, isPart = e.command(body)
 		}
-		if isPart && e.typ == REQ && !e.replies.next(len(part.data), f.More()) {
-			return errMalformedReply
-		}
 		if isPart {
+			if e.typ == REQ && !e.replies.next(len(part.data), f.More()) {
+				return errMalformedReply
+			}
 			if f.More() {
 				part.flags |= frameMore
 			}

@@ -51,7 +51,7 @@ func (c *Context) zapRequest(req mechanism.ZAPRequest) (mechanism.ZAPReply, erro
 func (c *Context) newInternalSocket(t Type) (*Socket, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.isTerm {
+	if c.terminated() {
 		return nil, ETERM
 	}
 	s, err := newSocket(c, t)
