@@ -63,6 +63,11 @@ type logChunk struct {
 	bytesBefore uint64 // bytes of the messages published before msgs[0]
 	msgs        [logChunkLen][]frame
 	cols        [][logChunkLen]uint64
+	// marked summarises cols: bit i%64 of marked[i/64] says whether any
+	// message of the chunk is for the slot with index i. Readers use it
+	// only once the chunk is complete (next is set), to skip a chunk
+	// with nothing for them without scanning its column.
+	marked []uint64
 	// frames is the memory msgs' entries point into (sender-owned): the
 	// chunk's own, so that it pins no other chunk's data.
 	frames []frame
@@ -77,7 +82,7 @@ type logChunk struct {
 func newLogChunk(first, bytesBefore uint64, slots int) *logChunk {
 	words := slots/64 + 1
 	return &logChunk{first: first, bytesBefore: bytesBefore, cols: make([][logChunkLen]uint64, words),
-		frames: make([]frame, 0, logChunkLen)}
+		marked: make([]uint64, words), frames: make([]frame, 0, logChunkLen)}
 }
 
 // logSpareChunks is how many cleared chunks a pubLog keeps for reuse.
@@ -113,6 +118,7 @@ func (c *logChunk) reset() {
 	c.frames = c.frames[:0]
 	c.data = c.data[:0]
 	clear(c.cols)
+	clear(c.marked)
 	c.next.Store(nil)
 }
 
@@ -443,6 +449,7 @@ func (l *pubLog) send(m []frame, topic []byte, only *pipe, x *pubPattern, wake [
 	marked := false
 	mark := func(sl *logSlot) {
 		c.cols[sl.index>>6][off] |= sl.bit()
+		c.marked[sl.index>>6] |= sl.bit()
 		sl.sent++
 		marked = true
 	}
@@ -629,6 +636,9 @@ func (sl *logSlot) pullLocked(q *queue) (wake bool) {
 		sl.next = c.first + end
 		if word >= len(c.cols) {
 			continue // the chunk was made before the slot
+		}
+		if c.next.Load() != nil && c.marked[word]&bit == 0 {
+			continue // complete, and nothing in it for the slot
 		}
 		col := &c.cols[word]
 		for ; off < end; off++ {
