@@ -2,7 +2,6 @@ package zmq4
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -68,9 +67,9 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 		return nil, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: protoErrMechanismMismatch,
 			Err: errors.New("zmq4: security mechanism mismatch")}
 	}
-	e.peerMin = pg.Minor
-	if pg.Major > 3 {
-		e.peerMin = 1
+	e.peerMin = 1
+	if pg.IsV30() {
+		e.peerMin = 0
 	}
 	cfg := so.mech
 	cfg.PeerAddress = transport.PeerAddress(c)
@@ -88,12 +87,6 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 	}
 	if cfg.PeerAddress != "" {
 		props["Peer-Address"] = cfg.PeerAddress
-	}
-	peerType, _ := zmtp.Lookup(res.Properties, "Socket-Type")
-	if !zmtp.Compatible(so.typ.String(), peerType) {
-		e.writeRawFrame(zmtp.FlagCommand, zmtp.AppendError(nil, "Invalid socket type"))
-		return nil, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: protoErrInvalidMetadata,
-			Err: errors.New("zmq4: incompatible peer socket type " + peerType)}
 	}
 	e.codec = res.Codec
 	// Large frames arrive in pooled buffers that sockets can recycle.
@@ -154,32 +147,25 @@ func (e *engine) exchangeGreetings(mech string, asServer bool) (pg zmtp.Greeting
 	return pg, false, nil
 }
 
-// handshakeV2 completes the handshake with a ZMTP 2.0 peer as libzmq does:
-// only without security (no mechanism, no ZAP domain), the socket type as
-// one byte each way, then each side's identity as its first frame. The
-// engine then talks ZMTP 3.0 without commands: subscriptions as data frames
-// and no heartbeats.
+// handshakeV2 completes the handshake with a ZMTP 2.0 peer as libzmq 4.3
+// does: only without security (no mechanism, no ZAP domain), the socket
+// type as one byte each way, then each side's identity as its first frame.
+// Like libzmq it checks neither the peer's socket type nor the identity
+// frame's flags. The engine then talks ZMTP 3.0 without commands:
+// subscriptions as data frames and no heartbeats.
 func (e *engine) handshakeV2(so *sessionOptions) (map[string]string, error) {
-	refuse := func(code int, why string) (map[string]string, error) {
-		return nil, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: code, Err: errors.New("zmq4: ZMTP 2.0 peer: " + why)}
-	}
 	if so.mech.Mechanism != mechanism.Null || so.mech.ZAPDomain != "" {
-		return refuse(protoErrMechanismMismatch, "refused because security is enabled")
+		return nil, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: protoErrMechanismMismatch,
+			Err: errors.New("zmq4: ZMTP 2.0 peer refused because security is enabled")}
 	}
-	ours, ok := zmtp.V2SocketType(so.typ.String())
-	if !ok {
-		return refuse(protoErrInvalidMetadata, "socket type "+so.typ.String()+" has no ZMTP 2.0 form")
-	}
-	if _, err := e.conn.Write([]byte{ours}); err != nil {
+	// libzmq writes its type's number, which has no meaning in ZMTP 2.0
+	// for the types that came later.
+	if _, err := e.conn.Write([]byte{byte(so.typ)}); err != nil {
 		return nil, err
 	}
 	b, err := e.r.ReadExact(1)
 	if err != nil {
 		return nil, err
-	}
-	peerType, ok := zmtp.V2SocketTypeName(b[0])
-	if !ok || !zmtp.Compatible(so.typ.String(), peerType) {
-		return refuse(protoErrInvalidMetadata, fmt.Sprintf("incompatible socket type %d", b[0]))
 	}
 	if err := e.writeRawFrame(0, []byte(so.mech.LocalRoutingID)); err != nil {
 		return nil, err
@@ -188,10 +174,10 @@ func (e *engine) handshakeV2(so *sessionOptions) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.More() || f.IsCommand() || len(f.Body) > maxShortOptionLen {
-		return refuse(protoErrUnspecified, "malformed identity frame")
+	props := map[string]string{}
+	if peerType, ok := zmtp.V2SocketTypeName(b[0]); ok {
+		props["Socket-Type"] = peerType
 	}
-	props := map[string]string{"Socket-Type": peerType}
 	if len(f.Body) > 0 {
 		props["Identity"] = string(f.Body)
 	}

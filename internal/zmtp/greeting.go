@@ -48,10 +48,11 @@ func AppendGreeting(dst []byte, mechanism string, asServer bool) []byte {
 }
 
 // ParseGreeting decodes a peer's 64-byte greeting. It requires the signature
-// bytes (b[0] == 0xFF, bit 0 of b[9] set) and a major version of at least 3;
-// it does not validate the padding or the filler, as the RFC asks.
+// bytes (b[0] == 0xFF, bit 0 of b[9] set) and a major version of at least 2:
+// libzmq 4.3 takes every version but 0 (ZMTP 1.0) and 1 (ZMTP 2.0) as ZMTP
+// 3.x. It does not validate the padding or the filler, as the RFC asks.
 func ParseGreeting(b []byte) (Greeting, error) {
-	if len(b) < GreetingSize || b[0] != 0xFF || b[greetingSignatureEnd]&1 != 1 || b[greetingMajor] < 3 {
+	if len(b) < GreetingSize || b[0] != 0xFF || b[greetingSignatureEnd]&1 != 1 || b[greetingMajor] < 2 {
 		return Greeting{}, ErrMalformed
 	}
 	mechanism := b[greetingMechanism : greetingMechanism+mechanismSize]
@@ -63,3 +64,9 @@ func ParseGreeting(b []byte) (Greeting, error) {
 		AsServer:  b[greetingAsServer] == 1,
 	}, nil
 }
+
+// IsV30 reports whether the peer is to be spoken to in ZMTP 3.0
+// (subscriptions as messages): as libzmq 4.3 decides, only when its
+// greeting says version 3.0 exactly. Every other version taken as 3.x
+// (2, 3.1 and later, 4 and later) gets ZMTP 3.1.
+func (g Greeting) IsV30() bool { return g.Major == 3 && g.Minor == 0 }

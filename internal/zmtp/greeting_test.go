@@ -73,13 +73,31 @@ func TestParseGreetingRejects(t *testing.T) {
 		"empty":        func(b []byte) []byte { return nil },
 		"first byte":   func(b []byte) []byte { b[0] = 0xFE; return b },
 		"bit 0 of b9":  func(b []byte) []byte { b[9] = 0x7E; return b },
-		"major 2":      func(b []byte) []byte { b[10] = 2; return b },
 		"major 1 (v2)": func(b []byte) []byte { b[10] = 1; return b },
 	}
 	for name, mutate := range cases {
 		b := mutate(bytes.Clone(good))
 		if _, err := ParseGreeting(b); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: err = %v, want ErrMalformed", name, err)
+		}
+	}
+}
+
+// libzmq 4.3 takes every version but 0 and 1 as ZMTP 3.x, and speaks 3.0
+// only to a greeting of version 3.0 exactly.
+func TestParseGreetingVersionsAsLibzmq(t *testing.T) {
+	for _, c := range []struct {
+		major, minor byte
+		v30          bool
+	}{{3, 0, true}, {3, 1, false}, {3, 0xff, false}, {2, 0, false}, {2, 1, false}, {4, 0, false}, {0xff, 0, false}} {
+		b := AppendGreeting(nil, "NULL", false)
+		b[10], b[11] = c.major, c.minor
+		g, err := ParseGreeting(b)
+		if err != nil {
+			t.Fatalf("version %d.%d: %v", c.major, c.minor, err)
+		}
+		if g.IsV30() != c.v30 {
+			t.Errorf("version %d.%d: IsV30 = %v, want %v", c.major, c.minor, g.IsV30(), c.v30)
 		}
 	}
 }

@@ -25,16 +25,6 @@ func ValidSignature(b []byte) bool {
 // numbering). Later types have no ZMTP 2.0 form.
 var v2SocketTypes = []string{"PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB"}
 
-// V2SocketType returns the ZMTP 2.0 socket-type byte for a socket type name.
-func V2SocketType(name string) (byte, bool) {
-	for i, n := range v2SocketTypes {
-		if n == name {
-			return byte(i), true
-		}
-	}
-	return 0, false
-}
-
 // V2SocketTypeName returns the socket type name of a ZMTP 2.0 socket-type
 // byte.
 func V2SocketTypeName(b byte) (string, bool) {

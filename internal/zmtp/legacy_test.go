@@ -2,22 +2,13 @@ package zmtp
 
 import "testing"
 
-func TestV2SocketTypesRoundTrip(t *testing.T) {
+func TestV2SocketTypeNames(t *testing.T) {
 	// libzmq's numbering: ZMQ_PAIR 0 ... ZMQ_XSUB 10.
 	want := map[string]byte{"PAIR": 0, "PUB": 1, "SUB": 2, "REQ": 3, "REP": 4, "DEALER": 5,
 		"ROUTER": 6, "PULL": 7, "PUSH": 8, "XPUB": 9, "XSUB": 10}
 	for name, b := range want {
-		got, ok := V2SocketType(name)
-		if !ok || got != b {
-			t.Fatalf("V2SocketType(%s) = %d %v, want %d", name, got, ok, b)
-		}
 		if back, ok := V2SocketTypeName(b); !ok || back != name {
 			t.Fatalf("V2SocketTypeName(%d) = %q %v", b, back, ok)
-		}
-	}
-	for _, name := range []string{"STREAM", "SERVER", "RADIO", ""} {
-		if _, ok := V2SocketType(name); ok {
-			t.Fatalf("%q has a ZMTP 2.0 type byte", name)
 		}
 	}
 	if _, ok := V2SocketTypeName(11); ok {

@@ -34,14 +34,15 @@ func AppendProperty(dst []byte, name, value string) []byte {
 	return append(dst, value...)
 }
 
-// ParseMetadata parses a run of concatenated properties. A zero-length name
-// or a property cut short anywhere yields ErrMalformed. The strings are
-// copies, so b may be reused afterwards.
+// ParseMetadata parses a run of concatenated properties. A property cut
+// short anywhere yields ErrMalformed; a zero-length name does not, as
+// libzmq 4.3 takes it. The strings are copies, so b may be reused
+// afterwards.
 func ParseMetadata(b []byte) ([]Property, error) {
 	var props []Property
 	for len(b) > 0 {
 		nameLen := int(b[0])
-		if nameLen == 0 || len(b) < 1+nameLen+4 {
+		if len(b) < 1+nameLen+4 {
 			return nil, ErrMalformed
 		}
 		name := b[1 : 1+nameLen]

@@ -58,7 +58,6 @@ func TestParseMetadataRejectsEveryTruncation(t *testing.T) {
 
 func TestParseMetadataRejectsBadLengths(t *testing.T) {
 	for _, bad := range []string{
-		"\x00\x00\x00\x00\x00",      // empty name
 		"\x01A\xff\xff\xff\xff",     // value length far past the end
 		"\x01A\x00\x00\x00\x02x",    // one byte short
 		"\x01A\x00\x00\x00\x00\x00", // second property with empty name
@@ -66,6 +65,17 @@ func TestParseMetadataRejectsBadLengths(t *testing.T) {
 		if _, err := ParseMetadata([]byte(bad)); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%q: err = %v", bad, err)
 		}
+	}
+}
+
+// libzmq 4.3 takes a property with an empty name.
+func TestParseMetadataTakesEmptyName(t *testing.T) {
+	props, err := ParseMetadata([]byte("\x00\x00\x00\x00\x01v\x01A\x00\x00\x00\x00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(props) != 2 || props[0] != (Property{"", "v"}) || props[1] != (Property{"A", ""}) {
+		t.Fatalf("%q", props)
 	}
 }
 
