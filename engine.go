@@ -78,21 +78,38 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	props := make(map[string]string, len(res.Properties)+2)
-	for _, p := range res.Properties {
-		props[p.Name] = p.Value
-	}
-	if res.UserID != "" {
-		props["User-Id"] = res.UserID
-	}
-	if cfg.PeerAddress != "" {
-		props["Peer-Address"] = cfg.PeerAddress
-	}
+	props := peerProperties(res, cfg.PeerAddress)
 	e.codec = res.Codec
 	// Large frames arrive in pooled buffers that sockets can recycle.
 	e.r.SetAllocator(getPooled)
 	c.SetDeadline(time.Time{})
 	return props, nil
+}
+
+// peerProperties gathers what a message from the peer reports through
+// GetProperty, with libzmq 4.3's precedence: the first of each name wins,
+// Peer-Address before the ZAP handler's User-Id and metadata, those before
+// the peer's own metadata.
+func peerProperties(res *mechanism.Result, peerAddress string) map[string]string {
+	props := make(map[string]string, len(res.Properties)+2)
+	keep := func(name, value string) {
+		if _, ok := props[name]; !ok {
+			props[name] = value
+		}
+	}
+	if peerAddress != "" {
+		keep("Peer-Address", peerAddress)
+	}
+	if res.ZAPReplied {
+		keep("User-Id", res.UserID)
+	}
+	for _, p := range res.Properties[res.PeerProperties:] {
+		keep(p.Name, p.Value)
+	}
+	for _, p := range res.Properties[:res.PeerProperties] {
+		keep(p.Name, p.Value)
+	}
+	return props
 }
 
 // wholeGreeting is implemented by connections that need our greeting in

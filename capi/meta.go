@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -100,6 +101,15 @@ func (c *metaCache) clear() {
 
 // newMeta copies props and srcFD into a new C block with one reference.
 func newMeta(props map[string]string, srcFD int) *C.pz_meta {
+	// A C reader sees each name and value up to its first NUL, as
+	// libzmq's zmq_msg_gets returns a value's c_str(): the block holds
+	// only that much of each, so that a NUL inside a value (a peer's
+	// Identity may hold one) does not shift the pairs after it.
+	cut := make(map[string]string, len(props))
+	for k, v := range props {
+		cut[cString(k)] = cString(v)
+	}
+	props = cut
 	size := int(unsafe.Sizeof(C.pz_meta{}))
 	for k, v := range props {
 		size += len(k) + 1 + len(v) + 1
@@ -121,4 +131,12 @@ func newMeta(props map[string]string, srcFD int) *C.pz_meta {
 		out = out[1:]
 	}
 	return block
+}
+
+// cString returns s up to its first NUL byte, what C sees of it.
+func cString(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -45,8 +45,14 @@ type Result struct {
 	// Properties holds the peer's READY/INITIATE metadata in wire order, then
 	// the ZAP reply's metadata. User-Id is not added here; see UserID.
 	Properties []zmtp.Property
+	// PeerProperties is how many of Properties came from the peer; the
+	// rest came from the ZAP reply.
+	PeerProperties int
 	// UserID is the user id the ZAP handler returned ("" without ZAP).
 	UserID string
+	// ZAPReplied says the ZAP handler answered: then the peer has a
+	// User-Id property, empty or not, as libzmq 4.3 gives it one.
+	ZAPReplied bool
 	// Codec boxes data-phase frames; nil for NULL and PLAIN, whose frames
 	// travel in clear.
 	Codec MessageCodec

@@ -47,10 +47,17 @@ func (s *session) parsePeerProperties(b []byte) ([]zmtp.Property, error) {
 	if err != nil {
 		return nil, err
 	}
+	return props, s.checkSocketType(props)
+}
+
+// checkSocketType fails when props hold a Socket-Type our socket type does
+// not accept. libzmq checks every Socket-Type it parses, the ZAP reply's
+// included.
+func (s *session) checkSocketType(props []zmtp.Property) error {
 	for _, p := range props {
 		if p.Name == propSocketType && s.cfg.SocketType != "" && !zmtp.Compatible(s.cfg.SocketType, p.Value) {
-			return nil, fmt.Errorf("%w: %s does not accept %q", errIncompatiblePeer, s.cfg.SocketType, p.Value)
+			return fmt.Errorf("%w: %s does not accept %q", errIncompatiblePeer, s.cfg.SocketType, p.Value)
 		}
 	}
-	return props, nil
+	return nil
 }

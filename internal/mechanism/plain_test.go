@@ -189,6 +189,39 @@ func TestPlainServerRejectsIncompatibleInitiate(t *testing.T) {
 	wantFailure(t, "server", s, FailedUnreported, 0)
 }
 
+// libzmq checks a Socket-Type in the ZAP reply's metadata as it checks the
+// peer's: one our socket does not accept fails the handshake as invalid ZAP
+// metadata, before WELCOME. Ours took it (the wire differential's ZAP mode
+// showed it against libzmq 4.3.4).
+func TestPlainZAPMetadataSocketTypeChecked(t *testing.T) {
+	for _, tc := range []struct {
+		socketType string
+		ok         bool
+	}{{"REQ", true}, {"FOO", false}} {
+		client, server := plainConfigs("secret")
+		z := &zapRecorder{reply: ZAPReply{Status: "200", Metadata: []zmtp.Property{prop("Socket-Type", tc.socketType)}}}
+		server.ZAP = z.handle
+		c, s := runPair(t, client, server)
+		if tc.ok {
+			wantSuccess(t, c, s)
+			continue
+		}
+		wantFailure(t, "server", s, FailedProtocol, ProtocolErrorZAPInvalidMetadata)
+	}
+}
+
+// A ZAP reply with an empty user id still gives the peer a User-Id, as
+// libzmq sets one from every reply it takes.
+func TestPlainZAPEmptyUserID(t *testing.T) {
+	client, server := plainConfigs("secret")
+	server.ZAP = (&zapRecorder{reply: ZAPReply{Status: "200"}}).handle
+	c, s := runPair(t, client, server)
+	wantSuccess(t, c, s)
+	if !s.res.ZAPReplied || s.res.UserID != "" || c.res.ZAPReplied {
+		t.Fatalf("server ZAPReplied %v UserID %q, client ZAPReplied %v", s.res.ZAPReplied, s.res.UserID, c.res.ZAPReplied)
+	}
+}
+
 func TestConfigValidation(t *testing.T) {
 	long := string(make([]byte, 256))
 	pub, sec := keyPair(t)

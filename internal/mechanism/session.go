@@ -93,9 +93,10 @@ func errorReasonStatus(reason string) (int, bool) {
 // result assembles the handshake result from the peer's properties, the ZAP
 // reply (nil without ZAP) and the codec.
 func result(peer []zmtp.Property, reply *ZAPReply, codec MessageCodec) *Result {
-	res := &Result{Properties: peer, Codec: codec}
+	res := &Result{Properties: peer, PeerProperties: len(peer), Codec: codec}
 	if reply != nil {
 		res.UserID = reply.UserID
+		res.ZAPReplied = true
 		res.Properties = append(res.Properties, reply.Metadata...)
 	}
 	return res

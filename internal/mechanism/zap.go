@@ -117,6 +117,9 @@ func (s *session) askZAP(mechanism string, credentials ...[]byte) (reply *ZAPRep
 	if _, ok := zapStatusCode(r.Status); !ok {
 		return nil, true, protocolError(ProtocolErrorZAPInvalidStatusCode, "ZAP status %q", r.Status)
 	}
+	if err := s.checkSocketType(r.Metadata); err != nil {
+		return nil, true, &Error{Kind: FailedProtocol, Code: ProtocolErrorZAPInvalidMetadata, Err: err}
+	}
 	return &r, true, nil
 }
 

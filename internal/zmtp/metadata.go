@@ -34,26 +34,35 @@ func AppendProperty(dst []byte, name, value string) []byte {
 	return append(dst, value...)
 }
 
-// ParseMetadata parses a run of concatenated properties. A property cut
-// short anywhere yields ErrMalformed; a zero-length name does not, as
-// libzmq 4.3 takes it. The strings are copies, so b may be reused
+// ParseMetadata parses a run of concatenated properties as libzmq 4.3
+// does: it stops at the first property cut short and yields ErrMalformed
+// if any bytes are left, so a property cut right after its name, or right
+// after its value length, that ends the run is dropped without an error.
+// A zero-length name is taken. The strings are copies, so b may be reused
 // afterwards.
 func ParseMetadata(b []byte) ([]Property, error) {
 	var props []Property
-	for len(b) > 0 {
+	for len(b) > 1 {
 		nameLen := int(b[0])
-		if len(b) < 1+nameLen+4 {
-			return nil, ErrMalformed
+		b = b[1:]
+		if len(b) < nameLen {
+			break
 		}
-		name := b[1 : 1+nameLen]
-		b = b[1+nameLen:]
+		name := b[:nameLen]
+		b = b[nameLen:]
+		if len(b) < 4 {
+			break
+		}
 		valueLen := binary.BigEndian.Uint32(b)
 		b = b[4:]
 		if uint64(valueLen) > uint64(len(b)) {
-			return nil, ErrMalformed
+			break
 		}
 		props = append(props, Property{Name: string(name), Value: string(b[:valueLen])})
 		b = b[valueLen:]
+	}
+	if len(b) > 0 {
+		return nil, ErrMalformed
 	}
 	return props, nil
 }

@@ -42,29 +42,46 @@ func TestParseMetadataEmpty(t *testing.T) {
 	}
 }
 
-func TestParseMetadataRejectsEveryTruncation(t *testing.T) {
+// libzmq 4.3 stops at a property cut short and fails only if bytes are
+// left: a last property cut right after its name or its value length is
+// dropped, every other cut fails.
+func TestParseMetadataTruncationsAsLibzmq(t *testing.T) {
 	b := AppendProperty(nil, "Socket-Type", "PUB")
+	first := len(b)
 	b = AppendProperty(b, "X-A", "value")
-	first := len(AppendProperty(nil, "Socket-Type", "PUB"))
+	// The cuts that parse, and how many whole properties they keep.
+	kept := map[int]int{
+		1 + 11:            0, // after the first's name
+		1 + 11 + 4:        0, // after its value length
+		first:             1, // the first property whole
+		first + 1 + 3:     1, // after the second's name
+		first + 1 + 3 + 4: 1, // after its value length
+	}
 	for cut := 1; cut < len(b); cut++ {
-		if cut == first {
-			continue // a whole first property is valid on its own
-		}
-		if _, err := ParseMetadata(b[:cut]); !errors.Is(err, ErrMalformed) {
-			t.Errorf("cut at %d: err = %v", cut, err)
+		props, err := ParseMetadata(b[:cut])
+		n, ok := kept[cut]
+		switch {
+		case ok && (err != nil || len(props) != n || n == 1 && props[0] != (Property{"Socket-Type", "PUB"})):
+			t.Errorf("cut at %d: %q, %v; want %d whole properties", cut, props, err, n)
+		case !ok && !errors.Is(err, ErrMalformed):
+			t.Errorf("cut at %d: err = %v, want ErrMalformed", cut, err)
 		}
 	}
 }
 
 func TestParseMetadataRejectsBadLengths(t *testing.T) {
 	for _, bad := range []string{
-		"\x01A\xff\xff\xff\xff",     // value length far past the end
 		"\x01A\x00\x00\x00\x02x",    // one byte short
-		"\x01A\x00\x00\x00\x00\x00", // second property with empty name
+		"\x01A\x00\x00\x00\x00\x00", // one byte after the last property
+		"\x05A",                     // a name past the end
 	} {
 		if _, err := ParseMetadata([]byte(bad)); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%q: err = %v", bad, err)
 		}
+	}
+	// A value length past the end with nothing after it is dropped.
+	if props, err := ParseMetadata([]byte("\x01A\xff\xff\xff\xff")); err != nil || len(props) != 0 {
+		t.Errorf("value length past the end: %q, %v", props, err)
 	}
 }
 
