@@ -112,6 +112,7 @@ capi:
 # make test skips pyzmq's reference run (CAPI_PYZMQ_REFERENCE=0).
 CAPI_PYZMQ_REFERENCE ?= 1
 capi-conformance: capi
+	cd capi && CGO_ENABLED=1 $(GO) test -race -count=1 .
 	bash capi/conformance/run.sh
 	CAPI_PYZMQ_REFERENCE=$(CAPI_PYZMQ_REFERENCE) bash capi/conformance/pyzmq.sh
 	GO=$(GO) bash parity/wirediff.sh
