@@ -258,6 +258,35 @@ def v2_item(r):
     return frame(r.choice([0, 0, 1]), body(r), long_form=r.random() < 0.1)
 
 
+def play(c, s, steps, after_step=None):
+    """Sends each step to c once the answer to the one before has come
+    (nothing for 50 ms), calling after_step(k) after sending step k, then
+    half-closes; returns what c received and whether the socket s closed
+    the connection."""
+    back, closed = b"", False
+    for k, step in enumerate(steps):
+        if closed:
+            break
+        exchange(c, step)
+        if after_step:
+            after_step(k)
+        # libzmq attaches a new connection's pipe to the socket only when
+        # the application next calls into it, and only then does a SUB
+        # send its subscriptions: an application waiting in a poll would.
+        time.sleep(0.01)
+        s.getsockopt(zmq.EVENTS)
+        got_back, closed = read_until_quiet(c, 0.05)
+        back += got_back
+    if not closed:
+        try:
+            c.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        got_back, closed = read_until_closed(c, 2.0)
+        back += got_back
+    return back, closed
+
+
 def exchange(c, data):
     """Sends data (errors ignored: the socket may have closed already)."""
     try:
@@ -299,25 +328,7 @@ def run_handshake_case(ctx, i, seed, auth_ready):
             steps += plain_handshake(r, peer) if plain else [null_handshake(r, peer)]
             steps.append(b"".join(item(r) if r.random() < 0.8 else handshake_command(r, b"READY", metadata(r, peer))
                                   for _ in range(r.randrange(0, 4))))
-    back, closed = b"", False
-    for step in steps:
-        if closed:
-            break
-        exchange(c, step)
-        # libzmq attaches a new connection's pipe to the socket only when
-        # the application next calls into it, and only then does a SUB
-        # send its subscriptions: an application waiting in a poll would.
-        time.sleep(0.01)
-        s.getsockopt(zmq.EVENTS)
-        got_back, closed = read_until_quiet(c, 0.05)
-        back += got_back
-    if not closed:
-        try:
-            c.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-        got_back, closed = read_until_closed(c, 2.0)
-        back += got_back
+    back, closed = play(c, s, steps)
     inp = b"".join(steps)
     got = receive_all(s, typ)
     back = mask_as_server(back)
@@ -419,35 +430,24 @@ def run_zap_case(ctx, i, seed, zap):
     else:
         steps = [handshake_command(r, b"READY", metadata(r, peer))]
     steps.append(frame(0, b"m1"))
-    back, closed, requests, replies = b"", False, [], []
+    requests, replies = [], []
     # A NULL server asks ZAP once the greetings are done, and answers the
     # peer's READY only after the reply; but libzmq takes a READY that
     # came before the reply first, and fails a bad one before it writes
     # its own, where ours writes its READY and then fails. So the peer
     # sends its READY once the reply is in, as a slow peer would.
     zap_step = 3 if plain else 2
-    for k, step in enumerate([g[:10], g[10:11], g[11:]] + steps):
-        if closed:
-            break
-        exchange(c, step)
+
+    def answer_zap(k):
+        """Answers the ZAP request after step zap_step."""
         if k == zap_step and zap.poll(1000):
-            # The ZAP request, and its reply.
             request = zap.recv_multipart()
             requests.append([p.hex() for p in request[2:] if p != request[3]])
             reply = zap_reply(r, request)
             replies.append([p.hex() for p in reply[1:]])
             zap.send_multipart(reply)
-        time.sleep(0.01)
-        s.getsockopt(zmq.EVENTS)
-        got_back, closed = read_until_quiet(c, 0.05)
-        back += got_back
-    if not closed:
-        try:
-            c.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-        got_back, closed = read_until_closed(c, 2.0)
-        back += got_back
+
+    back, closed = play(c, s, [g[:10], g[10:11], g[11:]] + steps, answer_zap)
     got = []
     while s.poll(200, zmq.POLLIN):
         try:
