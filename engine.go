@@ -56,7 +56,7 @@ func (e *engine) handshake(so *sessionOptions) (map[string]string, error) {
 		src = r
 	}
 	e.r = zmtp.NewReader(progressReader{src, &e.hb.heard}, so.maxmsgsize)
-	pg, v2, err := e.exchangeGreetings(mech, so.mech.AsServer)
+	pg, v2, err := e.exchangeGreetings(mech, so.mech.AsServer, len(so.mech.LocalRoutingID))
 	if err != nil {
 		return nil, err
 	}
@@ -120,10 +120,12 @@ type wholeGreeting interface{ WholeGreeting() bool }
 // exchangeGreetings sends our ZMTP 3.1 greeting in libzmq's three steps
 // (signature; major version once the peer's signature has arrived; the rest
 // once the peer's version byte has), so that a ZMTP 2.0 peer is recognised
-// before it is sent bytes it would misread. It returns the peer's greeting,
-// or v2 true when the peer speaks ZMTP 2.0.
-func (e *engine) exchangeGreetings(mech string, asServer bool) (pg zmtp.Greeting, v2 bool, err error) {
+// before it is sent bytes it would misread. Its padding holds
+// routingIDLen+1, as libzmq's does (zmtp.SetGreetingPadding). It returns
+// the peer's greeting, or v2 true when the peer speaks ZMTP 2.0.
+func (e *engine) exchangeGreetings(mech string, asServer bool, routingIDLen int) (pg zmtp.Greeting, v2 bool, err error) {
 	g := zmtp.AppendGreeting(make([]byte, 0, zmtp.GreetingSize), mech, asServer)
+	zmtp.SetGreetingPadding(g, routingIDLen)
 	malformed := func(err error) (zmtp.Greeting, bool, error) {
 		return zmtp.Greeting{}, false, &mechanism.Error{Kind: mechanism.FailedProtocol, Code: protoErrUnspecified, Err: err}
 	}

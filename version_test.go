@@ -225,3 +225,35 @@ func TestReadyWithoutSocketTypeAccepted(t *testing.T) {
 		})
 	}
 }
+
+// libzmq 4.3 writes its routing id's length plus one into the signature's
+// padding (a ZMTP 1.0 peer reads it as the header of libzmq's identity
+// frame). Ours always wrote 1 (the wire differential's connect mode showed
+// it against libzmq 4.3.4).
+func TestGreetingPaddingCarriesRoutingIDLength(t *testing.T) {
+	ctx := newTestContext(t)
+	for _, id := range []string{"", "me", strings.Repeat("r", 255)} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		must(t, err)
+		dealer := newTestSocket(t, ctx, DEALER)
+		if id != "" {
+			must(t, dealer.SetIdentity(id))
+		}
+		must(t, dealer.Connect("tcp://"+ln.Addr().String()))
+		c, err := ln.Accept()
+		must(t, err)
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		sig, err := zmtp.NewReader(c, -1).ReadExact(zmtp.SignatureSize)
+		must(t, err)
+		want := zmtp.AppendGreeting(nil, "NULL", false)[:zmtp.SignatureSize]
+		want[8] = byte(len(id) + 1)
+		if len(id) == 255 {
+			want[7], want[8] = 1, 0
+		}
+		if !bytes.Equal(sig, want) {
+			t.Errorf("routing id of %d bytes: signature %x, want %x", len(id), sig, want)
+		}
+		c.Close()
+		ln.Close()
+	}
+}

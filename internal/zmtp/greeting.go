@@ -1,6 +1,9 @@
 package zmtp
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // GreetingSize is the length of a ZMTP 3.x greeting in bytes.
 const GreetingSize = 64
@@ -25,7 +28,7 @@ type Greeting struct {
 
 // AppendGreeting appends our 64-byte ZMTP 3.1 greeting to dst: 0xFF, eight
 // padding bytes forming a big-endian uint64 of 1 (as libzmq sends without a
-// routing id), 0x7F, version 3.1, the mechanism name NUL-padded to 20 bytes
+// routing id; see SetGreetingPadding), 0x7F, version 3.1, the mechanism name NUL-padded to 20 bytes
 // (longer names are cut to 20), the as-server byte and 31 zero bytes.
 func AppendGreeting(dst []byte, mechanism string, asServer bool) []byte {
 	dst = append(dst, 0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 1)
@@ -45,6 +48,14 @@ func AppendGreeting(dst []byte, mechanism string, asServer bool) []byte {
 		dst = append(dst, 0)
 	}
 	return dst
+}
+
+// SetGreetingPadding writes into the padding of greeting g (bytes 1 to 8)
+// what libzmq 4.3 writes there: a big-endian uint64 of the socket's
+// routing id length plus one, so that a ZMTP 1.0 peer reads the signature
+// as the header of the identity frame that libzmq then sends it.
+func SetGreetingPadding(g []byte, routingIDLen int) {
+	binary.BigEndian.PutUint64(g[1:9], uint64(routingIDLen)+1)
 }
 
 // ParseGreeting decodes a peer's 64-byte greeting. It requires the signature

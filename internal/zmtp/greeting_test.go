@@ -113,3 +113,14 @@ func TestParseGreetingKeepsInnerNUL(t *testing.T) {
 		t.Fatalf("mechanism = %q", g.Mechanism)
 	}
 }
+
+func TestSetGreetingPadding(t *testing.T) {
+	g := AppendGreeting(nil, "NULL", false)
+	if !bytes.Equal(g[1:9], []byte{0, 0, 0, 0, 0, 0, 0, 1}) {
+		t.Fatalf("default padding %x", g[1:9])
+	}
+	SetGreetingPadding(g, 255)
+	if !bytes.Equal(g[1:9], []byte{0, 0, 0, 0, 0, 0, 1, 0}) || g[0] != 0xFF || g[9] != 0x7F {
+		t.Fatalf("padding for 255 bytes: %x", g[:10])
+	}
+}
