@@ -20,7 +20,11 @@ handler (a ROUTER in the script) answers with a generated reply (wrong
 version, request id, status code or frame count, a long user id,
 metadata cut short or with a Socket-Type); the case also records the
 ZAP request and the properties (User-Id, the reply's metadata,
-Socket-Type) of what was delivered.
+Socket-Type) of what was delivered. MODE "connect": the socket connects
+to a raw server that sends a generated greeting (ZMTP 3.x or 2.0) and
+handshake (READY, or WELCOME and READY to a PLAIN client), then
+generated input as in "after"; each case runs in a process of its own
+(libzmq 4.3.4 aborts on some input, see the README).
 
 Either way the peer then half-closes, and the case records what the
 socket delivered to the application, what it wrote back, and whether it
@@ -32,10 +36,12 @@ PING, ours queues it for the writer, and the half-close that ends each case
 may end the connection before that write (see the README's parity notes).
 """
 import json
+import os
 import random
 import select
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -297,9 +303,7 @@ def exchange(c, data):
 
 def run_handshake_case(ctx, i, seed, auth_ready):
     r = random.Random(seed * 1000033 + i)
-    typ, peer = TYPES[r.randrange(len(TYPES))]
-    s = ctx.socket(typ)
-    s.setsockopt(zmq.LINGER, 0)
+    s, typ, peer = case_socket(ctx, r)
     plain = r.random() < 0.3
     if plain:
         auth_ready()
@@ -328,19 +332,24 @@ def run_handshake_case(ctx, i, seed, auth_ready):
             steps += plain_handshake(r, peer) if plain else [null_handshake(r, peer)]
             steps.append(b"".join(item(r) if r.random() < 0.8 else handshake_command(r, b"READY", metadata(r, peer))
                                   for _ in range(r.randrange(0, 4))))
+    return finish_case(i, c, s, typ, steps)
+
+
+def finish_case(i, c, s, typ, steps):
+    """Plays steps (play), takes what the socket delivers, closes both
+    ends and returns the case's record. What was written is the greeting,
+    then, after a ZMTP 3 one, its frames with the PONGs left out, as in
+    the "after" mode (and libzmq answers a PING too short for its TTL with
+    bytes read past the PING's end)."""
     back, closed = play(c, s, steps)
-    inp = b"".join(steps)
     got = receive_all(s, typ)
     back = mask_as_server(back)
     wrote = [back.hex()]
-    if len(back) >= 64 and back[10] == 3 and g[10] != 1:
-        # A ZMTP 3 greeting, then frames: PONGs left out, as in the other
-        # mode (and libzmq answers a PING too short for its TTL with
-        # bytes read past the PING's end).
+    if len(back) >= 64 and back[10] == 3 and steps[1] != b"\x01":
         wrote = [back[:64].hex()] + [f for f in split_frames(back[64:]) if not f.startswith("04" + b"\x04PONG".hex())]
     c.close()
     s.close()
-    return {"case": i, "type": s.type, "input": inp.hex(), "got": got,
+    return {"case": i, "type": s.type, "input": b"".join(steps).hex(), "got": got,
             "wrote": wrote, "closed": closed}
 
 
@@ -371,6 +380,66 @@ def split_frames(data):
     if i < len(data):
         out.append("rest:" + data[i:].hex())
     return out
+
+
+def plain_server_steps(r, peer):
+    """What a generated PLAIN server sends after the greetings: an answer
+    to HELLO (usually WELCOME), then its READY."""
+    first = r.choice([
+        handshake_command(r, b"WELCOME", b""), handshake_command(r, b"WELCOME", b""),
+        handshake_command(r, b"WELCOME", b""), handshake_command(r, b"WELCOME", b""),
+        handshake_command(r, b"ERROR", bytes([3]) + b"400"),
+        handshake_command(r, b"WELCOME", b"x"),
+        handshake_command(r, b"READY", metadata(r, peer)),
+    ])
+    return [first, handshake_command(r, b"READY" if r.random() < 0.9 else b"INITIATE", metadata(r, peer))]
+
+
+def isolated(mode, i, seed):
+    """Runs case i of mode in a process of its own (this script's "case"
+    command), so that a library that aborts on the case (libzmq 4.3.4
+    asserts on some input, see the README) ends only that case: it then
+    gives {"case": i, "aborted": signal}."""
+    p = subprocess.run([sys.executable, os.path.abspath(__file__), "case", mode, str(seed), str(i)],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60)
+    if p.returncode != 0 or not p.stdout:
+        return {"case": i, "aborted": -p.returncode}
+    return json.loads(p.stdout)
+
+
+def run_connect_case(ctx, i, seed):
+    r = random.Random(seed * 1000039 + i)
+    s, typ, peer = case_socket(ctx, r)
+    # One connection per case. Not -1: with reconnection off, libzmq ends
+    # the endpoint when the connection ends and drops what it received
+    # and the application has not read yet (see the README).
+    s.setsockopt(zmq.RECONNECT_IVL, 10000)
+    plain = r.random() < 0.3
+    if plain:
+        s.setsockopt(zmq.PLAIN_USERNAME, PLAIN_USER)
+        s.setsockopt(zmq.PLAIN_PASSWORD, PLAIN_PASSWORD)
+    if typ == zmq.SUB:
+        s.setsockopt(zmq.SUBSCRIBE, b"")
+    if typ in (zmq.DEALER, zmq.REQ, zmq.ROUTER) and r.random() < 0.3:
+        s.setsockopt(zmq.ROUTING_ID, b"me")
+    ln = socket.socket()
+    ln.bind(("127.0.0.1", 0))
+    ln.listen(1)
+    s.connect("tcp://127.0.0.1:%d" % ln.getsockname()[1])
+    if typ == zmq.REQ:
+        s.send(b"req")  # queued until the handshake is done
+    ln.settimeout(5)
+    c, _ = ln.accept()
+    ln.close()
+    if not plain and r.random() < 0.15:
+        g = v2_greeting(r, peer)
+        steps = [g[:10], g[10:11], g[11:], b"".join(v2_item(r) for _ in range(r.randrange(0, 4)))]
+    else:
+        g = v3_greeting(r, b"PLAIN" if plain else b"NULL")
+        steps = [g[:10], g[10:11], g[11:]]
+        steps += plain_server_steps(r, peer) if plain else [null_handshake(r, peer)]
+        steps.append(b"".join(item(r) for _ in range(r.randrange(0, 4))))
+    return finish_case(i, c, s, typ, steps)
 
 
 def zap_reply(r, request):
@@ -411,9 +480,7 @@ def props_of(frame):
 
 def run_zap_case(ctx, i, seed, zap):
     r = random.Random(seed * 1000037 + i)
-    typ, peer = TYPES[r.randrange(len(TYPES))]
-    s = ctx.socket(typ)
-    s.setsockopt(zmq.LINGER, 0)
+    s, typ, peer = case_socket(ctx, r)
     plain = r.random() < 0.7
     if plain:
         s.setsockopt(zmq.PLAIN_SERVER, 1)
@@ -487,11 +554,18 @@ def receive_all(s, typ):
     return got
 
 
-def run_case(ctx, i, seed):
-    r = random.Random(seed * 1000003 + i)
+def case_socket(ctx, r):
+    """A socket of a type drawn with r from TYPES, with LINGER 0; its type,
+    and the type its peer announces."""
     typ, peer = TYPES[r.randrange(len(TYPES))]
     s = ctx.socket(typ)
     s.setsockopt(zmq.LINGER, 0)
+    return s, typ, peer
+
+
+def run_case(ctx, i, seed):
+    r = random.Random(seed * 1000003 + i)
+    s, typ, peer = case_socket(ctx, r)
     if typ == zmq.SUB:
         s.setsockopt(zmq.SUBSCRIBE, b"")
     if typ == zmq.XPUB and r.random() < 0.5:
@@ -543,6 +617,13 @@ def compare(path_a, path_b):
         print("runs of different lengths:", len(a), len(b))
         differ += 1
     for x, y in zip(a, b):
+        if "aborted" in x and "aborted" not in y:
+            print("case %d: the first aborted (signal %d), the second did not; not compared" % (x["case"], x["aborted"]))
+            continue
+        if "aborted" in y:
+            differ += 1
+            print("case %d: the second aborted (signal %d)" % (y["case"], y["aborted"]))
+            continue
         for key in ("got", "wrote", "closed", "zap"):
             if x.get(key) != y.get(key):
                 differ += 1
@@ -555,6 +636,13 @@ def compare(path_a, path_b):
 def main():
     if sys.argv[1] == "compare":
         sys.exit(1 if compare(sys.argv[2], sys.argv[3]) else 0)
+    if sys.argv[1] == "case":
+        # One case of a mode run by isolated(): its JSON on stdout.
+        ctx = zmq.Context()
+        case = {"connect": run_connect_case}[sys.argv[2]](ctx, int(sys.argv[4]), int(sys.argv[3]))
+        print(json.dumps(case), flush=True)
+        ctx.term()
+        return
     seed, count = int(sys.argv[2]), int(sys.argv[3])
     mode = sys.argv[4] if len(sys.argv) > 4 else "after"
     ctx = zmq.Context()
@@ -582,6 +670,8 @@ def main():
             case = run_handshake_case(ctx, i, seed, auth_ready)
         elif mode == "zap":
             case = run_zap_case(ctx, i, seed, zap)
+        elif mode == "connect":
+            case = isolated(mode, i, seed)
         else:
             case = run_case(ctx, i, seed)
         print(json.dumps(case), flush=True)

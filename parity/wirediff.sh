@@ -3,22 +3,24 @@
 # Debian's libzmq 4.3 and capi/libzmq.so.5, the same generated input to
 # each through pyzmq; fails when what they did differs. It runs COUNT
 # cases of input after the handshake, HS_COUNT cases of generated
-# handshakes and ZAP_COUNT cases of generated ZAP replies.
+# handshakes, ZAP_COUNT cases of generated ZAP replies and CONNECT_COUNT
+# cases of a connecting socket meeting a generated server.
 #
-#   SEED=1 COUNT=150 HS_COUNT=60 ZAP_COUNT=40 bash parity/wirediff.sh
+#   SEED=1 COUNT=100 HS_COUNT=50 ZAP_COUNT=40 CONNECT_COUNT=40 bash parity/wirediff.sh
 set -eu
 cd "$(dirname "$0")/.."
 SEED=${SEED:-1}
-COUNT=${COUNT:-150}
-HS_COUNT=${HS_COUNT:-60}
+COUNT=${COUNT:-100}
+HS_COUNT=${HS_COUNT:-50}
 ZAP_COUNT=${ZAP_COUNT:-40}
+CONNECT_COUNT=${CONNECT_COUNT:-40}
 py=/usr/bin/python3
 capi=$PWD/capi
 [ -f "$capi/libzmq.so.5" ] || GO=${GO:-go} sh capi/build.sh
 work=$(mktemp -d "${TMPDIR:-/tmp}/wirediff.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 status=0
-for run in "after $COUNT" "handshake $HS_COUNT" "zap $ZAP_COUNT"; do
+for run in "after $COUNT" "handshake $HS_COUNT" "zap $ZAP_COUNT" "connect $CONNECT_COUNT"; do
 	set -- $run
 	mode=$1 count=$2
 	t0=$(date +%s)
