@@ -284,12 +284,9 @@ func FuzzParseZAPReply(f *testing.F) {
 		if _, ok := zapStatusCode(reply.Status); !ok {
 			t.Fatalf("accepted status %q", reply.Status)
 		}
-		var again []byte
-		for _, p := range reply.Metadata {
-			again = zmtp.AppendProperty(again, p.Name, p.Value)
-		}
-		if !bytes.Equal(again, meta) {
-			t.Fatalf("metadata %q parsed as %v", meta, reply.Metadata)
+		want, err := zmtp.ParseMetadata(meta)
+		if err != nil || !slices.Equal(reply.Metadata, want) {
+			t.Fatalf("metadata %q parsed as %v, want %v (%v)", meta, reply.Metadata, want, err)
 		}
 	})
 }
