@@ -226,7 +226,6 @@ func (e *engine) writeRawFrame(flags byte, body []byte) error {
 // ZMTP protocol error codes reported with HANDSHAKE_FAILED_PROTOCOL.
 const (
 	protoErrUnspecified       = 0x10000000
-	protoErrInvalidMetadata   = 0x10000018
 	protoErrMechanismMismatch = 0x11000002
 )
 

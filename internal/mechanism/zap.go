@@ -95,7 +95,9 @@ func zapStatusCode(status string) (int, bool) {
 }
 
 // askZAP sends one request to the handler. reached is false when no handler
-// is bound or it could not be reached.
+// is bound or it could not be reached. Like libzmq it fails the handshake
+// on a reply whose status code it does not know, or whose metadata holds
+// a Socket-Type our socket does not accept.
 func (s *session) askZAP(mechanism string, credentials ...[]byte) (reply *ZAPReply, reached bool, failure *Error) {
 	if s.cfg.ZAP == nil {
 		return nil, false, nil
