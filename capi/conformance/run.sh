@@ -10,7 +10,9 @@
 # CAPI_SLOW_TIMEOUT (seconds for the programs libzmq's own suite runs
 # longest, listed in slow_programs; default 90), CAPI_JOBS (parallel
 # builds and runs, default 2), CAPI_KEEP=1 keeps the
-# work directory, CAPI_ONLY="test_a test_b" runs only those programs.
+# work directory, CAPI_ONLY="test_a test_b" runs only those programs,
+# CAPI_FUZZ_SEED and CAPI_FUZZ_SCALE (default 1 and 1) draw other or more
+# inputs for the fuzzer programs (fuzzcorpus.py).
 # Nothing from libzmq is committed: the source is fetched into a temporary
 # directory and removed afterwards.
 set -u
@@ -112,10 +114,10 @@ draft="test_poller test_client_server test_thread_safe test_timers
 test_radio_dish test_scatter_gather test_dgram test_app_meta
 test_xpub_manual_last_value test_router_notify test_peer
 test_reconnect_options test_msg_init test_hello_msg test_disconnect_msg
-test_channel test_ws_transport test_wss_transport"
+test_channel test_ws_transport test_wss_transport test_bind_ws_fuzzer
+test_connect_ws_fuzzer"
 skip_reason() {
 	case "$1" in
-	*_fuzzer) echo "needs libFuzzer" ;;
 	*tipc*) echo "TIPC transport not supported" ;;
 	*vmci*) echo "VMCI transport not supported" ;;
 	*gssapi*) echo "GSSAPI mechanism not supported" ;;
@@ -137,6 +139,12 @@ for t in $all; do
 		progs="$progs $t"
 	fi
 done
+
+# libzmq's fuzzer programs (test_*_fuzzer), built without libFuzzer, run
+# every input in tests/libzmq-fuzz-corpora/<program>_seed_corpus under
+# where they run. libzmq's own corpora live elsewhere, so the inputs are
+# ours (fuzzcorpus.py: seeded, the same on every run).
+python3 "$here/fuzzcorpus.py" "$work/corpora" "${CAPI_FUZZ_SEED:-1}" "${CAPI_FUZZ_SCALE:-1}" || say "fuzzcorpus.py failed: the fuzzer programs will fail"
 
 # ---- build, in parallel ----
 bin="$work/bin"
@@ -174,7 +182,8 @@ build_s=$(( $(date +%s) - start ))
 run_one() { # lib prog
 	local lib=$1 t=$2 dir="$work/run/$1.$2" rc limit=$timeout_s
 	case " $slow_programs " in *" $t "*) limit=$slow_timeout_s ;; esac
-	mkdir -p "$dir"
+	mkdir -p "$dir/tests"
+	ln -sfn "$work/corpora" "$dir/tests/libzmq-fuzz-corpora"
 	if [ ! -x "$bin/$t" ]; then
 		echo "build" >"$work/res.$lib.$t"
 		return
