@@ -27,6 +27,7 @@ func (s *Socket) transportOptionsLocked() *transport.Options {
 		SndBuf:         o.sndbuf,
 		RcvBuf:         o.rcvbuf,
 		TOS:            o.tos,
+		Priority:       o.priority,
 		BindToDevice:   o.bindToDevice,
 		ConnectTimeout: max(o.connectTimeout, 0),
 		TCPMaxRT:       max(o.tcpMaxrt, 0),

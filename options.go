@@ -47,6 +47,7 @@ type options struct {
 	zapDomain              string
 	zapEnforceDomain       bool
 	tos                    int
+	priority               int
 	handshakeIvl           time.Duration
 	socksProxy             string
 	socksUsername          string

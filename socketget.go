@@ -271,6 +271,11 @@ func (s *Socket) GetTos() (int, error) {
 	return getOption(s, func(o *options) int { return o.tos })
 }
 
+// GetPriority returns the SO_PRIORITY the socket's connections get (ZMQ_PRIORITY).
+func (s *Socket) GetPriority() (int, error) {
+	return getOption(s, func(o *options) int { return o.priority })
+}
+
 // GetGssapiServer returns the GSSAPI server role (ZMQ_GSSAPI_SERVER); it has no effect in this implementation.
 func (s *Socket) GetGssapiServer() (bool, error) {
 	return getOption(s, func(o *options) bool { return o.gssapiServer })

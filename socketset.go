@@ -674,6 +674,20 @@ func (s *Socket) SetTos(value int) error {
 	})
 }
 
+// SetPriority sets the SO_PRIORITY of the socket's tcp and ws connections
+// and of its tcp listening sockets (ZMQ_PRIORITY, a draft option in libzmq
+// 4.3). 0, the default, leaves the system's. Values above 6 need
+// CAP_NET_ADMIN: without it Bind fails with EPERM, and each connection
+// attempt of Connect fails and is retried. Linux only; elsewhere the value
+// is stored and has no effect.
+// Like every option a connection uses, it is read at Bind and Connect
+// (see Socket).
+func (s *Socket) SetPriority(value int) error {
+	return s.setOption(func(o *options) error {
+		return setAtLeast(&o.priority, value, 0)
+	})
+}
+
 // SetConnectRid sets the routing id given to the peer of the next Connect on a ROUTER or STREAM (ZMQ_CONNECT_RID).
 func (s *Socket) SetConnectRid(value string) error {
 	return s.setTypedOption(connectRidTypes, func(o *options) error {

@@ -215,6 +215,7 @@ var options = map[int]optSpec{
 	109: intOpt((*zmq.Socket).SetReconnectStop, (*zmq.Socket).GetReconnectStop),          // RECONNECT_STOP
 	110: strOpt(kBinary, (*zmq.Socket).SetHelloMsg, nil),                                 // HELLO_MSG
 	111: strOpt(kBinary, (*zmq.Socket).SetDisconnectMsg, nil),                            // DISCONNECT_MSG
+	112: intOpt((*zmq.Socket).SetPriority, (*zmq.Socket).GetPriority),                    // PRIORITY
 	113: strOpt(kBinary, (*zmq.Socket).SetHiccupMsg, nil),                                // HICCUP_MSG
 }
 

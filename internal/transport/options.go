@@ -18,6 +18,7 @@ type Options struct {
 	SndBuf         int            // SO_SNDBUF in bytes, <= 0 OS default
 	RcvBuf         int            // SO_RCVBUF in bytes, <= 0 OS default
 	TOS            int            // IP_TOS / IPV6_TCLASS, 0 leaves it
+	Priority       int            // SO_PRIORITY (Linux), 0 leaves it
 	BindToDevice   string         // SO_BINDTODEVICE, "" for none
 	ConnectTimeout time.Duration  // ZMQ_CONNECT_TIMEOUT, 0 for none
 	TCPMaxRT       time.Duration  // ZMQ_TCP_MAXRT (TCP_USER_TIMEOUT), 0 leaves it

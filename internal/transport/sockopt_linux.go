@@ -13,7 +13,8 @@ import (
 const tcpUserTimeout = 0x12
 
 // applyPreBindOptions sets the options libzmq applies to a socket before it
-// is bound or connected: buffer sizes, type of service and device binding.
+// is bound or connected: buffer sizes, type of service, priority and device
+// binding.
 // ipv6 tells whether fd is an AF_INET6 socket.
 func applyPreBindOptions(fd int, ipv6 bool, opts *Options) error {
 	if opts.SndBuf > 0 {
@@ -30,6 +31,9 @@ func applyPreBindOptions(fd int, ipv6 bool, opts *Options) error {
 		if err := setTOS(fd, ipv6, opts.TOS); err != nil {
 			return err
 		}
+	}
+	if err := setPriority(fd, opts.Priority); err != nil {
+		return err
 	}
 	if opts.BindToDevice != "" {
 		if err := syscall.SetsockoptString(fd, syscall.SOL_SOCKET, syscall.SO_BINDTODEVICE, opts.BindToDevice); err != nil {
@@ -52,6 +56,18 @@ func setTOS(fd int, ipv6 bool, tos int) error {
 	}
 	if err := syscall.SetsockoptInt(fd, syscall.IPPROTO_IP, syscall.IP_TOS, tos); err != nil {
 		return errnoOp("setsockopt IP_TOS", err)
+	}
+	return nil
+}
+
+// setPriority sets SO_PRIORITY unless priority is 0. Values above 6 need
+// CAP_NET_ADMIN; without it the call fails with EPERM.
+func setPriority(fd int, priority int) error {
+	if priority == 0 {
+		return nil
+	}
+	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_PRIORITY, priority); err != nil {
+		return errnoOp("setsockopt SO_PRIORITY", err)
 	}
 	return nil
 }

@@ -72,8 +72,8 @@ func TestKeepAliveDefaultAndOff(t *testing.T) {
 	}
 }
 
-func TestBuffersAndTOSApplied(t *testing.T) {
-	opts := &Options{SndBuf: 65536, RcvBuf: 131072, TOS: 0x10}
+func TestBuffersTOSAndPriorityApplied(t *testing.T) {
+	opts := &Options{SndBuf: 65536, RcvBuf: 131072, TOS: 0x10, Priority: 3}
 	l := listen(t, "tcp://127.0.0.1:*", opts)
 	dialed, accepted := roundTrip(t, l, "tcp://127.0.0.1:"+portOf(t, l.Endpoint()), opts)
 	for name, c := range map[string]net.Conn{"dialed": dialed, "accepted": accepted} {
@@ -86,6 +86,9 @@ func TestBuffersAndTOSApplied(t *testing.T) {
 		}
 		if got := sockopt(t, c, syscall.IPPROTO_IP, syscall.IP_TOS); got != 0x10 {
 			t.Errorf("%s: IP_TOS = %#x, want 0x10", name, got)
+		}
+		if got := sockopt(t, c, syscall.SOL_SOCKET, syscall.SO_PRIORITY); got != 3 {
+			t.Errorf("%s: SO_PRIORITY = %d, want 3", name, got)
 		}
 	}
 }

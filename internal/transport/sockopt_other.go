@@ -21,3 +21,5 @@ func setBacklog(fd int, backlog int) error { return nil }
 func isIPv6Socket(fd int) bool { return false }
 
 func setTOS(fd int, ipv6 bool, tos int) error { return nil }
+
+func setPriority(fd int, priority int) error { return nil }

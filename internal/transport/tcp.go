@@ -152,6 +152,9 @@ func tuneConn(c *net.TCPConn, opts *Options) error {
 				return err
 			}
 		}
+		if err := setPriority(fd, opts.Priority); err != nil {
+			return err
+		}
 		return applyConnOptions(fd, opts)
 	})
 }
