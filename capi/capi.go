@@ -112,11 +112,16 @@ type ctxEntry struct {
 	termErr  error
 	// namePrefix is ZMQ_THREAD_NAME_PREFIX, kept for zmq_ctx_get_ext.
 	namePrefix string
-	// threadOpts keeps the thread options (scheduling policy, priority,
-	// affinity, name prefix) for zmq_ctx_get: goroutines have no OS thread
-	// of their own to apply them to.
+	// threadOpts keeps the thread options (scheduling policy, priority)
+	// for zmq_ctx_get, and affinity the CPUs ZMQ_THREAD_AFFINITY_CPU_ADD
+	// added: goroutines have no OS thread of their own to apply them to.
 	threadOpts map[C.int]int
-	sockets    int32 // live sockets, for diagnostics
+	affinity   map[int]bool
+	// zeroCopyRecvOff is ZMQ_ZERO_COPY_RECV set to 0 (libzmq's default is
+	// 1). Stored for zmq_ctx_get only: received parts are always copied
+	// into C memory.
+	zeroCopyRecvOff bool
+	sockets         int32 // live sockets, for diagnostics
 	// term is set once the context is terminating; its sockets' receive
 	// buffers (recvq.go) read it from C. Never freed, like the handles.
 	term *C.int32_t
@@ -258,7 +263,7 @@ func pz_go_zmq_ctx_set(p unsafe.Pointer, option, value C.int) C.int {
 		c.mu.Lock()
 		c.namePrefix = strconv.Itoa(v)
 		c.mu.Unlock()
-	case ctxThreadPrio, ctxThreadSched, ctxAffinityAdd, ctxAffinityRm:
+	case ctxThreadPrio, ctxThreadSched:
 		if v < 0 {
 			return fail(syscall.EINVAL)
 		}
@@ -268,23 +273,45 @@ func pz_go_zmq_ctx_set(p unsafe.Pointer, option, value C.int) C.int {
 		}
 		c.threadOpts[option] = v
 		c.mu.Unlock()
+	case ctxAffinityAdd, ctxAffinityRm:
+		if v < 0 {
+			return fail(syscall.EINVAL)
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if option == ctxAffinityAdd {
+			if c.affinity == nil {
+				c.affinity = map[int]bool{}
+			}
+			c.affinity[v] = true
+			break
+		}
+		if !c.affinity[v] {
+			return fail(syscall.EINVAL) // as libzmq: removing a CPU not added
+		}
+		delete(c.affinity, v)
 	case ctxMaxMsgsz:
 		if v < 0 {
 			return fail(syscall.EINVAL)
 		}
 		err = c.ctx.SetMaxMsgsz(v)
 	case ctxIpv6:
-		if v != 0 && v != 1 {
+		if v < 0 {
 			return fail(syscall.EINVAL)
 		}
-		err = c.ctx.SetIpv6(v != 0)
+		err = c.ctx.SetIpv6(v != 0) // any positive value is on, as in libzmq
 	case ctxBlocky:
-		if v != 0 && v != 1 {
+		if v < 0 {
 			return fail(syscall.EINVAL)
 		}
 		err = c.ctx.SetBlocky(v != 0)
 	case ctxZeroCopyRecv:
-		// Accepted: received parts are always copied into C memory.
+		if v < 0 {
+			return fail(syscall.EINVAL)
+		}
+		c.mu.Lock()
+		c.zeroCopyRecvOff = v == 0
+		c.mu.Unlock()
 	default:
 		return fail(syscall.EINVAL)
 	}
@@ -327,7 +354,11 @@ func pz_go_zmq_ctx_get(p unsafe.Pointer, option C.int) C.int {
 			v = 1
 		}
 	case ctxZeroCopyRecv:
-		v = 0
+		c.mu.Lock()
+		if !c.zeroCopyRecvOff {
+			v = 1
+		}
+		c.mu.Unlock()
 	case ctxNamePrefix:
 		c.mu.Lock()
 		v, _ = strconv.Atoi(c.namePrefix)

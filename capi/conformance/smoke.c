@@ -10,6 +10,14 @@
 #include <unistd.h>
 #include <sys/uio.h>
 
+/* draft-API values, which Debian's zmq.h declares only with the draft API */
+#ifndef ZMQ_ZERO_COPY_RECV
+#define ZMQ_ZERO_COPY_RECV 10
+#endif
+#ifndef ZMQ_PRIORITY
+#define ZMQ_PRIORITY 112
+#endif
+
 /* purezmq's count of connection-property blocks (not libzmq's API) */
 extern int64_t pz_debug_meta_live (void);
 
@@ -56,6 +64,44 @@ static void *pull_from (void *ctx, void **push, char *ep, size_t eplen)
     CHECK (zmq_getsockopt (*push, ZMQ_LAST_ENDPOINT, ep, &eplen) == 0);
     CHECK (zmq_connect (pull, ep) == 0);
     return pull;
+}
+
+/* Context and socket options whose values libzmq 4.3.4 checks as written
+ * here (ctx.cpp, options.cpp). */
+static void check_option_values (void)
+{
+    void *ctx = zmq_ctx_new ();
+    CHECK (zmq_ctx_get (ctx, ZMQ_ZERO_COPY_RECV) == 1);
+    CHECK (zmq_ctx_set (ctx, ZMQ_ZERO_COPY_RECV, 0) == 0);
+    CHECK (zmq_ctx_get (ctx, ZMQ_ZERO_COPY_RECV) == 0);
+    CHECK (zmq_ctx_set (ctx, ZMQ_ZERO_COPY_RECV, 5) == 0);
+    CHECK (zmq_ctx_get (ctx, ZMQ_ZERO_COPY_RECV) == 1);
+    CHECK (zmq_ctx_set (ctx, ZMQ_ZERO_COPY_RECV, -1) == -1 && zmq_errno () == EINVAL);
+    /* any value above 0 turns IPV6 and BLOCKY on */
+    CHECK (zmq_ctx_set (ctx, ZMQ_IPV6, 2) == 0);
+    CHECK (zmq_ctx_get (ctx, ZMQ_IPV6) == 1);
+    CHECK (zmq_ctx_set (ctx, ZMQ_IPV6, -1) == -1 && zmq_errno () == EINVAL);
+    CHECK (zmq_ctx_set (ctx, ZMQ_BLOCKY, 0) == 0);
+    CHECK (zmq_ctx_set (ctx, ZMQ_BLOCKY, 3) == 0);
+    CHECK (zmq_ctx_get (ctx, ZMQ_BLOCKY) == 1);
+    /* a CPU can be removed only once it was added */
+    CHECK (zmq_ctx_set (ctx, ZMQ_THREAD_AFFINITY_CPU_REMOVE, 1) == -1 && zmq_errno () == EINVAL);
+    CHECK (zmq_ctx_set (ctx, ZMQ_THREAD_AFFINITY_CPU_ADD, 1) == 0);
+    CHECK (zmq_ctx_set (ctx, ZMQ_THREAD_AFFINITY_CPU_REMOVE, 1) == 0);
+    CHECK (zmq_ctx_set (ctx, ZMQ_THREAD_AFFINITY_CPU_REMOVE, 1) == -1 && zmq_errno () == EINVAL);
+
+    void *s = zmq_socket (ctx, ZMQ_DEALER);
+    int v = -7;
+    size_t len = sizeof v;
+    CHECK (zmq_getsockopt (s, ZMQ_PRIORITY, &v, &len) == 0 && v == 0);
+    v = 4;
+    CHECK (zmq_setsockopt (s, ZMQ_PRIORITY, &v, sizeof v) == 0);
+    v = -1;
+    CHECK (zmq_setsockopt (s, ZMQ_PRIORITY, &v, sizeof v) == -1 && zmq_errno () == EINVAL);
+    len = sizeof v;
+    CHECK (zmq_getsockopt (s, ZMQ_PRIORITY, &v, &len) == 0 && v == 4);
+    CHECK (zmq_close (s) == 0);
+    CHECK (zmq_ctx_term (ctx) == 0);
 }
 
 static void check_receive_buffer (void)
@@ -473,6 +519,7 @@ int main (void)
 
     CHECK (zmq_close (b) == 0);
     CHECK (zmq_ctx_term (ctx) == 0);
+    check_option_values ();
     check_receive_buffer ();
     check_received_parts_kept ();
     check_send_buffer ();
