@@ -35,20 +35,8 @@ trap cleanup EXIT
 say() { echo "czmq.sh: $*" >&2; }
 
 # ---- setup: a compiler, zmq.h, and Debian's CZMQ for the reference ----
-need=""
-for p in gcc dpkg-dev libzmq3-dev libczmq-dev pkg-config; do
-	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
-done
 . "$here/debsrc.sh"
-add_deb_src
-if [ -n "$need" ] || [ -n "${need_update:-}" ]; then
-	apt-get update -qq >/dev/null 2>&1 || say "apt-get update failed"
-fi
-if [ -n "$need" ]; then
-	say "installing$need"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null 2>&1 ||
-		{ say "cannot install$need"; exit 2; }
-fi
+install_debs czmq.sh gcc dpkg-dev libzmq3-dev libczmq-dev pkg-config || exit 2
 GO=${GO:-$(command -v go 2>/dev/null || echo /usr/local/go/bin/go)}
 GO=$GO sh "$capi/build.sh" >/dev/null || { say "capi build failed"; exit 2; }
 

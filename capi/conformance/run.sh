@@ -34,20 +34,8 @@ trap cleanup EXIT
 say() { echo "run.sh: $*" >&2; }
 
 # ---- setup: compilers, Debian's libzmq (reference + zmq.h), libsodium ----
-need=""
-for p in g++ make libzmq3-dev libsodium-dev dpkg-dev pkg-config; do
-	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
-done
 . "$here/debsrc.sh"
-add_deb_src
-if [ -n "$need" ] || [ -n "${need_update:-}" ]; then
-	apt-get update -qq >/dev/null 2>&1 || say "apt-get update failed"
-fi
-if [ -n "$need" ]; then
-	say "installing$need"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null 2>&1 ||
-		{ say "cannot install$need"; exit 2; }
-fi
+install_debs run.sh g++ make libzmq3-dev libsodium-dev dpkg-dev pkg-config || exit 2
 
 # ---- our library ----
 GO=${GO:-$(command -v go 2>/dev/null || echo /usr/local/go/bin/go)}
