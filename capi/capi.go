@@ -110,6 +110,7 @@ type ctxEntry struct {
 	shutdown bool
 	termDone chan struct{} // closed when the Go Term returns
 	termErr  error
+	termPipe *termPipe // what zmq_ctx_term polls (termwait.go)
 	// namePrefix is ZMQ_THREAD_NAME_PREFIX, kept for zmq_ctx_get_ext.
 	namePrefix string
 	// threadOpts keeps the thread options (scheduling policy, priority)
@@ -173,9 +174,11 @@ func (c *ctxEntry) startTerm() chan struct{} {
 	c.flushSendBuffers()
 	if c.termDone == nil {
 		c.termDone = make(chan struct{})
-		done := c.termDone
+		c.termPipe = newTermPipe()
+		done, t := c.termDone, c.termPipe
 		go func() {
 			c.termErr = c.ctx.Term()
+			t.signal() // before done: waiters close the pipe once done is
 			close(done)
 		}()
 	}
@@ -183,7 +186,8 @@ func (c *ctxEntry) startTerm() chan struct{} {
 }
 
 // pz_go_zmq_ctx_term is zmq_ctx_term: it terminates the context, waiting until every socket in it is
-// closed and done lingering.
+// closed and done lingering. A signal ends the wait with EINTR, as in
+// libzmq; the termination goes on, and a later call waits again.
 //
 //export pz_go_zmq_ctx_term
 func pz_go_zmq_ctx_term(p unsafe.Pointer) C.int {
@@ -191,7 +195,9 @@ func pz_go_zmq_ctx_term(p unsafe.Pointer) C.int {
 	if c == nil {
 		return fail(syscall.EFAULT)
 	}
-	<-c.startTerm()
+	if e := c.waitTerm(c.startTerm()); e != 0 {
+		return fail(e)
+	}
 	kill(p)
 	return 0
 }

@@ -104,6 +104,24 @@ static void check_option_values (void)
     CHECK (zmq_ctx_term (ctx) == 0);
 }
 
+/* A signal ends zmq_ctx_term's wait for a lingering message with EINTR,
+ * and a second call waits again, as in libzmq (ctx.cpp's terminate). */
+static void check_term_interrupted (void)
+{
+    void *ctx = zmq_ctx_new ();
+    void *push = zmq_socket (ctx, ZMQ_PUSH);
+    int linger = 1500;
+    CHECK (zmq_setsockopt (push, ZMQ_LINGER, &linger, sizeof linger) == 0);
+    /* nothing listens there: the message waits out the linger */
+    CHECK (zmq_connect (push, "tcp://127.0.0.1:1") == 0);
+    CHECK (zmq_send (push, "x", 1, 0) == 1);
+    CHECK (zmq_close (push) == 0);
+    signal (SIGALRM, on_alarm);
+    alarm (1);
+    CHECK (zmq_ctx_term (ctx) == -1 && zmq_errno () == EINTR);
+    CHECK (zmq_ctx_term (ctx) == 0);
+}
+
 static void check_receive_buffer (void)
 {
     void *ctx = zmq_ctx_new ();
@@ -520,6 +538,7 @@ int main (void)
     CHECK (zmq_close (b) == 0);
     CHECK (zmq_ctx_term (ctx) == 0);
     check_option_values ();
+    check_term_interrupted ();
     check_receive_buffer ();
     check_received_parts_kept ();
     check_send_buffer ();
