@@ -18,7 +18,13 @@ work=$(mktemp -d /tmp/capi-pyzmq.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 need=""
-for p in python3-zmq python3-pytest python3-pytest-timeout; do
+# cython3 for test_cython, which compiles an extension against pyzmq's
+# Cython API at run time (pyximport; the compiler and Python's headers
+# come with python3-dev); tornado, gevent and numpy for the tests of
+# pyzmq's futures, ZMQStream, ioloop, zmq.green and buffers, which skip
+# without them.
+for p in python3-zmq python3-pytest python3-pytest-timeout cython3 python3-dev \
+	python3-tornado python3-gevent python3-numpy; do
 	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ -n "$need" ]; then
@@ -76,9 +82,14 @@ missing=""
 if [ -f "$expected" ]; then
 	missing=$(comm -23 <(grep -v '^#' "$expected" | grep -vxF "$racy" | sort -u) "$work/purezmq.pass")
 fi
-if [ -n "$missing" ]; then
-	# Listed tests that did not pass run once more, on their own, before they
-	# count as regressions: the machine is shared and some tests are timed.
+# Listed tests that did not pass run again, on their own, up to twice,
+# before they count as regressions: the machine is shared, some tests are
+# timed, and test_tracker (TestSocket's and TestSocketGreen's) fails about
+# one run in ten here, since this library releases a zero-copy buffer once
+# it has copied it, where libzmq holds it until the message is sent (see
+# capi/README.md).
+for attempt in 1 2; do
+	[ -n "$missing" ] || break
 	echo "pyzmq.sh: running again:" $missing >&2
 	ids=$(echo "$missing" | sed "s|^|$tests/|")
 	(cd "$work" && LD_LIBRARY_PATH="$capi" PYTHONDONTWRITEBYTECODE=1 \
@@ -89,7 +100,7 @@ if [ -n "$missing" ]; then
 	grep '^PASSED ' "$work/retry.out" | sed 's/^PASSED //; s/ - .*//; s|^.*/zmq/tests/||' |
 		sort -u >"$work/retry.pass"
 	missing=$(comm -23 <(echo "$missing" | sort -u) "$work/retry.pass")
-fi
+done
 if [ -n "${CAPI_PYZMQ_WRITE_EXPECTED:-}" ]; then
 	grep -vxF "$racy" "$work/purezmq.pass" >"$expected"
 fi
