@@ -178,7 +178,7 @@ func (c *ctxEntry) startTerm() chan struct{} {
 		done, t := c.termDone, c.termPipe
 		go func() {
 			c.termErr = c.ctx.Term()
-			t.signal() // before done: waiters close the pipe once done is
+			t.signal() // before close(done): a waiter closes the pipe once done is closed
 			close(done)
 		}()
 	}
