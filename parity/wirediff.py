@@ -309,12 +309,9 @@ def run_handshake_case(ctx, i, seed, auth_ready):
         auth_ready()
         s.setsockopt(zmq.PLAIN_SERVER, 1)
         s.setsockopt(zmq.ZAP_DOMAIN, b"global")
-    if typ == zmq.SUB:
-        s.setsockopt(zmq.SUBSCRIBE, b"")
     if typ == zmq.ROUTER and r.random() < 0.3:
         s.setsockopt(zmq.ROUTER_HANDOVER, 1)
-    port = s.bind_to_random_port("tcp://127.0.0.1")
-    c = socket.create_connection(("127.0.0.1", port))
+    c = bind_raw_peer(s, typ)
     # The peer's input in steps, each sent once the socket's answer to the
     # one before has come: the signature, the rest of the greeting, the
     # handshake, then the messages. libzmq drops what it has not written
@@ -485,10 +482,7 @@ def run_zap_case(ctx, i, seed, zap):
     if plain:
         s.setsockopt(zmq.PLAIN_SERVER, 1)
     s.setsockopt(zmq.ZAP_DOMAIN, b"dom")
-    if typ == zmq.SUB:
-        s.setsockopt(zmq.SUBSCRIBE, b"")
-    port = s.bind_to_random_port("tcp://127.0.0.1")
-    c = socket.create_connection(("127.0.0.1", port))
+    c = bind_raw_peer(s, typ)
     g = b"\xff" + b"\x00" * 8 + b"\x7f\x03\x01" + (b"PLAIN" if plain else b"NULL").ljust(20, b"\x00") + b"\x00" * 32
     if plain:
         hello = bytes([len(PLAIN_USER)]) + PLAIN_USER + bytes([len(PLAIN_PASSWORD)]) + PLAIN_PASSWORD
@@ -563,15 +557,21 @@ def case_socket(ctx, r):
     return s, typ, peer
 
 
+def bind_raw_peer(s, typ):
+    """Subscribes s to everything if it is a SUB, binds it to a random tcp
+    port and returns a raw tcp connection to it: the generated peer."""
+    if typ == zmq.SUB:
+        s.setsockopt(zmq.SUBSCRIBE, b"")
+    port = s.bind_to_random_port("tcp://127.0.0.1")
+    return socket.create_connection(("127.0.0.1", port))
+
+
 def run_case(ctx, i, seed):
     r = random.Random(seed * 1000003 + i)
     s, typ, peer = case_socket(ctx, r)
-    if typ == zmq.SUB:
-        s.setsockopt(zmq.SUBSCRIBE, b"")
     if typ == zmq.XPUB and r.random() < 0.5:
         s.setsockopt(zmq.XPUB_VERBOSE, 1)
-    port = s.bind_to_random_port("tcp://127.0.0.1")
-    c = socket.create_connection(("127.0.0.1", port))
+    c = bind_raw_peer(s, typ)
     inp = case_input(r)
     c.sendall(greeting())
     hs = b""
