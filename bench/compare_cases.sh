@@ -29,6 +29,13 @@
 #                 tcp: CPU time (user+sys) per message of the echoing
 #                 process and of the sending one, and the rate achieved;
 #                 PACED_COUNT=100000 messages
+#   pubpaced-N    local_pub_paced + remote_sub, a publisher sending 64 B
+#                 messages to N tcp subscribers at a moderate load:
+#                 PUBPACED_DELIVERIES (200000) messages a second to all
+#                 subscribers together (20,000 a second to 10, 2,000 to
+#                 1,000) for PUBPACED_SECONDS (3): the CPU time (user+sys)
+#                 per message sent of the publishing process, and the rate
+#                 achieved
 #
 # Usage: bench/compare_cases.sh          (all cases)
 #        CASES="latp poll-1000" bench/compare_cases.sh
@@ -36,7 +43,8 @@
 # Environment (all optional): PAIRS=3, TIMEOUT=120, FANOUT_SECONDS=2,
 # FANOUT_COUNT (a count for every fan-out case instead of the time),
 # LAT_COUNT=20000, BIG_COUNT=20000, SMALL_COUNT=2000000, POLL_COUNT=20000,
-# POLL_SOCKETS=1000, and OURS / LIBZMQ as in compare.sh.
+# POLL_SOCKETS=1000, PUBPACED_DELIVERIES=200000, PUBPACED_SECONDS=3, and
+# OURS / LIBZMQ as in compare.sh.
 #
 # PEBBE=1 adds a third implementation to the bytes-* cases: a Go program
 # written against pebbe/zmq4 v1.4.0, the cgo binding of libzmq
@@ -61,6 +69,8 @@ SMALL_COUNT=${SMALL_COUNT:-2000000}
 POLL_COUNT=${POLL_COUNT:-20000}
 POLL_SOCKETS=${POLL_SOCKETS:-1000}
 PACED_COUNT=${PACED_COUNT:-100000}
+PUBPACED_DELIVERIES=${PUBPACED_DELIVERIES:-200000}
+PUBPACED_SECONDS=${PUBPACED_SECONDS:-3}
 LIBZMQ=${LIBZMQ:-bench/bin/zmqperf}
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 
@@ -175,6 +185,14 @@ run_case() {
         pair "$cmd" "local_thr_bytes ENDPOINT $size $count" "remote_thr ENDPOINT $size $count" && ok=1
         FIGURES=("$(value "$WORK/local.out" "mean throughput:")")
         ;;
+    pubpaced-*)
+        subs=${name#pubpaced-}
+        local rate=$((PUBPACED_DELIVERIES / subs))
+        count=$((rate * PUBPACED_SECONDS))
+        pair "$cmd" "local_pub_paced ENDPOINT 64 $count $subs $rate" \
+            "remote_sub ENDPOINT 64 $count $subs" && ok=1
+        FIGURES=("$(value "$WORK/local.out" "cpu per message:")" "$(value "$WORK/local.out" "achieved rate:")")
+        ;;
     paced-*k)
         local thousands=${name#paced-}
         pair "$cmd" "local_echo ENDPOINT 64 $PACED_COUNT" \
@@ -203,6 +221,7 @@ fields() {
     fanout-*) FIELDS=("send rate:msg/s:higher" "delivered:msg/s:higher") ;;
     latp) FIELDS=("mean (half rtt):us:lower" "p50 rtt:us:lower" "p99 rtt:us:lower" "p99.9 rtt:us:lower" "max rtt:us:lower") ;;
     paced-*) FIELDS=("echo cpu/msg:us:lower" "sender cpu/msg:us:lower" "achieved rate:msg/s:higher") ;;
+    pubpaced-*) FIELDS=("publisher cpu/msg:us:lower" "achieved rate:msg/s:higher") ;;
     *) FIELDS=("throughput:msg/s:higher") ;;
     esac
 }
@@ -226,7 +245,7 @@ ratio() {
     }'
 }
 
-ALL_CASES="fanout-10 fanout-100 fanout-1000 latp bytes-64k bytes-64 poll-$POLL_SOCKETS paced-20k"
+ALL_CASES="fanout-10 fanout-100 fanout-1000 latp bytes-64k bytes-64 poll-$POLL_SOCKETS paced-20k pubpaced-10 pubpaced-100 pubpaced-1000"
 ROWS=()
 for name in ${CASES:-$ALL_CASES}; do
     fields "$name"

@@ -12,9 +12,10 @@
  *   zmqperf poll_lat tcp|inproc SIZE COUNT SOCKETS
  *   zmqperf local_echo ENDPOINT SIZE COUNT
  *   zmqperf remote_paced ENDPOINT SIZE COUNT RATE
+ *   zmqperf local_pub_paced ENDPOINT SIZE COUNT SUBS RATE
  *
- * The last three lines are the cases beyond libzmq's perf tools (the Go
- * side is cmd/zmq/perfcases.go):
+ * The lines from local_thr_bytes on are the cases beyond libzmq's perf
+ * tools (the Go side is cmd/zmq/perfcases.go and cmd/zmq/perfpaced.go):
  *   - local_thr_bytes: local_thr receiving each message with zmq_recv into
  *     a freshly malloc'd buffer, the C twin of pebbe's RecvBytes;
  *   - remote_latp: remote_lat that also prints the p50, p99, p99.9 and
@@ -38,7 +39,11 @@
  *     each prints the CPU time (user plus system, getrusage) its process
  *     used per message after the warm-up. The ROUTER's SNDHWM is 0: at its
  *     HWM a ROUTER drops, and a sender descheduled for a while on a busy
- *     machine would then wait forever for the echoes lost.
+ *     machine would then wait forever for the echoes lost;
+ *   - local_pub_paced: local_pub sending COUNT messages at RATE a second
+ *     on remote_paced's schedule, to remote_sub's SUBS subscribers; prints
+ *     the CPU time its process used per message while sending and the
+ *     rate it achieved (COUNT-1 intervals, first send to last).
  *
  * Measurement rules (as in libzmq's perf tools, see PROTOCOL.md 8.1):
  *   - one context with one I/O thread, default socket options;
@@ -81,7 +86,8 @@ static void usage(void)
             "       zmqperf remote_sub ENDPOINT SIZE COUNT SUBS\n"
             "       zmqperf poll_lat tcp|inproc SIZE COUNT SOCKETS\n"
             "       zmqperf local_echo ENDPOINT SIZE COUNT\n"
-            "       zmqperf remote_paced ENDPOINT SIZE COUNT RATE\n");
+            "       zmqperf remote_paced ENDPOINT SIZE COUNT RATE\n"
+            "       zmqperf local_pub_paced ENDPOINT SIZE COUNT SUBS RATE\n");
     exit(2);
 }
 
@@ -436,31 +442,10 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void local_pub(const char *endpoint, size_t size, long count, long subs,
-                      double seconds)
+/* end_fanout sends empty messages every 10 ms until subs subscribers have
+ * subscribed to "\1done". */
+static void end_fanout(void *s, long subs)
 {
-    void *ctx = new_context();
-    void *s = new_socket(ctx, ZMQ_XPUB);
-    int on = 1;
-    set_option(s, ZMQ_XPUB_VERBOSE, &on, sizeof on);
-    if (zmq_bind(s, endpoint) != 0)
-        die("zmq_bind");
-    wait_subscriptions(s, "", 0, subs);
-    char *buf = calloc(1, size);
-    if (buf == NULL)
-        die("calloc");
-    buf[0] = 'm';
-    void *watch = zmq_stopwatch_start();
-    double start = now_seconds();
-    long sent = 0;
-    while (sent < count) {
-        if (zmq_send(s, buf, size, 0) < 0)
-            die("zmq_send");
-        sent++;
-        if (seconds > 0 && sent % 1024 == 0 && now_seconds() - start >= seconds)
-            break;
-    }
-    unsigned long elapsed = zmq_stopwatch_stop(watch);
     int timeout = 10;
     set_option(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     char sub[64];
@@ -477,6 +462,50 @@ static void local_pub(const char *endpoint, size_t size, long count, long subs,
             memcmp(sub + 1, fanout_done, sizeof fanout_done - 1) == 0)
             seen++;
     }
+}
+
+/* new_publisher binds the XPUB (XPUB_VERBOSE) of local_pub and
+ * local_pub_paced and waits until subs subscribers have subscribed. */
+static void *new_publisher(void *ctx, const char *endpoint, long subs)
+{
+    void *s = new_socket(ctx, ZMQ_XPUB);
+    int on = 1;
+    set_option(s, ZMQ_XPUB_VERBOSE, &on, sizeof on);
+    if (zmq_bind(s, endpoint) != 0)
+        die("zmq_bind");
+    wait_subscriptions(s, "", 0, subs);
+    return s;
+}
+
+/* new_fanout_message returns the message the publishers send: size bytes,
+ * the first 'm'. */
+static char *new_fanout_message(size_t size)
+{
+    char *buf = calloc(1, size);
+    if (buf == NULL)
+        die("calloc");
+    buf[0] = 'm';
+    return buf;
+}
+
+static void local_pub(const char *endpoint, size_t size, long count, long subs,
+                      double seconds)
+{
+    void *ctx = new_context();
+    void *s = new_publisher(ctx, endpoint, subs);
+    char *buf = new_fanout_message(size);
+    void *watch = zmq_stopwatch_start();
+    double start = now_seconds();
+    long sent = 0;
+    while (sent < count) {
+        if (zmq_send(s, buf, size, 0) < 0)
+            die("zmq_send");
+        sent++;
+        if (seconds > 0 && sent % 1024 == 0 && now_seconds() - start >= seconds)
+            break;
+    }
+    unsigned long elapsed = zmq_stopwatch_stop(watch);
+    end_fanout(s, subs);
     if (elapsed == 0)
         elapsed = 1;
     printf("message size: %d [B]\n", (int)size);
@@ -771,10 +800,60 @@ static void remote_paced(const char *endpoint, size_t size, long count, long rat
     close_and_term(s, ctx);
 }
 
-/* Runs local_echo or remote_paced; returns 0 when mode is neither. */
+/* An XPUB that waits for subs subscribers, sends them count messages at
+ * rate a second (message i due at start + i/rate, never sent before) and
+ * ends the run as local_pub does. */
+static void local_pub_paced(const char *endpoint, size_t size, long count, long subs,
+                            long rate)
+{
+    void *ctx = new_context();
+    void *s = new_publisher(ctx, endpoint, subs);
+    char *buf = new_fanout_message(size);
+    double cpu0 = cpu_us();
+    double period = 1e6 / (double)rate;
+    double start = now_us();
+    for (long sent = 0; sent < count;) {
+        while (sent < count && now_us() - start >= (double)sent * period) {
+            if (zmq_send(s, buf, size, 0) < 0)
+                die("zmq_send");
+            sent++;
+        }
+        double wait = (double)sent * period - (now_us() - start);
+        if (sent < count && wait > 0) {
+            long ns = (long)(wait * 1e3);
+            struct timespec ts = {ns / 1000000000, ns % 1000000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    double elapsed = now_us() - start;
+    double cpu = cpu_us() - cpu0;
+    end_fanout(s, subs);
+    if (elapsed < 1)
+        elapsed = 1;
+    printf("message size: %d [B]\n", (int)size);
+    printf("message count: %ld\n", count);
+    printf("subscribers: %ld\n", subs);
+    printf("target rate: %ld [msg/s]\n", rate);
+    printf("achieved rate: %lu [msg/s]\n", (unsigned long)((double)(count - 1) / elapsed * 1e6));
+    print_cpu_per_message(cpu, count);
+    free(buf);
+    close_and_term(s, ctx);
+}
+
+/* Runs local_echo, remote_paced or local_pub_paced; returns 0 when mode
+ * is none of them. */
 static int run_paced(int argc, char *argv[])
 {
     const char *mode = argv[1];
+    if (strcmp(mode, "local_pub_paced") == 0) {
+        if (argc != 7)
+            usage();
+        size_t size = (size_t)parse_number(argv[3], "size", 1);
+        long count = parse_number(argv[4], "count (at least 2)", 2);
+        local_pub_paced(argv[2], size, count, parse_number(argv[5], "count of sockets", 1),
+                        parse_number(argv[6], "rate", 1));
+        return 1;
+    }
     int echo = strcmp(mode, "local_echo") == 0;
     if (!echo && strcmp(mode, "remote_paced") != 0)
         return 0;

@@ -58,6 +58,10 @@ Usage:
         a ROUTER echoing to a DEALER that sends COUNT messages at RATE a
         second; each prints the CPU time (user+system) per message of its
         process (Linux; twins in bench/c/zmqperf.c).
+  zmq perf local_pub_paced ENDPOINT SIZE COUNT SUBS RATE
+        a PUB (XPUB) sending COUNT messages at RATE a second to SUBS
+        subscribers (remote_sub); prints the CPU time per message of its
+        process.
   zmq demo
         request-reply, publish-subscribe and pipeline, shown in a few messages.
   zmq bench [-quick] [-time DURATION]

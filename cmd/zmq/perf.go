@@ -19,7 +19,7 @@ type perfArgs struct {
 	curve    bool
 	sockets  int           // SUBS or SOCKETS of the modes in perfcases.go
 	duration time.Duration // local_pub's SECONDS: 0 means send all COUNT
-	rate     int           // RATE of remote_paced (perfpaced.go)
+	rate     int           // RATE of remote_paced and local_pub_paced (perfpaced.go)
 }
 
 const perfUsage = "usage: zmq perf local_thr|remote_thr|local_lat|remote_lat ENDPOINT SIZE COUNT [curve]\n" +
@@ -29,7 +29,8 @@ const perfUsage = "usage: zmq perf local_thr|remote_thr|local_lat|remote_lat END
 	"       zmq perf remote_sub ENDPOINT SIZE COUNT SUBS\n" +
 	"       zmq perf poll_lat tcp|inproc SIZE COUNT SOCKETS\n" +
 	"       zmq perf local_echo ENDPOINT SIZE COUNT\n" +
-	"       zmq perf remote_paced ENDPOINT SIZE COUNT RATE"
+	"       zmq perf remote_paced ENDPOINT SIZE COUNT RATE\n" +
+	"       zmq perf local_pub_paced ENDPOINT SIZE COUNT SUBS RATE"
 
 // parsePerfArgs checks a `zmq perf` command line.
 func parsePerfArgs(args []string) (perfArgs, error) {
@@ -98,7 +99,7 @@ func runPerf(args []string, stdout io.Writer) error {
 		err = perfInprocThr(ctx, p, stdout)
 	case "inproc_lat":
 		err = perfInprocLat(ctx, p, stdout)
-	case "local_echo", "remote_paced":
+	case "local_echo", "remote_paced", "local_pub_paced":
 		err = runPerfPaced(ctx, p, stdout)
 	default:
 		err = runPerfExtra(ctx, p, stdout)

@@ -180,19 +180,11 @@ const fanoutDone = "\x01done"
 // perfLocalPub is the publisher. It prints the rate at which its sends
 // returned (messages beyond the HWM are dropped, as PUB does).
 func perfLocalPub(ctx *zmq.Context, p perfArgs, stdout io.Writer) error {
-	s, err := ctx.NewSocket(zmq.XPUB)
+	s, err := openPublisher(ctx, p)
 	if err != nil {
 		return err
 	}
-	err = errors.Join(s.SetXpubVerbose(1), s.Bind(p.endpoint))
-	if err == nil {
-		err = waitSubscriptions(s, "", p.sockets)
-	}
-	var elapsed time.Duration
-	sent := 0
-	if err == nil {
-		sent, elapsed, err = sendFanout(s, p)
-	}
+	sent, elapsed, err := sendFanout(s, p)
 	if err == nil {
 		err = endFanout(s, p.sockets)
 	}
@@ -203,6 +195,23 @@ func perfLocalPub(ctx *zmq.Context, p perfArgs, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "send rate: %d [msg/s]\n", throughputOf(sent, elapsed))
 	}
 	return errors.Join(err, s.Close())
+}
+
+// openPublisher binds the XPUB (XPUB_VERBOSE) of local_pub and
+// local_pub_paced and waits until p.sockets subscribers have subscribed.
+func openPublisher(ctx *zmq.Context, p perfArgs) (*zmq.Socket, error) {
+	s, err := ctx.NewSocket(zmq.XPUB)
+	if err != nil {
+		return nil, err
+	}
+	err = errors.Join(s.SetXpubVerbose(1), s.Bind(p.endpoint))
+	if err == nil {
+		err = waitSubscriptions(s, "", p.sockets)
+	}
+	if err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	return s, nil
 }
 
 // sendFanout sends p.count messages, or fewer when p.duration is set and

@@ -29,9 +29,21 @@ import (
 // The ROUTER's SNDHWM is 0: at its HWM a ROUTER drops, and a sender
 // descheduled for a while on a busy machine would then wait forever for the
 // echoes lost.
+//
+// The paced publisher is fan-out at a moderate load:
+//
+//	local_pub_paced ENDPOINT SIZE COUNT SUBS RATE
+//	                an XPUB that waits for SUBS subscribers (remote_sub)
+//	                as local_pub does, sends COUNT messages at RATE a
+//	                second on the same schedule as remote_paced, and ends
+//	                the run as local_pub does
+//
+// It prints the CPU time its process used from the first send to the last,
+// divided by COUNT, and the rate it achieved: COUNT-1 intervals over the
+// time from the first send to the last.
 
-// parsePerfPaced reports whether args[0] is local_echo or remote_paced,
-// and parses their command line.
+// parsePerfPaced reports whether args[0] is local_echo, remote_paced or
+// local_pub_paced, and parses their command line.
 func parsePerfPaced(args []string) (perfArgs, bool, error) {
 	var p perfArgs
 	switch args[0] {
@@ -48,6 +60,19 @@ func parsePerfPaced(args []string) (perfArgs, bool, error) {
 			return p, true, usageError("bad rate " + strconv.Quote(args[4]) + "\n" + perfUsage)
 		}
 		p.rate = n
+	case "local_pub_paced":
+		if len(args) != 6 {
+			return p, true, usageError(perfUsage)
+		}
+		subs, err := strconv.Atoi(args[4])
+		if err != nil || subs < 1 {
+			return p, true, usageError("bad count of sockets " + strconv.Quote(args[4]) + "\n" + perfUsage)
+		}
+		rate, err := strconv.Atoi(args[5])
+		if err != nil || rate < 1 {
+			return p, true, usageError("bad rate " + strconv.Quote(args[5]) + "\n" + perfUsage)
+		}
+		p.sockets, p.rate = subs, rate
 	default:
 		return p, false, nil
 	}
@@ -56,18 +81,78 @@ func parsePerfPaced(args []string) (perfArgs, bool, error) {
 	if p.size, err = strconv.Atoi(args[2]); err != nil || p.size < 0 {
 		return p, true, usageError("bad size " + strconv.Quote(args[2]) + "\n" + perfUsage)
 	}
+	atLeastTwo := " (at least 2: the first is a warm-up)"
+	if p.mode == "local_pub_paced" {
+		atLeastTwo = " (at least 2: the rate is timed from the first to the last)"
+	}
 	if p.count, err = strconv.Atoi(args[3]); err != nil || p.count < 2 {
-		return p, true, usageError("bad count " + strconv.Quote(args[3]) + " (at least 2: the first is a warm-up)\n" + perfUsage)
+		return p, true, usageError("bad count " + strconv.Quote(args[3]) + atLeastTwo + "\n" + perfUsage)
+	}
+	if p.mode == "local_pub_paced" && p.size < 1 {
+		return p, true, usageError("local_pub_paced needs SIZE of at least 1 (an empty message ends the run)")
 	}
 	return p, true, nil
 }
 
-// runPerfPaced runs local_echo or remote_paced.
+// runPerfPaced runs local_echo, remote_paced or local_pub_paced.
 func runPerfPaced(ctx *zmq.Context, p perfArgs, stdout io.Writer) error {
-	if p.mode == "local_echo" {
+	switch p.mode {
+	case "local_echo":
 		return perfLocalEcho(ctx, p, stdout)
+	case "local_pub_paced":
+		return perfLocalPubPaced(ctx, p, stdout)
 	}
 	return perfRemotePaced(ctx, p, stdout)
+}
+
+// perfLocalPubPaced binds an XPUB, waits for SUBS subscribers and sends
+// them COUNT messages at RATE a second.
+func perfLocalPubPaced(ctx *zmq.Context, p perfArgs, stdout io.Writer) error {
+	s, err := openPublisher(ctx, p)
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, p.size)
+	buf[0] = 'm'
+	var cpu1, elapsed time.Duration
+	cpu0, err := processCPUTime()
+	if err == nil {
+		elapsed, err = pacedPublish(s, buf, p.count, time.Second/time.Duration(p.rate))
+	}
+	if err == nil {
+		cpu1, err = processCPUTime()
+	}
+	if err == nil {
+		err = endFanout(s, p.sockets)
+	}
+	if err == nil {
+		fmt.Fprintf(stdout, "message size: %d [B]\n", p.size)
+		fmt.Fprintf(stdout, "message count: %d\n", p.count)
+		fmt.Fprintf(stdout, "subscribers: %d\n", p.sockets)
+		fmt.Fprintf(stdout, "target rate: %d [msg/s]\n", p.rate)
+		fmt.Fprintf(stdout, "achieved rate: %d [msg/s]\n", throughputOf(p.count-1, elapsed))
+		printCPUPerMessage(stdout, cpu1-cpu0, p.count)
+	}
+	return errors.Join(err, s.Close())
+}
+
+// pacedPublish sends count messages from buf, message i (from 0) due at
+// start + i*period and never sent before, sleeping until the next is due.
+// It returns the time from the first send to the last.
+func pacedPublish(s *zmq.Socket, buf []byte, count int, period time.Duration) (time.Duration, error) {
+	start := time.Now()
+	for sent := 0; sent < count; {
+		for sent < count && time.Since(start) >= time.Duration(sent)*period {
+			if _, err := s.SendBytes(buf, 0); err != nil {
+				return 0, err
+			}
+			sent++
+		}
+		if wait := time.Duration(sent)*period - time.Since(start); sent < count && wait > 0 {
+			sleepFor(wait)
+		}
+	}
+	return time.Since(start), nil
 }
 
 // perfLocalEcho binds a ROUTER and sends each of COUNT messages back to
