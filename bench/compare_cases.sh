@@ -32,7 +32,7 @@
 #   pubpaced-N    local_pub_paced + remote_sub, a publisher sending 64 B
 #                 messages to N tcp subscribers at a moderate load:
 #                 PUBPACED_DELIVERIES (200000) messages a second to all
-#                 subscribers together (20,000 a second to 10, 2,000 to
+#                 subscribers together (20,000 a second to 10, 200 to
 #                 1,000) for PUBPACED_SECONDS (3): the CPU time (user+sys)
 #                 per message sent of the publishing process, and the rate
 #                 achieved
