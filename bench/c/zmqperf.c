@@ -343,6 +343,18 @@ static double now_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+/* sleep_until_us sleeps with nanosleep until now_us() reaches due, if it
+ * has not yet. */
+static void sleep_until_us(double due)
+{
+    double wait = due - now_us();
+    if (wait > 0) {
+        long ns = (long)(wait * 1e3);
+        struct timespec ts = {ns / 1000000000, ns % 1000000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* local_thr with a fresh malloc'd buffer per message. */
 static void local_thr_bytes(const char *endpoint, size_t size, long count)
 {
@@ -776,12 +788,7 @@ static void remote_paced(const char *endpoint, size_t size, long count, long rat
             got++;
         }
         if (sent < n) {
-            double wait = (double)sent * period - (now_us() - start);
-            if (wait > 0) {
-                long ns = (long)(wait * 1e3);
-                struct timespec ts = {ns / 1000000000, ns % 1000000000};
-                nanosleep(&ts, NULL);
-            }
+            sleep_until_us(start + (double)sent * period);
         } else if (got < n) {
             recv_sized(s, &msg, size);
             got++;
@@ -818,12 +825,8 @@ static void local_pub_paced(const char *endpoint, size_t size, long count, long 
                 die("zmq_send");
             sent++;
         }
-        double wait = (double)sent * period - (now_us() - start);
-        if (sent < count && wait > 0) {
-            long ns = (long)(wait * 1e3);
-            struct timespec ts = {ns / 1000000000, ns % 1000000000};
-            nanosleep(&ts, NULL);
-        }
+        if (sent < count)
+            sleep_until_us(start + (double)sent * period);
     }
     double elapsed = now_us() - start;
     double cpu = cpu_us() - cpu0;

@@ -278,7 +278,7 @@ PROGRAMS = {
 
 def main():
     if len(sys.argv) < 2:
-        sys.exit("usage: fuzzcorpus.py DIR [SEED]")
+        sys.exit("usage: fuzzcorpus.py DIR [SEED [SCALE]]")
     out = sys.argv[1]
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     scale = int(sys.argv[3]) if len(sys.argv) > 3 else 1
