@@ -46,6 +46,13 @@
 # POLL_SOCKETS=1000, PUBPACED_DELIVERIES=200000, PUBPACED_SECONDS=3, and
 # OURS / LIBZMQ as in compare.sh.
 #
+# LOCAL_CPUS and REMOTE_CPUS (taskset -c lists, such as 0 and 1) run the
+# local end (the publisher, the echo, the receiver) and the remote end
+# on those CPUs only, for both implementations: LOCAL_CPUS=0
+# REMOTE_CPUS=1 gives each end one CPU of its own, as two one-CPU
+# machines or containers would. A Go program on one CPU runs with
+# GOMAXPROCS 1.
+#
 # PEBBE=1 adds a third implementation to the bytes-* cases: a Go program
 # written against pebbe/zmq4 v1.4.0, the cgo binding of libzmq
 # (bench/pebbe, a module of its own, built here with cgo), with the same
@@ -71,6 +78,10 @@ POLL_SOCKETS=${POLL_SOCKETS:-1000}
 PACED_COUNT=${PACED_COUNT:-100000}
 PUBPACED_DELIVERIES=${PUBPACED_DELIVERIES:-200000}
 PUBPACED_SECONDS=${PUBPACED_SECONDS:-3}
+LOCAL_PIN=()
+REMOTE_PIN=()
+[ -n "${LOCAL_CPUS:-}" ] && LOCAL_PIN=(taskset -c "$LOCAL_CPUS")
+[ -n "${REMOTE_CPUS:-}" ] && REMOTE_PIN=(taskset -c "$REMOTE_CPUS")
 LIBZMQ=${LIBZMQ:-bench/bin/zmqperf}
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 
@@ -142,11 +153,11 @@ pair() {
     local cmd=$1 local_args=$2 remote_args=$3 pid status_remote status_local
     fresh_endpoint
     # shellcheck disable=SC2086
-    timeout -k 5 "$TIMEOUT" $cmd ${local_args//ENDPOINT/$ENDPOINT} >"$WORK/local.out" 2>"$WORK/local.err" &
+    timeout -k 5 "$TIMEOUT" "${LOCAL_PIN[@]}" $cmd ${local_args//ENDPOINT/$ENDPOINT} >"$WORK/local.out" 2>"$WORK/local.err" &
     pid=$!
     wait_listening "$ENDPOINT"
     # shellcheck disable=SC2086
-    timeout -k 5 "$TIMEOUT" $cmd ${remote_args//ENDPOINT/$ENDPOINT} >"$WORK/remote.out" 2>"$WORK/remote.err"
+    timeout -k 5 "$TIMEOUT" "${REMOTE_PIN[@]}" $cmd ${remote_args//ENDPOINT/$ENDPOINT} >"$WORK/remote.out" 2>"$WORK/remote.err"
     status_remote=$?
     [ "$status_remote" -ne 0 ] && kill "$pid" 2>/dev/null
     wait "$pid"
