@@ -67,6 +67,9 @@ type Socket struct {
 
 	mon   monitorState
 	stats socketCounters // for Stats
+	// behindSends counts the sends that found a peer with no room, up to
+	// behindPatience (noteBehind); under mu.
+	behindSends int
 }
 
 // newSocket makes a socket of the given type in ctx.

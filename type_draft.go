@@ -193,7 +193,7 @@ func (x *radioPattern) send(m []frame) error {
 	group := x.s.sendOpts.group
 	// On the wire a RADIO message is two frames: the group, then the body.
 	x.msg = append(x.msg[:0], frame{data: []byte(group), flags: frameMore}, m[0])
-	wanted := false
+	wanted, behind := false, false
 	for _, p := range x.pipes {
 		// Over udp no JOIN arrives: every group goes out and the DISH
 		// filters.
@@ -201,11 +201,15 @@ func (x *radioPattern) send(m []frame) error {
 			wanted = true
 			if !p.out.push(x.msg, false) {
 				x.s.stats.drops.HWM++
+				behind = true
 			}
 		}
 	}
 	if !wanted {
 		x.s.stats.drops.NoSubscriber++
+	}
+	if behind {
+		x.s.noteBehind()
 	}
 	return nil
 }

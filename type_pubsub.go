@@ -1,7 +1,6 @@
 package zmq4
 
 import (
-	"runtime"
 	"time"
 
 	"github.com/purezmq/zmq4/internal/trie"
@@ -35,9 +34,6 @@ type pubPattern struct {
 	direct []*pipe
 	// creditAt is when roomForAll last read the readers' progress.
 	creditAt time.Time
-	// behindSends counts the sends that found a subscriber with no room,
-	// up to behindPatience (noteBehind).
-	behindSends int
 }
 
 func newPubPattern(s *Socket, xpub bool) *pubPattern {
@@ -370,35 +366,9 @@ func (x *pubPattern) send(m []frame) error {
 		x.s.stats.drops.NoSubscriber++
 	}
 	if behind {
-		x.noteBehind()
+		x.s.noteBehind()
 	}
 	return nil
-}
-
-// behindPatience is how many sends may find a subscriber behind before a
-// publisher alone on the Go scheduler's one processor yields it. A
-// variable so that a test can lower it.
-var behindPatience = 4096
-
-// noteBehind is called by each send that found a subscriber with no room
-// for its message. A publisher that sends without pause never blocks: it
-// drops what its subscribers have no room for. With one processor
-// (GOMAXPROCS 1, which a Go program confined to one CPU gets by default)
-// the goroutines that make room (the fan-out worker, the connections'
-// writers, inproc subscribers) then run only when the runtime preempts
-// the sender, about every 10 ms. So every behindPatience such sends, a
-// publisher with one processor yields it, still holding the socket's
-// mutex, which none of those goroutines takes. With more processors the
-// others run those goroutines, and the sender does not yield.
-func (x *pubPattern) noteBehind() {
-	x.behindSends++
-	if x.behindSends < behindPatience {
-		return
-	}
-	x.behindSends = 0
-	if runtime.GOMAXPROCS(0) == 1 {
-		runtime.Gosched()
-	}
 }
 
 // fanoutWorker returns the fan-out worker of a PUB or XPUB socket

@@ -155,6 +155,7 @@ func (x *routerPattern) send(m []frame) error {
 				return eagain
 			}
 			x.s.stats.drops.HWM++
+			x.s.noteBehind()
 		}
 		return nil
 	}
@@ -163,6 +164,7 @@ func (x *routerPattern) send(m []frame) error {
 			return eagain
 		}
 		x.s.stats.drops.HWM++
+		x.s.noteBehind()
 	}
 	return nil
 }
