@@ -20,6 +20,9 @@
 #   INPROC_LAT_COUNT=100000    inproc round trips
 #   CURVE_COUNT=1000000  CURVE 64 B throughput messages
 #   CURVE_BIG_COUNT=20000      CURVE 64 KiB throughput messages
+#   LOCAL_CPUS, REMOTE_CPUS    taskset -c lists (such as 0 and 1): run the
+#                        local end, the remote end, on those CPUs only, for
+#                        both implementations; inproc runs on LOCAL_CPUS
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
@@ -35,6 +38,10 @@ CURVE_COUNT=${CURVE_COUNT:-1000000}
 CURVE_BIG_COUNT=${CURVE_BIG_COUNT:-20000}
 LIBZMQ=${LIBZMQ:-bench/bin/zmqperf}
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+LOCAL_PIN=()
+REMOTE_PIN=()
+[ -n "${LOCAL_CPUS:-}" ] && LOCAL_PIN=(taskset -c "$LOCAL_CPUS")
+[ -n "${REMOTE_CPUS:-}" ] && REMOTE_PIN=(taskset -c "$REMOTE_CPUS")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/zmqcompare.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -129,12 +136,12 @@ run_network() {
     : >"$out_local"
     : >"$out_remote"
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" $local_cmd "local_$kind" "$ENDPOINT" "$size" "$count" $curve \
+    timeout "$TIMEOUT" "${LOCAL_PIN[@]}" $local_cmd "local_$kind" "$ENDPOINT" "$size" "$count" $curve \
         >"$out_local" 2>"$WORK/local.err" &
     pid_local=$!
     wait_listening "$ENDPOINT"
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" $remote_cmd "remote_$kind" "$ENDPOINT" "$size" "$count" $curve \
+    timeout "$TIMEOUT" "${REMOTE_PIN[@]}" $remote_cmd "remote_$kind" "$ENDPOINT" "$size" "$count" $curve \
         >"$out_remote" 2>"$WORK/remote.err"
     status_remote=$?
     if [ "$status_remote" -ne 0 ]; then
@@ -161,7 +168,7 @@ run_inproc() {
     local kind=$1 cmd=$2 size=$3 count=$4 out="$WORK/inproc.out" status value
     : >"$out"
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" $cmd "inproc_$kind" "$size" "$count" >"$out" 2>"$WORK/inproc.err"
+    timeout "$TIMEOUT" "${LOCAL_PIN[@]}" $cmd "inproc_$kind" "$size" "$count" >"$out" 2>"$WORK/inproc.err"
     status=$?
     if [ "$status" -ne 0 ]; then
         echo "    failed: inproc_$kind exit $status (124: timed out)" >&2
