@@ -19,17 +19,17 @@ func TestDroppingSenderYieldsOnOneProcessor(t *testing.T) {
 	cases := []struct {
 		name         string
 		sender, peer Type
-		prepare      func(t *testing.T, sender, peer *Socket)
+		prepare      func(t *testing.T, peer *Socket)
 		send         func(sender *Socket) error
 	}{
 		{"PUB", PUB, SUB,
-			func(t *testing.T, _, peer *Socket) { must(t, peer.SetSubscribe("")) },
+			func(t *testing.T, peer *Socket) { must(t, peer.SetSubscribe("")) },
 			func(s *Socket) error { _, err := s.Send("m", 0); return err }},
 		{"ROUTER", ROUTER, DEALER,
-			func(t *testing.T, _, peer *Socket) { must(t, peer.SetIdentity("d")) },
+			func(t *testing.T, peer *Socket) { must(t, peer.SetIdentity("d")) },
 			func(s *Socket) error { _, err := s.SendMessage("d", "m"); return err }},
 		{"RADIO", RADIO, DISH,
-			func(t *testing.T, _, peer *Socket) { must(t, peer.Join("g")) },
+			func(t *testing.T, peer *Socket) { must(t, peer.Join("g")) },
 			func(s *Socket) error { _, err := s.Send("m", 0, OptGroup("g")); return err }},
 	}
 	for i, c := range cases {
@@ -39,7 +39,7 @@ func TestDroppingSenderYieldsOnOneProcessor(t *testing.T) {
 			peer := newTestSocket(t, ctx, c.peer)
 			must(t, sender.SetSndhwm(1))
 			must(t, peer.SetRcvhwm(1))
-			c.prepare(t, sender, peer)
+			c.prepare(t, peer)
 			ep := "inproc://send-yield-" + string(rune('a'+i))
 			must(t, sender.Bind(ep))
 			must(t, peer.Connect(ep))
