@@ -18,8 +18,9 @@ var behindPatience = 4096
 // only when the runtime preempts the sender, about every 10 ms, and a
 // publisher sending without pause delivered a quarter of what libzmq's
 // did. So every behindPatience such sends, a socket on one processor
-// yields it, still holding mu, which those goroutines do not take. With
-// more processors the others run them, and the sender does not yield.
+// yields it. It still holds mu: those goroutines take it only to attach
+// or detach a connection, never to move messages. With more processors
+// the others run them, and the sender does not yield.
 func (s *Socket) noteBehind() {
 	s.behindSends++
 	if s.behindSends < behindPatience {
