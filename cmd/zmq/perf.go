@@ -32,6 +32,16 @@ const perfUsage = "usage: zmq perf local_thr|remote_thr|local_lat|remote_lat END
 	"       zmq perf remote_paced ENDPOINT SIZE COUNT RATE\n" +
 	"       zmq perf local_pub_paced ENDPOINT SIZE COUNT SUBS RATE"
 
+// positiveArg parses a `zmq perf` argument that must be at least 1; what
+// names it in the error ("rate", "count of sockets").
+func positiveArg(text, what string) (int, error) {
+	n, err := strconv.Atoi(text)
+	if err != nil || n < 1 {
+		return 0, usageError("bad " + what + " " + strconv.Quote(text) + "\n" + perfUsage)
+	}
+	return n, nil
+}
+
 // parsePerfArgs checks a `zmq perf` command line.
 func parsePerfArgs(args []string) (perfArgs, error) {
 	var p perfArgs

@@ -49,9 +49,9 @@ func parsePerfExtra(args []string) (perfArgs, bool, error) {
 		if len(args) != 5 {
 			return p, true, usageError(perfUsage)
 		}
-		n, err := strconv.Atoi(args[4])
-		if err != nil || n < 1 {
-			return p, true, usageError("bad count of sockets " + strconv.Quote(args[4]) + "\n" + perfUsage)
+		n, err := positiveArg(args[4], "count of sockets")
+		if err != nil {
+			return p, true, err
 		}
 		p.sockets = n
 	default:

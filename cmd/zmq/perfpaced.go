@@ -55,22 +55,22 @@ func parsePerfPaced(args []string) (perfArgs, bool, error) {
 		if len(args) != 5 {
 			return p, true, usageError(perfUsage)
 		}
-		n, err := strconv.Atoi(args[4])
-		if err != nil || n < 1 {
-			return p, true, usageError("bad rate " + strconv.Quote(args[4]) + "\n" + perfUsage)
+		rate, err := positiveArg(args[4], "rate")
+		if err != nil {
+			return p, true, err
 		}
-		p.rate = n
+		p.rate = rate
 	case "local_pub_paced":
 		if len(args) != 6 {
 			return p, true, usageError(perfUsage)
 		}
-		subs, err := strconv.Atoi(args[4])
-		if err != nil || subs < 1 {
-			return p, true, usageError("bad count of sockets " + strconv.Quote(args[4]) + "\n" + perfUsage)
+		subs, err := positiveArg(args[4], "count of sockets")
+		if err != nil {
+			return p, true, err
 		}
-		rate, err := strconv.Atoi(args[5])
-		if err != nil || rate < 1 {
-			return p, true, usageError("bad rate " + strconv.Quote(args[5]) + "\n" + perfUsage)
+		rate, err := positiveArg(args[5], "rate")
+		if err != nil {
+			return p, true, err
 		}
 		p.sockets, p.rate = subs, rate
 	default:
